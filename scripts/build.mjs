@@ -1,0 +1,42 @@
+// Bundles the CLI, the language server and the VS Code client into dist/ and copies the two
+// WASM files the parser needs (web-tree-sitter's runtime and the tree-sitter-nix grammar).
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const entries = [
+  { in: 'server/src/cli/main.ts', out: 'cli.js' },
+  { in: 'server/src/lsp/main.ts', out: 'server.js' },
+  { in: 'client/src/extension.ts', out: 'client/extension.js', external: ['vscode'] },
+];
+
+const watch = process.argv.includes('--watch');
+const minify = process.argv.includes('--minify');
+for (const entry of entries) {
+  const input = join(root, entry.in);
+  if (!existsSync(input)) continue;
+  await build({
+    entryPoints: [input],
+    outfile: join(dist, entry.out),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    minify,
+    external: entry.external ?? [],
+    logLevel: 'warning',
+  });
+}
+
+const wasm = [
+  ['node_modules/web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
+  ['node_modules/@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm', 'tree-sitter-nix.wasm'],
+];
+for (const [from, to] of wasm) copyFileSync(join(root, from), join(dist, to));
+if (!watch) console.log(`built ${entries.filter((e) => existsSync(join(root, e.in))).length} bundles into dist/`);

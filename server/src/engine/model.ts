@@ -1,0 +1,218 @@
+/**
+ * The domain (design.md §2). Facts from Nix and from unit files land in these shapes; the
+ * resolver turns them into an Outcome per interface; checks turn outcomes into diagnostics.
+ * Nothing here knows about LSP or VS Code.
+ */
+import type { StrPattern } from './pattern';
+import type { Location } from './text';
+
+// ---------------------------------------------------------------------------------------------
+// systemd-networkd units, whatever wrote them (a file, `systemd.network.*` in Nix, or the units
+// NixOS generates for `networking.bridges`).
+
+export type UnitKind = 'network' | 'netdev';
+export type UnitSource = 'file' | 'nix' | 'networking-bridges';
+
+/**
+ * One `Key=value` assignment in the order networkd reads it (main file, then drop-ins).
+ * `value` is the raw value after continuation joining, quotes and inline `#` included, because
+ * networkd's own handling of those is part of what we model. From Nix a value can be a pattern.
+ */
+export interface UnitSetting {
+  section: string;
+  key: string;
+  value: StrPattern;
+  keyLocation: Location;
+  valueLocation: Location;
+  /** The setting comes from a drop-in file (`foo.network.d/x.conf`). */
+  dropIn?: string;
+}
+
+export interface UnitSection {
+  name: string;
+  location: Location;
+}
+
+/** A problem in how a unit is written that networkd silently ignores or misreads. */
+export interface UnitSyntaxIssue {
+  code:
+    | 'networkd-syntax-quoted-name'
+    | 'networkd-syntax-inline-comment'
+    | 'networkd-syntax-miscased'
+    | 'networkd-syntax-empty-match'
+    | 'networkd-syntax-invalid-line';
+  message: string;
+  location: Location;
+}
+
+export interface UnitDefinition {
+  kind: UnitKind;
+  /** Basename with extension (`10-lan.network`): the strcmp sort key. */
+  name: string;
+  source: UnitSource;
+  /** Where the unit is defined: the unit file, or the Nix attribute name. */
+  location: Location;
+  /** Empty file, `/dev/null` symlink, or `enable = false` in Nix. */
+  masked: boolean;
+  settings: UnitSetting[];
+  sections: UnitSection[];
+  /**
+   * False when some settings could not be known statically (e.g. `matchConfig = someFunction x`).
+   * An incomplete unit never yields a definite outcome where its unknown part could matter.
+   */
+  complete: boolean;
+  /** Directory precedence rank for files mirroring etc/ run/ usr/local/lib/ usr/lib/ (0 = etc). */
+  directoryRank?: number;
+  dropIns?: string[];
+  issues: UnitSyntaxIssue[];
+  /** The NixOS configuration that defines it; null for files on disk (they serve every host). */
+  host: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MicroVM interfaces and the other ways a tap reaches a bridge.
+
+export type InterfaceType = 'tap' | 'macvtap' | 'user' | 'bridge';
+
+export interface ValueAt<T> {
+  value: T;
+  location: Location;
+}
+
+export interface MicrovmInterface {
+  /** Unknown type (not statically known) is null. */
+  type: InterfaceType | string | null;
+  id: ValueAt<StrPattern>;
+  mac: ValueAt<StrPattern> | null;
+  bridge: ValueAt<StrPattern> | null;
+  /** The interface attrset in the list. */
+  location: Location;
+  /** Name of the VM (`microvm.vms.<name>`, or the guest's nixosConfiguration name). */
+  vm: string | null;
+  /** Name of the host configuration that runs this VM, when known. */
+  host: string | null;
+  hypervisor: ValueAt<string> | { value: string; location: null } | null;
+  /** Stable key of the guest configuration this interface belongs to. */
+  guest: string;
+}
+
+export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';
+
+/**
+ * `ip link set [dev] <tap> master <br>` run by a script or unit. `tap` is the literal or pattern
+ * named in the command; `allTaps` when it iterates the VM's taps (`$id` in the old tap loop).
+ */
+export interface ScriptAttachment {
+  kind: ScriptKind;
+  tap: StrPattern | null;
+  allTaps: boolean;
+  bridge: StrPattern;
+  location: Location;
+  host: string | null;
+  /** The VM the script belongs to (guest `binScripts`, `microvm-tap-interfaces@<vm>`); null = every VM of the host. */
+  vm: string | null;
+  /** The systemd unit carrying it, for messages. */
+  unit?: string;
+}
+
+/** `networking.bridges.<name>.interfaces = [ ... ]`. */
+export interface BridgeDeclaration {
+  name: string;
+  interfaces: ValueAt<StrPattern>[];
+  /** The interface list could not be fully known. */
+  interfacesComplete: boolean;
+  location: Location;
+  host: string | null;
+}
+
+export interface HostFacts {
+  /** Configuration name (nixosConfigurations.<name>), or a name derived from the root file. */
+  name: string;
+  location: Location;
+  /** `systemd.network.enable` / `networking.useNetworkd`: true, false, or unknown. */
+  networkdEnabled: boolean | 'unknown';
+  /** Where something sets it, or the first `systemd.network.*` definition for the message. */
+  networkdLocation: Location | null;
+  /** The host imports modules from flake inputs other than nixpkgs/microvm.nix. */
+  importsExternalModules: boolean;
+  /** VM names this host runs (`microvm.vms` keys, `microvm.autostart`); null when unknown. */
+  vms: string[] | null;
+  isMicrovmHost: boolean;
+}
+
+/** Everything the engine learned from the workspace, before resolution. */
+export interface WorkspaceFacts {
+  hosts: HostFacts[];
+  interfaces: MicrovmInterface[];
+  units: UnitDefinition[];
+  bridges: BridgeDeclaration[];
+  scripts: ScriptAttachment[];
+  /** `nodes.microvm.locked.lastModified` from flake.lock (seconds since epoch), when present. */
+  microvmLastModified: number | null;
+  files: FileReport[];
+}
+
+export interface FileReport {
+  file: string;
+  kind: 'nix' | 'networkd' | 'other';
+  /** Tree-sitter found ERROR/MISSING nodes; analysis went on as far as the tree allowed. */
+  syntaxErrors: number;
+  /** Why the file was skipped or only partly read (too large, binary, unreadable, budget...). */
+  problems: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcomes (design.md §2) and diagnostics (§3).
+
+export type OutcomeStatus =
+  | 'bridged'
+  | 'bridge-undefined'
+  | 'routed'
+  | 'shadowed'
+  | 'unmanaged'
+  | 'unknown'
+  | 'not-applicable';
+
+export type ViaKind =
+  | 'networkd-file'
+  | 'networkd-nix'
+  | 'networking-bridges'
+  | 'bin-script'
+  | 'service-override'
+  | 'custom-service'
+  | 'qemu-bridge-helper';
+
+export interface Via {
+  kind: ViaKind;
+  /** Unit name (`20-vms.network`) or systemd service name. */
+  unit?: string;
+  location?: Location;
+}
+
+export interface Outcome {
+  interface: MicrovmInterface;
+  status: OutcomeStatus;
+  bridge: string | null;
+  via?: Via;
+  /** The unit networkd applies (first match), if any. */
+  winner?: UnitDefinition;
+  /** For `shadowed`: the later unit that would have bridged the tap. */
+  shadowedUnit?: UnitDefinition;
+  /** Human-readable reason chain, most decisive first. */
+  reasons: string[];
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface RelatedInfo {
+  location: Location;
+  message: string;
+}
+
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  location: Location;
+  related: RelatedInfo[];
+}
