@@ -1,0 +1,106 @@
+/**
+ * The language service: everything an editor asks, answered from the engine in engine types.
+ * The LSP layer (server/src/lsp) only translates these to and from protocol messages, and the
+ * CLI uses the same service for `check` and `--fix`. Positions are 0-based, UTF-16.
+ */
+import type { Diagnostic, Outcome, WorkspaceFacts } from './model';
+import type { Location, Position, Range } from './text';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+/** Edits to existing files and files to create (always inside a workspace root). */
+export interface WorkspaceEdit {
+  changes: { file: string; edits: TextEdit[] }[];
+  creates: { file: string; text: string }[];
+}
+
+export interface Fix {
+  title: string;
+  /** The diagnostic code this fix answers, and where that diagnostic is. */
+  diagnosticCode: string;
+  diagnosticLocation: Location;
+  preferred: boolean;
+  edit: WorkspaceEdit;
+  /** The edit contains a snippet placeholder (`${1:bridge}`) for the user to fill. */
+  isSnippet?: boolean;
+}
+
+export interface HoverResult {
+  range: Range;
+  /** Markdown. Links to files use `file://` URIs with `#L<line>`. */
+  markdown: string;
+}
+
+export interface SymbolInfo {
+  name: string;
+  detail?: string;
+  kind: 'vm' | 'tap' | 'interface' | 'bridge' | 'unit' | 'netdev' | 'section' | 'key';
+  location: Location;
+  selectionRange: Range;
+  children?: SymbolInfo[];
+}
+
+export interface CodeLensInfo {
+  range: Range;
+  title: string;
+  /** Where the lens points: the taps it attaches or shadows. */
+  targets: Location[];
+}
+
+export interface CompletionInfo {
+  label: string;
+  detail?: string;
+  range: Range;
+}
+
+export interface AnalysisSnapshot {
+  facts: WorkspaceFacts;
+  outcomes: Outcome[];
+  /** Diagnostics by absolute file path. Files with no diagnostics are absent. */
+  diagnostics: Map<string, Diagnostic[]>;
+  stats: { files: number; nixFiles: number; networkdFiles: number; ms: number };
+}
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+  message: string;
+}
+
+export interface ScanReport {
+  files: number;
+  /** The file cap stopped the scan: how many were left out. */
+  truncated: number;
+  skipped: { file: string; reason: string }[];
+}
+
+export interface LanguageService {
+  /** Walks the roots (bounded, excludes, size cap, symlinks kept inside the roots). */
+  scan(onProgress?: (p: ScanProgress) => void, isCancelled?: () => boolean): Promise<ScanReport>;
+
+  /** Editor buffers override disk. `changes` enables incremental re-parse. */
+  openDocument(file: string, text: string, version: number): void;
+  changeDocument(file: string, version: number, changes: { range?: Range; text: string }[]): void;
+  closeDocument(file: string): void;
+  /** Disk changes reported by watchers. */
+  fileChanged(file: string): void;
+  fileDeleted(file: string): void;
+
+  /** Recomputes from cached facts; only changed files are re-read. */
+  analyze(): AnalysisSnapshot;
+
+  hover(file: string, position: Position): HoverResult | null;
+  fixes(file: string, range: Range): Fix[];
+  definition(file: string, position: Position): Location[];
+  references(file: string, position: Position): Location[];
+  documentSymbols(file: string): SymbolInfo[];
+  workspaceSymbols(query: string): SymbolInfo[];
+  codeLenses(file: string): CodeLensInfo[];
+  completions(file: string, position: Position): CompletionInfo[];
+
+  /** Frees tree-sitter trees and caches. */
+  dispose(): void;
+}
