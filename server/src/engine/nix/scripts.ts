@@ -260,7 +260,7 @@ export function splitCommands(text: StrPattern, instance: StrPattern | null = nu
           j = k + 1;
         } else {
           if (d === '\n') line++;
-          lit(d);
+          lit(d as string);
           j++;
         }
       }
@@ -269,7 +269,7 @@ export function splitCommands(text: StrPattern, instance: StrPattern | null = nu
     }
     if (c === '\\' && i + 1 < cs.length) {
       const e = cs[i + 1];
-      if (e === HOLE) hole(false);
+      if (typeof e !== 'string') hole(false);
       else lit(e);
       i += 2;
       continue;
@@ -289,7 +289,7 @@ export function splitCommands(text: StrPattern, instance: StrPattern | null = nu
       i = k + 1;
       continue;
     }
-    lit(c);
+    lit(c as string);
     i++;
   }
   endCommand();
