@@ -57,6 +57,11 @@ export interface AttrsValue {
   /** False when some keys could not be computed (`${unknown} = ...`, `// unknown`). */
   complete: boolean;
   location?: Location;
+  /**
+   * Bindings whose key is a pattern with holes (`"vm-${name}" = { ... };` with `name` unknown).
+   * They make the set incomplete; kept so callers can still look at the values.
+   */
+  unknownKeys?: { key: StrPattern; binding: Binding }[];
 }
 
 export interface FunctionValue {
@@ -73,6 +78,8 @@ export interface UnknownValue {
   kind: 'unknown';
   /** Short reason for debugging and hover ("budget exhausted", "undefined variable foo"). */
   reason?: string;
+  /** Set when the unknown comes from `throw` / `abort` / a failed `assert` (for `tryEval`). */
+  thrown?: boolean;
 }
 
 export function unknown(reason?: string): UnknownValue {

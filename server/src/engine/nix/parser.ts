@@ -1,0 +1,147 @@
+/**
+ * tree-sitter-nix through web-tree-sitter (WASM only, no native addons).
+ *
+ * Offsets (verified on web-tree-sitter 0.25.8, see test/unit/nix/eval/parser.test.ts): a JS string
+ * is parsed as UTF-16 and `startIndex` / `endIndex` / `startPosition.column` are reported in
+ * UTF-16 *code units* (not bytes): in `"日本" + x` and `"😀" + x` the `x` starts at index 7,
+ * column 7. So they are directly JS string offsets / LSP characters, and edits passed to
+ * `parse` use the same units (`editFromUtf16` builds one).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Language, Parser, type Edit, type Point, type Tree } from 'web-tree-sitter';
+
+export type { Tree, Point, Edit };
+
+const RUNTIME = 'tree-sitter.wasm';
+const GRAMMAR = 'tree-sitter-nix.wasm';
+
+function candidateDirs(wasmDir?: string): string[] {
+  const dirs: string[] = [];
+  if (wasmDir) dirs.push(wasmDir);
+  // Bundled: dist/*.js next to the copied wasm files. Sources: walk up to the project root.
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    dirs.push(dir, join(dir, 'dist'));
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  dirs.push(join(process.cwd(), 'dist'));
+  return dirs;
+}
+
+function locate(name: string, wasmDir?: string): string | undefined {
+  for (const dir of candidateDirs(wasmDir)) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  // node_modules fallbacks (sources run with tsx, tests).
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const nm = join(dir, 'node_modules');
+    const p =
+      name === RUNTIME
+        ? join(nm, 'web-tree-sitter', RUNTIME)
+        : join(nm, '@cursorless', 'tree-sitter-wasms', 'out', GRAMMAR);
+    if (existsSync(p)) return p;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+let initPromise: Promise<Language> | undefined;
+const languageByDir = new Map<string, Promise<Language>>();
+
+async function loadLanguage(wasmDir?: string): Promise<Language> {
+  const key = wasmDir ?? '';
+  let p = languageByDir.get(key);
+  if (!p) {
+    p = (async () => {
+      const runtime = locate(RUNTIME, wasmDir);
+      const grammar = locate(GRAMMAR, wasmDir);
+      if (!runtime || !grammar) throw new Error(`cannot find ${RUNTIME} / ${GRAMMAR} (looked in ${wasmDir ?? 'dist/, node_modules'})`);
+      if (!initPromise) {
+        initPromise = Parser.init({ locateFile: (file: string) => (file.endsWith('.wasm') ? runtime : file) }).then(() =>
+          Language.load(grammar),
+        );
+        return initPromise;
+      }
+      await initPromise;
+      return Language.load(grammar);
+    })();
+    languageByDir.set(key, p);
+  }
+  return p;
+}
+
+export interface TextEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: Point;
+  oldEndPosition: Point;
+  newEndPosition: Point;
+}
+
+export class NixParser {
+  private constructor(
+    private readonly parser: Parser,
+    readonly language: Language,
+  ) {}
+
+  static async create(wasmDir?: string): Promise<NixParser> {
+    const language = await loadLanguage(wasmDir);
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return new NixParser(parser, language);
+  }
+
+  /**
+   * Parses `text`. With `previous`, the old tree is edited (`edits` in UTF-16 code units, see
+   * `editFromUtf16`) and reused for an incremental parse; the caller still owns and
+   * must delete the old tree.
+   */
+  parse(text: string, previous?: { tree: Tree; edits: TextEdit[] }): Tree {
+    let old: Tree | null = null;
+    if (previous) {
+      for (const e of previous.edits) previous.tree.edit(e);
+      old = previous.tree;
+    }
+    const tree = this.parser.parse(text, old);
+    if (!tree) {
+      // Only on cancellation/timeouts, which we never set; reparse from scratch.
+      this.parser.reset();
+      const again = this.parser.parse(text);
+      if (!again) throw new Error('tree-sitter returned no tree');
+      return again;
+    }
+    return tree;
+  }
+
+  delete(): void {
+    this.parser.delete();
+  }
+}
+
+/** Builds a tree-sitter edit from UTF-16 code-unit offsets and LSP-style positions. */
+export function editFromUtf16(e: {
+  startOffset: number;
+  oldEndOffset: number;
+  newEndOffset: number;
+  start: { line: number; character: number };
+  oldEnd: { line: number; character: number };
+  newEnd: { line: number; character: number };
+}): TextEdit {
+  const pt = (p: { line: number; character: number }): Point => ({ row: p.line, column: p.character });
+  return {
+    startIndex: e.startOffset,
+    oldEndIndex: e.oldEndOffset,
+    newEndIndex: e.newEndOffset,
+    startPosition: pt(e.start),
+    oldEndPosition: pt(e.oldEnd),
+    newEndPosition: pt(e.newEnd),
+  };
+}
