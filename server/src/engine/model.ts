@@ -113,6 +113,8 @@ export interface ScriptAttachment {
   vm: string | null;
   /** The systemd unit carrying it, for messages. */
   unit?: string;
+  /** For guest-side scripts (`binScripts.tap-up`): the guest configuration key it belongs to. */
+  guest?: string;
 }
 
 /** `networking.bridges.<name>.interfaces = [ ... ]`. */

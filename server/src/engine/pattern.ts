@@ -75,3 +75,33 @@ export function patternsEqual(a: StrPattern, b: StrPattern): boolean {
     return typeof part === 'string' ? part === other : typeof other !== 'string';
   });
 }
+
+export type Tri = 'yes' | 'no' | 'maybe';
+
+/**
+ * Whether two patterns denote the same string: 'yes' only when both are known and equal,
+ * 'no' when their known ends cannot agree, else 'maybe'.
+ */
+export function samePattern(a: StrPattern, b: StrPattern): Tri {
+  const ta = knownText(a);
+  const tb = knownText(b);
+  if (ta !== undefined && tb !== undefined) return ta === tb ? 'yes' : 'no';
+  const fits = (text: string, p: StrPattern) =>
+    text.startsWith(literalPrefix(p)) &&
+    text.endsWith(literalSuffix(p)) &&
+    text.length >= literalPrefix(p).length + literalSuffix(p).length;
+  if (ta !== undefined) return fits(ta, b) ? 'maybe' : 'no';
+  if (tb !== undefined) return fits(tb, a) ? 'maybe' : 'no';
+  const pa = literalPrefix(a);
+  const pb = literalPrefix(b);
+  const sa = literalSuffix(a);
+  const sb = literalSuffix(b);
+  const prefixOk = pa.startsWith(pb) || pb.startsWith(pa);
+  const suffixOk = sa.endsWith(sb) || sb.endsWith(sa);
+  return prefixOk && suffixOk ? 'maybe' : 'no';
+}
+
+/** Smallest number of UTF-8 bytes any concretisation can have. */
+export function minUtf8Length(p: StrPattern): number {
+  return p.parts.reduce((n, part) => n + (typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : 0), 0);
+}

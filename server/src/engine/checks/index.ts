@@ -1,0 +1,28 @@
+/** The diagnostic families. Adding a diagnostic = one module here + one fixture. */
+import type { Diagnostic } from '../model';
+import type { Check, CheckContext } from './context';
+import { duplicateIdCheck } from './duplicateId';
+import { interfaceNameCheck } from './interfaceName';
+import { macCheck } from './mac';
+import { networkdDisabledCheck } from './networkdDisabled';
+import { networkdSyntaxCheck } from './networkdSyntax';
+import { tapOutcomeCheck } from './tapOutcome';
+import { upstreamAssertionsCheck } from './upstreamAssertions';
+
+export const CHECKS: readonly Check[] = [
+  tapOutcomeCheck,
+  networkdDisabledCheck,
+  interfaceNameCheck,
+  duplicateIdCheck,
+  macCheck,
+  upstreamAssertionsCheck,
+  networkdSyntaxCheck,
+];
+
+export const DIAGNOSTIC_CODES: readonly string[] = CHECKS.flatMap((c) => c.codes);
+
+export function runChecks(ctx: CheckContext): Diagnostic[] {
+  return CHECKS.flatMap((check) => check.run(ctx));
+}
+
+export type { Check, CheckContext } from './context';

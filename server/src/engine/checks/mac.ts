@@ -1,0 +1,51 @@
+/**
+ * Guest MAC addresses (networkd.md §5): six hex octets; unicast; locally administered is
+ * expected for generated guests; unique per machine. Upstream validates none of this.
+ */
+import type { Diagnostic, MicrovmInterface } from '../model';
+import { knownText } from '../pattern';
+import { type Check, diagnostic, machineKey, tapLabel } from './context';
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+export const macCheck: Check = {
+  codes: ['mac-invalid', 'mac-multicast', 'mac-not-local', 'duplicate-mac'],
+  run({ facts }) {
+    const out: Diagnostic[] = [];
+    const seen = new Map<string, MicrovmInterface>();
+    for (const iface of facts.interfaces) {
+      if (!iface.mac) continue;
+      const mac = knownText(iface.mac.value);
+      if (mac === undefined) continue;
+      const at = iface.mac.location;
+      if (!MAC.test(mac)) {
+        out.push(diagnostic('mac-invalid', 'error', `MAC address \`${mac}\` of ${tapLabel(iface)} is not six colon-separated hex octets`, at));
+        continue;
+      }
+      if (/^(00:){5}00$/.test(mac)) {
+        out.push(diagnostic('mac-invalid', 'error', `MAC address \`${mac}\` of ${tapLabel(iface)} is all zeros, which no NIC may use`, at));
+        continue;
+      }
+      const first = parseInt(mac.slice(0, 2), 16);
+      if (first & 1) {
+        out.push(diagnostic('mac-multicast', 'error', `MAC address \`${mac}\` of ${tapLabel(iface)} is a multicast address (lowest bit of the first octet set); a NIC needs a unicast address`, at));
+      } else if ((first & 2) === 0) {
+        out.push(
+          diagnostic('mac-not-local', 'info', `MAC address \`${mac}\` of ${tapLabel(iface)} is not locally administered; guest MACs usually are (second hex digit 2, 6, A or E)`, at),
+        );
+      }
+      const key = `${machineKey(iface)}\0${mac.toLowerCase()}`;
+      const other = seen.get(key);
+      if (other) {
+        out.push(
+          diagnostic('duplicate-mac', 'warning', `MAC address \`${mac}\` of ${tapLabel(iface)} is also used by ${tapLabel(other)}`, at, [
+            { location: other.mac!.location, message: `first use of ${mac}` },
+          ]),
+        );
+      } else {
+        seen.set(key, iface);
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * `systemd.network.*` units in a host that never enables networkd are silently inert
+ * (networkd.md §4). When the host imports modules from other flake inputs, one of them may
+ * enable it, so the finding drops to information.
+ */
+import type { Diagnostic } from '../model';
+import { type Check, diagnostic } from './context';
+
+export const networkdDisabledCheck: Check = {
+  codes: ['networkd-disabled'],
+  run({ facts }) {
+    const out: Diagnostic[] = [];
+    for (const host of facts.hosts) {
+      if (host.networkdEnabled !== false) continue;
+      const units = facts.units.filter((u) => u.source === 'nix' && u.host === host.name && !u.masked);
+      if (units.length === 0) continue;
+      const first = units[0];
+      const names = units.slice(0, 3).map((u) => `\`${u.name}\``).join(', ') + (units.length > 3 ? ', …' : '');
+      const maybeElsewhere = host.importsExternalModules;
+      const message = maybeElsewhere
+        ? `host \`${host.name}\` defines systemd.network units (${names}) but nothing in the workspace sets systemd.network.enable or networking.useNetworkd; a module from another flake input may enable it`
+        : `host \`${host.name}\` defines systemd.network units (${names}) but never enables systemd-networkd (systemd.network.enable or networking.useNetworkd), so NixOS does not generate them`;
+      out.push(
+        diagnostic('networkd-disabled', maybeElsewhere ? 'info' : 'warning', message, host.networkdLocation ?? first.location, [
+          ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
+          { location: host.location, message: `host \`${host.name}\`` },
+        ]),
+      );
+    }
+    return out;
+  },
+};

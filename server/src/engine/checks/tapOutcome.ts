@@ -1,0 +1,57 @@
+/**
+ * The outcome family: a tap with no bridge, a tap shadowed by an earlier unit, and a winning
+ * unit naming a bridge no netdev defines. `unknown` outcomes never warn (precision first).
+ */
+import type { Diagnostic, Outcome, RelatedInfo, UnitDefinition } from '../model';
+import { describeMatch } from '../networkd';
+import { type Check, diagnostic, tapLabel } from './context';
+
+function unitRelated(unit: UnitDefinition, message: string): RelatedInfo {
+  return { location: unit.location, message };
+}
+
+function bridgingUnitsNear(outcome: Outcome, units: UnitDefinition[]): RelatedInfo[] {
+  return units
+    .filter((u) => u.kind === 'network' && !u.masked && u.settings.some((s) => s.section === 'Network' && s.key === 'Bridge'))
+    .slice(0, 5)
+    .map((u) => unitRelated(u, `${u.name} sets Bridge= but its [Match] (${describeMatch(u)}) does not cover this tap`));
+}
+
+function diagnose(outcome: Outcome, units: UnitDefinition[]): Diagnostic | null {
+  const iface = outcome.interface;
+  const at = iface.id.location;
+  const because = outcome.reasons.join('; ');
+  switch (outcome.status) {
+    case 'unmanaged': {
+      const related = outcome.winner
+        ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
+        : bridgingUnitsNear(outcome, units);
+      return diagnostic('tap-without-bridge', 'warning', `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, related);
+    }
+    case 'shadowed': {
+      const related: RelatedInfo[] = [];
+      if (outcome.winner) related.push(unitRelated(outcome.winner, `${outcome.winner.name} matches first and sets no Bridge=`));
+      if (outcome.shadowedUnit) related.push(unitRelated(outcome.shadowedUnit, `${outcome.shadowedUnit.name} would bridge this tap`));
+      return diagnostic('tap-shadowed', 'warning', `tap ${tapLabel(iface)} is shadowed: ${because}`, at, related);
+    }
+    case 'bridge-undefined': {
+      const related = outcome.winner ? [unitRelated(outcome.winner, `${outcome.winner.name} sets Bridge=${outcome.bridge}`)] : [];
+      return diagnostic(
+        'bridge-not-defined',
+        'warning',
+        `tap ${tapLabel(iface)} is not bridged: ${because}`,
+        at,
+        related,
+      );
+    }
+    default:
+      return null;
+  }
+}
+
+export const tapOutcomeCheck: Check = {
+  codes: ['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined'],
+  run({ outcomes, facts }) {
+    return outcomes.flatMap((o) => diagnose(o, facts.units) ?? []);
+  },
+};

@@ -1,0 +1,193 @@
+/**
+ * The workspace file set: a bounded walk of the roots that keeps only the files the engine
+ * reads, and a reader that turns bytes into text with a clear message for anything odd.
+ * Symlinks are followed only when they resolve inside a root, and each real directory is
+ * walked once, so link loops end.
+ */
+import { promises as fsp, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { compileGlobs } from './glob';
+
+export type FileKind = 'nix' | 'network' | 'netdev' | 'dropin' | 'flake-lock';
+
+export interface ScannedFile {
+  path: string;
+  kind: FileKind;
+  /** A unit file that is a symlink to /dev/null: it masks its name. */
+  devNull?: boolean;
+}
+
+export interface ScanOptions {
+  roots: string[];
+  exclude: string[];
+  maxFiles: number;
+  onProgress?: (visited: number, found: number) => void;
+  isCancelled?: () => boolean;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  /** Files left out because of the cap. */
+  truncated: number;
+  skipped: { file: string; reason: string }[];
+}
+
+export function classifyFile(path: string): FileKind | null {
+  const name = basename(path);
+  if (name.endsWith('.nix')) return 'nix';
+  if (name === 'flake.lock') return 'flake-lock';
+  if (name.endsWith('.network')) return 'network';
+  if (name.endsWith('.netdev')) return 'netdev';
+  if (name.endsWith('.conf')) {
+    const parent = basename(dirname(path));
+    if (parent.endsWith('.network.d') || parent.endsWith('.netdev.d')) return 'dropin';
+  }
+  return null;
+}
+
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+function safeRealpath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
+  const excluded = compileGlobs(options.exclude);
+  const realRoots = options.roots.map((r) => safeRealpath(r) ?? r);
+  const visitedDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+  const files: ScannedFile[] = [];
+  const skipped: { file: string; reason: string }[] = [];
+  let truncated = 0;
+  let visited = 0;
+
+  for (const [rootIndex, root] of options.roots.entries()) {
+    const stack = [root];
+    while (stack.length > 0) {
+      if (options.isCancelled?.()) return { files, truncated, skipped };
+      const dir = stack.pop()!;
+      const realDir = safeRealpath(dir);
+      if (realDir === null || visitedDirs.has(realDir)) continue;
+      visitedDirs.add(realDir);
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fsp.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        skipped.push({ file: dir, reason: `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const subdirs: string[] = [];
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        const rel = relative(root, path).split(sep).join('/');
+        if (excluded(rel)) continue;
+        visited++;
+        if (visited % 500 === 0) options.onProgress?.(visited, files.length);
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        let devNull = false;
+        if (entry.isSymbolicLink()) {
+          let target: string | null = null;
+          try {
+            target = await fsp.readlink(path);
+          } catch {
+            target = null;
+          }
+          if (target === '/dev/null') {
+            devNull = true;
+            isFile = true;
+          } else {
+            const real = safeRealpath(path);
+            if (real === null) {
+              skipped.push({ file: path, reason: 'broken or looping symlink: not followed' });
+              continue;
+            }
+            if (!realRoots.some((r) => isInside(r, real))) {
+              skipped.push({ file: path, reason: 'symlink points outside the workspace: not followed' });
+              continue;
+            }
+            try {
+              const st = statSync(real);
+              isDir = st.isDirectory();
+              isFile = st.isFile();
+            } catch {
+              continue;
+            }
+          }
+        }
+        if (isDir) {
+          subdirs.push(path);
+          continue;
+        }
+        if (!isFile) continue;
+        const kind = classifyFile(path);
+        if (kind === null) continue;
+        if (devNull && kind !== 'network' && kind !== 'netdev' && kind !== 'dropin') continue;
+        const real = devNull ? path : safeRealpath(path) ?? path;
+        if (seenFiles.has(real)) continue;
+        seenFiles.add(real);
+        if (files.length >= options.maxFiles) {
+          truncated++;
+          continue;
+        }
+        files.push(devNull ? { path, kind, devNull } : { path, kind });
+      }
+      // Depth-first in name order: push in reverse so the first name is walked first.
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+    }
+    options.onProgress?.(visited, files.length);
+    void rootIndex;
+  }
+  return { files, truncated, skipped };
+}
+
+export interface ReadResult {
+  text: string | null;
+  problem?: string;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Decodes file bytes. Binary content (a NUL byte) is refused; invalid UTF-8 is decoded with
+ * replacement characters and reported; a UTF-8 BOM is dropped, as editors do.
+ */
+export function decodeText(bytes: Uint8Array): ReadResult {
+  const head = bytes.subarray(0, Math.min(bytes.length, 8192));
+  if (head.includes(0)) return { text: null, problem: 'binary file (contains NUL bytes): skipped' };
+  let text: string;
+  let problem: string | undefined;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    text = lenientDecoder.decode(bytes);
+    problem = 'invalid UTF-8: decoded with replacement characters';
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text, problem };
+}
+
+export function readWorkspaceFile(path: string, maxFileSize: number): ReadResult {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return { text: null, problem: 'is a directory, not a file: skipped' };
+    if (st.size > maxFileSize) {
+      return { text: null, problem: `larger than the maximum file size (${st.size} > ${maxFileSize} bytes): skipped` };
+    }
+    return decodeText(readFileSync(path));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { text: null, problem: 'permission denied: cannot read' };
+    if (code === 'ENOENT') return { text: null, problem: 'file no longer exists' };
+    return { text: null, problem: `cannot read: ${code ?? String(err)}` };
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Interface -> Outcome: which bridge each MicroVM interface really ends up on, and why.
+ * networkd's choice (first match wins, last Bridge=, netdev required) combines with script
+ * attachments: a script's `master` survives only when networkd leaves the tap alone or the
+ * winning unit says KeepMaster=yes. Anything that cannot be decided statically is `unknown`.
+ */
+import type { MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
+import { describeMatch, resolveNetworkd, type NetworkdDecision } from './networkd';
+import { displayPattern, knownText, samePattern, type StrPattern, type Tri } from './pattern';
+import { worldFor, type World } from './world';
+
+export function resolveOutcomes(facts: WorkspaceFacts): Outcome[] {
+  const worlds = new Map<string, World>();
+  return facts.interfaces.map((iface) => resolveInterface(iface, facts, worlds));
+}
+
+export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts, worlds: Map<string, World>): Outcome {
+  const base = { interface: iface, bridge: null, reasons: [] as string[] };
+  switch (iface.type) {
+    case 'macvtap':
+    case 'user':
+      return { ...base, status: 'not-applicable', reasons: [`a \`${iface.type}\` interface is not attached to a bridge by the host`] };
+    case 'bridge':
+      return resolveQemuBridge(iface);
+    case 'tap':
+      break;
+    default:
+      return { ...base, status: 'unknown', reasons: ['the interface type is not statically known'] };
+  }
+  const lookup = worldFor(iface, facts, worlds);
+  if (lookup.world === null) return { ...base, status: 'unknown', reasons: [lookup.reason] };
+  const world = lookup.world;
+  const tap = { name: iface.id.value, mac: iface.mac?.value ?? null };
+  const scripts = scriptsFor(iface, world);
+
+  const certain = decide(iface, resolveNetworkd(world.units, tap), scripts, world.units);
+  if (world.conditionalUnits.length === 0) return certain;
+  const allUnits = [...world.units, ...world.conditionalUnits];
+  const ifEnabled = decide(iface, resolveNetworkd(allUnits, tap), scripts, allUnits);
+  if (certain.status === ifEnabled.status && certain.bridge === ifEnabled.bridge) return certain;
+  return {
+    ...base,
+    status: 'unknown',
+    reasons: [
+      `depends on whether systemd-networkd is enabled on host \`${world.host?.name}\`: it may be enabled by a module outside the workspace`,
+      `with networkd: ${ifEnabled.status}${ifEnabled.bridge ? ` on ${ifEnabled.bridge}` : ''}; without: ${certain.status}`,
+    ],
+  };
+}
+
+function resolveQemuBridge(iface: MicrovmInterface): Outcome {
+  const bridge = iface.bridge ? knownText(iface.bridge.value) : undefined;
+  const via: Via = { kind: 'qemu-bridge-helper', location: iface.bridge?.location ?? iface.location };
+  if (bridge === undefined) {
+    return { interface: iface, status: 'unknown', bridge: null, via, reasons: ['the bridge of this `type = "bridge"` interface is not statically known'] };
+  }
+  return {
+    interface: iface,
+    status: 'bridged',
+    bridge,
+    via,
+    reasons: [`qemu-bridge-helper creates the tap and attaches it to \`${bridge}\``],
+  };
+}
+
+interface ScriptMatch {
+  script: ScriptAttachment;
+  certainty: Tri;
+}
+
+function scriptsFor(iface: MicrovmInterface, world: World): ScriptMatch[] {
+  const matches: ScriptMatch[] = [];
+  const push = (script: ScriptAttachment, certainty: Tri) => {
+    if (certainty !== 'no') matches.push({ script, certainty });
+  };
+  for (const script of world.scripts) {
+    if (script.guest !== undefined && script.guest !== iface.guest) continue;
+    let vm: Tri = 'yes';
+    if (script.guest === undefined && script.vm !== null) vm = iface.vm === null ? 'maybe' : script.vm === iface.vm ? 'yes' : 'no';
+    const tap: Tri = script.allTaps ? 'yes' : script.tap ? samePattern(script.tap, iface.id.value) : 'maybe';
+    push(script, and(vm, tap));
+  }
+  for (const bridge of world.scriptedBridges) {
+    for (const member of bridge.interfaces) {
+      push(
+        {
+          kind: 'networking-bridges',
+          tap: member.value,
+          allTaps: false,
+          bridge: { parts: [bridge.name] },
+          location: member.location,
+          host: bridge.host,
+          vm: null,
+          unit: `${bridge.name}-netdev.service`,
+        },
+        samePattern(member.value, iface.id.value),
+      );
+    }
+  }
+  return matches;
+}
+
+function and(a: Tri, b: Tri): Tri {
+  if (a === 'no' || b === 'no') return 'no';
+  return a === 'yes' && b === 'yes' ? 'yes' : 'maybe';
+}
+
+function viaForUnit(unit: UnitDefinition): Via {
+  const kind: ViaKind =
+    unit.source === 'file' ? 'networkd-file' : unit.source === 'nix' ? 'networkd-nix' : 'networking-bridges';
+  return { kind, unit: unit.name, location: unit.location };
+}
+
+function viaForScript(script: ScriptAttachment): Via {
+  return { kind: script.kind, unit: script.unit, location: script.location };
+}
+
+function name(unit: UnitDefinition): string {
+  return `\`${unit.name}\``;
+}
+
+/** Combines networkd's decision with the scripts that may attach the tap. */
+function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMatch[], units: UnitDefinition[]): Outcome {
+  const out = (status: Outcome['status'], bridge: string | null, reasons: string[], via?: Via): Outcome => ({
+    interface: iface,
+    status,
+    bridge,
+    via,
+    winner: d.winner,
+    shadowedUnit: d.shadowed?.unit,
+    reasons: [...reasons, ...d.reasons.filter((r) => !reasons.includes(r))],
+  });
+  const definite = scripts.find((s) => s.certainty === 'yes');
+  const maybe = scripts.find((s) => s.certainty === 'maybe');
+  const scriptBridge = definite ? knownText(definite.script.bridge) : undefined;
+  const byScript = (lead: string[]): Outcome => {
+    const s = definite!.script;
+    const where = s.unit ? ` (${s.unit})` : '';
+    if (scriptBridge === undefined) {
+      return out('unknown', null, [...lead, `a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`], viaForScript(s));
+    }
+    return out('bridged', scriptBridge, [...lead, `a ${s.kind} script${where} runs \`ip link set ... master ${scriptBridge}\``], viaForScript(s));
+  };
+  const maybeScript = (lead: string[]): Outcome =>
+    out('unknown', null, [...lead, `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`]);
+
+  if (d.match === 'unknown') return out('unknown', null, ['which network unit matches first is not statically known']);
+
+  if (d.match === 'none') {
+    if (definite) return byScript([]);
+    if (maybe) return maybeScript([]);
+    return out('unmanaged', null, [noMatchReason(iface.id.value, units)]);
+  }
+
+  const winner = d.winner!;
+  if (d.unmanaged) {
+    const lead = [`${name(winner)} matches first (${describeMatch(winner)}) and sets Unmanaged=yes`];
+    if (definite) return byScript(lead);
+    if (maybe) return maybeScript(lead);
+    return out('unmanaged', null, lead);
+  }
+  if (d.bridgeUnknown) return out('unknown', null, [`${name(winner)} matches first but its Bridge= is not statically known`]);
+  if (d.bridge) {
+    const lead = `${name(winner)} matches first (${describeMatch(winner)}) and sets Bridge=${d.bridge.name}`;
+    if (d.bridge.netdev) return out('bridged', d.bridge.name, [lead], viaForUnit(winner));
+    if (units.some((u) => u.kind === 'netdev' && !u.masked && !u.complete)) {
+      return out('unknown', null, [lead, 'a netdev whose name is not statically known may define it']);
+    }
+    return out('bridge-undefined', d.bridge.name, [lead, `no .netdev defines \`${d.bridge.name}\` with Kind=bridge, so networkd cannot attach the tap`], viaForUnit(winner));
+  }
+
+  const lead = `${name(winner)} matches first (${describeMatch(winner)}) and sets no Bridge=`;
+  if (d.keepMaster && definite) return byScript([lead + ', but KeepMaster=yes keeps a master set by others']);
+  if (definite || maybe) {
+    const s = (definite ?? maybe)!.script;
+    return out('unknown', null, [
+      lead,
+      `a ${s.kind} script attaches it, but networkd removes a master it did not set unless the unit says KeepMaster=yes; which happens last is a race`,
+    ]);
+  }
+  if (d.shadowed) {
+    return out('shadowed', null, [
+      lead,
+      `${name(d.shadowed.unit)} would bridge it to \`${d.shadowed.bridge}\` but is never consulted: the first matching unit wins`,
+    ]);
+  }
+  if (d.routed) return out('routed', null, [`${name(winner)} matches first and configures addresses or routes: a routed tap`]);
+  return out('unmanaged', null, [lead]);
+}
+
+function noMatchReason(id: StrPattern, units: UnitDefinition[]): string {
+  const bridging = units.filter(
+    (u) => u.kind === 'network' && !u.masked && u.settings.some((s) => s.section === 'Network' && s.key === 'Bridge'),
+  );
+  const head = `tap \`${displayPattern(id)}\` matches no network unit`;
+  if (bridging.length === 0) return `${head}, and no unit sets Bridge=`;
+  const described = bridging.slice(0, 3).map((u) => {
+    const bridge = [...u.settings].reverse().find((s) => s.section === 'Network' && s.key === 'Bridge');
+    return `${name(u)} bridges ${describeMatch(u)} to \`${bridge ? displayPattern(bridge.value) : '?'}\` but does not match it`;
+  });
+  return `${head}; ${described.join('; ')}${bridging.length > 3 ? `; and ${bridging.length - 3} more` : ''}`;
+}

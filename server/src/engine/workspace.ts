@@ -1,0 +1,428 @@
+/**
+ * The workspace: the file set, per-file caches (text, Nix AST, unit parse), editor overlays,
+ * and the pipeline files → facts → outcomes → diagnostics. A changed file drops only its own
+ * caches; cross-file resolution is recomputed from what is cached.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Settings } from '../protocol/settings';
+import { mergeSettings } from '../protocol/settings';
+import { runChecks } from './checks';
+import { classifyFile, isInside, readWorkspaceFile, scanRoots, type FileKind, type ScannedFile } from './files';
+import type { Diagnostic, FileReport, WorkspaceFacts } from './model';
+import { loadUnitFiles, type UnitFileInput } from './networkd';
+import { parseNixFile, toAst, type ParsedNixFile } from './nix/ast';
+import { Evaluator, type NixFileSystem } from './nix/eval';
+import { extractNixFacts } from './nix/facts';
+import { NixParser, editFromUtf16, type TextEdit as ParserEdit, type Tree } from './nix/parser';
+import { resolveOutcomes } from './resolve';
+import type { AnalysisSnapshot, LanguageService, ScanProgress, ScanReport } from './service';
+import { LineIndex, type Range } from './text';
+import { readFlakeLock } from './flakeLock';
+import { WorkspaceViews } from './views';
+
+export interface ServiceOptions {
+  roots: string[];
+  settings: Settings;
+  log?: (msg: string) => void;
+  /** Directory holding tree-sitter.wasm and tree-sitter-nix.wasm (default: found next to the bundle). */
+  wasmDir?: string;
+}
+
+interface FileEntry {
+  kind: FileKind;
+  devNull?: boolean;
+  /** Text from disk (undefined until read; null when unreadable/skipped). */
+  diskText?: string | null;
+  problem?: string;
+  /** Editor buffer, when open. */
+  open?: OpenDocument;
+}
+
+interface OpenDocument {
+  text: string;
+  version: number;
+  /** The last tree, kept for incremental re-parsing. */
+  tree?: Tree;
+  /** Edits applied to the text since `tree` was parsed. */
+  pendingEdits?: ParserEdit[];
+}
+
+export async function createLanguageService(opts: ServiceOptions): Promise<WorkspaceService> {
+  const parser = await NixParser.create(opts.wasmDir);
+  return new WorkspaceService(parser, opts);
+}
+
+export class WorkspaceService implements LanguageService {
+  private settings: Settings;
+  private readonly roots: string[];
+  private readonly log: (msg: string) => void;
+  private readonly files = new Map<string, FileEntry>();
+  private readonly nixCache = new Map<string, ParsedNixFile>();
+  private evaluator: Evaluator;
+  private snapshot: AnalysisSnapshot | null = null;
+  private dirty = true;
+  private scanSkipped: { file: string; reason: string }[] = [];
+  private views: WorkspaceViews | null = null;
+
+  constructor(
+    private readonly parser: NixParser,
+    opts: ServiceOptions,
+  ) {
+    this.roots = opts.roots.map((r) => r.replace(/\/+$/, '') || '/');
+    this.settings = mergeSettings(opts.settings);
+    this.log = opts.log ?? (() => {});
+    this.evaluator = this.newEvaluator();
+  }
+
+  updateSettings(settings: Settings): void {
+    this.settings = mergeSettings(settings);
+    this.markDirty();
+  }
+
+  getSettings(): Settings {
+    return this.settings;
+  }
+
+  getRoots(): readonly string[] {
+    return this.roots;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Files
+
+  async scan(onProgress?: (p: ScanProgress) => void, isCancelled?: () => boolean): Promise<ScanReport> {
+    const result = await scanRoots({
+      roots: this.roots,
+      exclude: this.settings.exclude,
+      maxFiles: this.settings.maxFiles,
+      isCancelled,
+      onProgress: (visited, found) =>
+        onProgress?.({ done: found, total: Math.max(found, this.settings.maxFiles), message: `scanned ${visited} entries, ${found} relevant files` }),
+    });
+    const keep = new Set(result.files.map((f) => f.path));
+    for (const [path, entry] of this.files) {
+      if (!keep.has(path) && !entry.open) this.dropFile(path);
+    }
+    for (const file of result.files) this.addScanned(file);
+    this.scanSkipped = result.skipped;
+    if (result.truncated > 0) {
+      this.log(`workspace scan stopped at the file cap (microvmNet.maxFiles = ${this.settings.maxFiles}); ${result.truncated} files were not analysed`);
+    }
+    this.markDirty();
+    return { files: result.files.length, truncated: result.truncated, skipped: result.skipped };
+  }
+
+  private addScanned(file: ScannedFile): void {
+    const existing = this.files.get(file.path);
+    if (existing) {
+      if (!existing.open) {
+        existing.diskText = undefined;
+        existing.devNull = file.devNull;
+        this.invalidate(file.path);
+      }
+      return;
+    }
+    this.files.set(file.path, { kind: file.kind, devNull: file.devNull });
+  }
+
+  private insideRoots(path: string): boolean {
+    return this.roots.some((r) => isInside(r, path));
+  }
+
+  /** Current text of a file: the editor buffer when open, else disk (read lazily, cached). */
+  textOf(path: string): string | null {
+    const entry = this.files.get(path);
+    if (!entry) return null;
+    if (entry.open) return entry.open.text;
+    if (entry.devNull) return null;
+    if (entry.diskText === undefined) {
+      const read = readWorkspaceFile(path, this.settings.maxFileSize);
+      entry.diskText = read.text;
+      entry.problem = read.problem;
+      if (read.problem) this.log(`${path}: ${read.problem}`);
+    }
+    return entry.diskText;
+  }
+
+  openDocument(file: string, text: string, version: number): void {
+    const kind = classifyFile(file);
+    if (kind === null) return;
+    const entry = this.files.get(file) ?? { kind };
+    entry.open?.tree?.delete();
+    entry.open = { text, version };
+    this.files.set(file, entry);
+    this.invalidate(file);
+  }
+
+  changeDocument(file: string, version: number, changes: { range?: Range; text: string }[]): void {
+    const entry = this.files.get(file);
+    if (!entry?.open) return;
+    if (version <= entry.open.version) return;
+    let text = entry.open.text;
+    let tree = entry.open.tree;
+    const edits: ParserEdit[] = [...(entry.open.pendingEdits ?? [])];
+    for (const change of changes) {
+      if (!change.range) {
+        text = change.text;
+        tree?.delete();
+        tree = undefined;
+        edits.length = 0;
+        continue;
+      }
+      const lines = new LineIndex(text);
+      const start = lines.offsetAt(change.range.start);
+      const end = lines.offsetAt(change.range.end);
+      const newText = text.slice(0, start) + change.text + text.slice(end);
+      const newEnd = new LineIndex(newText).positionAt(start + change.text.length);
+      edits.push(
+        editFromUtf16({
+          startOffset: start,
+          oldEndOffset: end,
+          newEndOffset: start + change.text.length,
+          start: lines.positionAt(start),
+          oldEnd: lines.positionAt(end),
+          newEnd,
+        }),
+      );
+      text = newText;
+    }
+    entry.open = { text, version, tree, pendingEdits: tree ? edits : undefined };
+    this.invalidate(file);
+  }
+
+  closeDocument(file: string): void {
+    const entry = this.files.get(file);
+    if (!entry?.open) return;
+    entry.open.tree?.delete();
+    entry.open = undefined;
+    entry.diskText = undefined;
+    this.invalidate(file);
+  }
+
+  fileChanged(file: string): void {
+    const kind = classifyFile(file);
+    if (kind === null || !this.insideRoots(file)) return;
+    const entry = this.files.get(file);
+    if (!entry) {
+      if (this.files.size >= this.settings.maxFiles) return;
+      this.files.set(file, { kind });
+    } else if (!entry.open) {
+      entry.diskText = undefined;
+    }
+    this.invalidate(file);
+  }
+
+  fileDeleted(file: string): void {
+    const entry = this.files.get(file);
+    if (!entry) {
+      // A deleted directory: drop everything below it.
+      for (const path of [...this.files.keys()]) if (path.startsWith(file + '/')) this.fileDeleted(path);
+      return;
+    }
+    if (entry.open) {
+      entry.diskText = undefined;
+      return;
+    }
+    this.dropFile(file);
+  }
+
+  private dropFile(path: string): void {
+    const entry = this.files.get(path);
+    entry?.open?.tree?.delete();
+    this.files.delete(path);
+    this.invalidate(path);
+  }
+
+  private invalidate(path: string): void {
+    this.nixCache.delete(path);
+    this.evaluator.invalidate(path);
+    this.markDirty();
+  }
+
+  private markDirty(): void {
+    this.dirty = true;
+    this.views = null;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Parsing
+
+  private parsedNix(path: string, text: string): ParsedNixFile {
+    const cached = this.nixCache.get(path);
+    if (cached && cached.text === text) return cached;
+    const entry = this.files.get(path);
+    let parsed: ParsedNixFile;
+    if (entry?.open && entry.open.text === text) {
+      // Open documents keep their tree for incremental re-parsing on the next edit.
+      const open = entry.open;
+      const previous = open.tree && open.pendingEdits ? { tree: open.tree, edits: open.pendingEdits } : undefined;
+      const tree = this.parser.parse(text, previous);
+      open.tree?.delete();
+      open.tree = tree;
+      open.pendingEdits = [];
+      parsed = toAst(path, text, tree);
+    } else {
+      parsed = parseNixFile(this.parser, path, text);
+    }
+    this.nixCache.set(path, parsed);
+    return parsed;
+  }
+
+  private newEvaluator(): Evaluator {
+    const fs: NixFileSystem = {
+      readFile: (path) => {
+        if (!this.insideRoots(path)) return undefined;
+        if (!this.files.has(path)) {
+          if (classifyFile(path) !== 'nix') return undefined;
+          // Imported but not scanned (excluded or past the cap): read it on demand.
+          const read = readWorkspaceFile(path, this.settings.maxFileSize);
+          return read.text ?? undefined;
+        }
+        return this.textOf(path) ?? undefined;
+      },
+      readDir: (path) => {
+        if (!this.insideRoots(path)) return undefined;
+        try {
+          const entries = readdirSync(path, { withFileTypes: true });
+          const out = new Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'>();
+          for (const e of entries) {
+            out.set(e.name, e.isFile() ? 'regular' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'unknown');
+          }
+          return out;
+        } catch {
+          return undefined;
+        }
+      },
+      isDirectory: (path) => {
+        if (!this.insideRoots(path)) return false;
+        try {
+          return statSync(path).isDirectory();
+        } catch {
+          return false;
+        }
+      },
+    };
+    return new Evaluator({ fs, parse: (file, text) => this.parsedNix(file, text) });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Analysis
+
+  analyze(): AnalysisSnapshot {
+    if (!this.dirty && this.snapshot) return this.snapshot;
+    const started = performance.now();
+    const nixFiles: string[] = [];
+    const unitInputs: UnitFileInput[] = [];
+    const reports: FileReport[] = [];
+    let microvmLastModified: number | null = null;
+    for (const [path, entry] of [...this.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const text = this.textOf(path);
+      const problems = entry.problem && !entry.open ? [entry.problem] : [];
+      if (entry.kind === 'nix') {
+        nixFiles.push(path);
+        let syntaxErrors = 0;
+        if (text !== null) syntaxErrors = this.parsedNix(path, text).syntaxErrors;
+        reports.push({ file: path, kind: 'nix', syntaxErrors, problems });
+      } else if (entry.kind === 'flake-lock') {
+        if (text !== null) microvmLastModified = readFlakeLock(text) ?? microvmLastModified;
+      } else {
+        if (text === null && !entry.devNull) {
+          reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
+          continue;
+        }
+        unitInputs.push({ path, text: entry.devNull ? null : text });
+        reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
+      }
+    }
+    for (const skip of this.scanSkipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [skip.reason] });
+
+    this.evaluator.resetBudget();
+    const nix = extractNixFacts({ evaluator: this.evaluator, nixFiles, roots: this.roots });
+    for (const problem of nix.problems) {
+      const report = reports.find((r) => r.file === problem.file);
+      if (report) report.problems.push(problem.message);
+      else reports.push({ file: problem.file, kind: 'nix', syntaxErrors: 0, problems: [problem.message] });
+    }
+    const fileUnits = loadUnitFiles(unitInputs);
+    const facts: WorkspaceFacts = {
+      hosts: nix.hosts,
+      interfaces: nix.interfaces,
+      units: [...fileUnits, ...nix.units],
+      bridges: nix.bridges,
+      scripts: nix.scripts,
+      microvmLastModified,
+      files: reports,
+    };
+    const outcomes = resolveOutcomes(facts);
+    const diagnostics = new Map<string, Diagnostic[]>();
+    for (const d of runChecks({ facts, outcomes })) {
+      const severity = this.settings.severity[d.code];
+      if (severity === 'off') continue;
+      const final = severity ? { ...d, severity } : d;
+      const list = diagnostics.get(d.location.file) ?? [];
+      list.push(final);
+      diagnostics.set(d.location.file, list);
+    }
+    this.snapshot = {
+      facts,
+      outcomes,
+      diagnostics,
+      stats: {
+        files: this.files.size,
+        nixFiles: nixFiles.length,
+        networkdFiles: unitInputs.length,
+        ms: Math.round(performance.now() - started),
+      },
+    };
+    this.dirty = false;
+    return this.snapshot;
+  }
+
+  private currentViews(): WorkspaceViews {
+    const snapshot = this.analyze();
+    if (!this.views) this.views = new WorkspaceViews(snapshot, (path) => this.textOf(path), this.settings);
+    return this.views;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Views: answered from the current snapshot by WorkspaceViews.
+
+  hover(file: string, position: { line: number; character: number }) {
+    return this.currentViews().hover(file, position);
+  }
+  fixes(file: string, range: Range) {
+    return this.currentViews().fixes(file, range);
+  }
+  definition(file: string, position: { line: number; character: number }) {
+    return this.currentViews().definition(file, position);
+  }
+  references(file: string, position: { line: number; character: number }) {
+    return this.currentViews().references(file, position);
+  }
+  documentSymbols(file: string) {
+    return this.currentViews().documentSymbols(file);
+  }
+  workspaceSymbols(query: string) {
+    return this.currentViews().workspaceSymbols(query);
+  }
+  codeLenses(file: string) {
+    return this.currentViews().codeLenses(file);
+  }
+  completions(file: string, position: { line: number; character: number }) {
+    return this.currentViews().completions(file, position);
+  }
+
+  dispose(): void {
+    for (const entry of this.files.values()) entry.open?.tree?.delete();
+    this.files.clear();
+    this.nixCache.clear();
+    this.parser.delete();
+    this.snapshot = null;
+    this.views = null;
+  }
+}
+
+export function rootOf(roots: readonly string[], file: string): string | undefined {
+  return roots.find((r) => isInside(r, file)) ?? (roots.length ? undefined : dirname(file));
+}

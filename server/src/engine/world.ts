@@ -1,0 +1,145 @@
+/**
+ * The world a tap lives in: the host that runs its VM, that host's network units (files on disk
+ * serve every host), the units NixOS generates for `networking.bridges`, and the scripts that
+ * may attach it. Precision rule (microvm.md §6): a guest that no workspace host runs has no
+ * world when hosts exist; with no host at all, the whole workspace is its world.
+ */
+import type {
+  BridgeDeclaration,
+  HostFacts,
+  MicrovmInterface,
+  ScriptAttachment,
+  UnitDefinition,
+  UnitSetting,
+  WorkspaceFacts,
+} from './model';
+import { known, UNKNOWN_STRING } from './pattern';
+import type { Location } from './text';
+
+export interface World {
+  host: HostFacts | null;
+  /** Units networkd certainly reads on this host. */
+  units: UnitDefinition[];
+  /** Units that exist only if networkd turns out to be enabled (Nix units under an unknown switch). */
+  conditionalUnits: UnitDefinition[];
+  /** `networking.bridges` handled by scripted networking (networkd off). */
+  scriptedBridges: BridgeDeclaration[];
+  scripts: ScriptAttachment[];
+  /** True when networkd runs on the host, false when it certainly does not, 'unknown' otherwise. */
+  networkd: boolean | 'unknown';
+}
+
+export type WorldLookup = { world: World } | { world: null; reason: string };
+
+export function hostRunning(iface: MicrovmInterface, facts: WorkspaceFacts): HostFacts | null {
+  if (iface.host === null) return null;
+  return facts.hosts.find((h) => h.name === iface.host) ?? null;
+}
+
+export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: Map<string, World>): WorldLookup {
+  const microvmHosts = facts.hosts.filter((h) => h.isMicrovmHost);
+  const host = hostRunning(iface, facts);
+  if (host === null && microvmHosts.length > 0) {
+    const names = microvmHosts.map((h) => `\`${h.name}\``).join(', ');
+    return { world: null, reason: `no host in the workspace is known to run this VM (hosts: ${names})` };
+  }
+  const key = host?.name ?? '';
+  let world = cache.get(key);
+  if (!world) {
+    world = buildWorld(host, facts);
+    cache.set(key, world);
+  }
+  return { world };
+}
+
+function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
+  const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
+  const fileUnits = facts.units.filter((u) => u.source === 'file');
+  const nixUnits = facts.units.filter((u) => u.source !== 'file' && belongs(u.host));
+  const bridges = facts.bridges.filter((b) => belongs(b.host));
+  const scripts = facts.scripts.filter((s) => belongs(s.host));
+
+  // Unit files in the workspace only make sense on a machine running networkd; with no host
+  // facts we take them at their word.
+  let networkd: boolean | 'unknown' = host === null ? true : host.networkdEnabled;
+  if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
+
+  const generated = bridges.flatMap(unitsForBridge);
+  const nixAndGenerated = [...nixUnits, ...generated];
+  return {
+    host,
+    units: networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits,
+    conditionalUnits: networkd === 'unknown' ? nixAndGenerated : [],
+    scriptedBridges: networkd === true ? [] : bridges,
+    scripts,
+    networkd,
+  };
+}
+
+/**
+ * What nixos/modules/tasks/network-interfaces-systemd.nix generates for a bridge under networkd:
+ * `40-<br>.netdev` and one `40-<member>.network` per member.
+ */
+export function unitsForBridge(bridge: BridgeDeclaration): UnitDefinition[] {
+  const at = bridge.location;
+  const setting = (section: string, key: string, value: string, location: Location): UnitSetting => ({
+    section,
+    key,
+    value: known(value),
+    keyLocation: location,
+    valueLocation: location,
+  });
+  const netdev: UnitDefinition = {
+    kind: 'netdev',
+    name: `40-${bridge.name}.netdev`,
+    source: 'networking-bridges',
+    location: at,
+    masked: false,
+    settings: [setting('NetDev', 'Name', bridge.name, at), setting('NetDev', 'Kind', 'bridge', at)],
+    sections: [{ name: 'NetDev', location: at }],
+    complete: true,
+    issues: [],
+    host: bridge.host,
+  };
+  const members: UnitDefinition[] = bridge.interfaces.map((member) => {
+    const name = member.value.parts.map((p) => (typeof p === 'string' ? p : '*')).join('');
+    return {
+      kind: 'network',
+      name: `40-${name}.network`,
+      source: 'networking-bridges',
+      location: member.location,
+      masked: false,
+      settings: [
+        { section: 'Match', key: 'Name', value: member.value, keyLocation: member.location, valueLocation: member.location },
+        setting('Network', 'Bridge', bridge.name, at),
+      ],
+      sections: [
+        { name: 'Match', location: member.location },
+        { name: 'Network', location: at },
+      ],
+      complete: true,
+      issues: [],
+      host: bridge.host,
+    };
+  });
+  if (!bridge.interfacesComplete) {
+    // Members we could not compute may include any tap: a match-anything unit that is incomplete
+    // keeps every answer that depends on it `unknown`.
+    members.push({
+      kind: 'network',
+      name: `40-${bridge.name}-members.network`,
+      source: 'networking-bridges',
+      location: at,
+      masked: false,
+      settings: [
+        { section: 'Match', key: 'Name', value: UNKNOWN_STRING, keyLocation: at, valueLocation: at },
+        setting('Network', 'Bridge', bridge.name, at),
+      ],
+      sections: [{ name: 'Match', location: at }],
+      complete: false,
+      issues: [],
+      host: bridge.host,
+    });
+  }
+  return [netdev, ...members];
+}
