@@ -2,39 +2,261 @@
  * Editor views over one analysis snapshot: hover, fixes, navigation, symbols, lenses,
  * completion. Built lazily per snapshot; everything here reads, nothing re-analyses.
  */
-import type { Settings } from '../protocol/settings';
+import { pathToFileURL } from 'node:url';
+import { buildFixes, type FixContext } from './fixes';
+import type { Outcome, UnitDefinition, UnitSetting } from './model';
+import { describeMatch, findNetdev } from './networkd';
+import { displayPattern, knownText } from './pattern';
 import type { AnalysisSnapshot, CodeLensInfo, CompletionInfo, Fix, HoverResult, SymbolInfo } from './service';
-import type { Location, Position, Range } from './text';
+import { LineIndex, rangeContains, type Location, type Position, type Range } from './text';
+
+export function fileLink(location: Location): string {
+  const line = location.range.start.line + 1;
+  return `${pathToFileURL(location.file).href}#L${line}`;
+}
+
+function shortPath(file: string): string {
+  const parts = file.split('/');
+  return parts.slice(-2).join('/');
+}
+
+function link(location: Location, label?: string): string {
+  return `[${label ?? `${shortPath(location.file)}:${location.range.start.line + 1}`}](${fileLink(location)})`;
+}
+
+const STATUS_TEXT: Record<Outcome['status'], string> = {
+  bridged: 'bridged',
+  'bridge-undefined': 'not bridged: bridge not defined',
+  routed: 'routed (no bridge)',
+  shadowed: 'not bridged: shadowed',
+  unmanaged: 'not bridged',
+  unknown: 'unknown',
+  'not-applicable': 'not a host tap',
+};
 
 export class WorkspaceViews {
+  private readonly units: UnitDefinition[];
+
   constructor(
     readonly snapshot: AnalysisSnapshot,
-    readonly textOf: (path: string) => string | null,
-    readonly settings: Settings,
-  ) {}
+    private readonly fixContext: FixContext,
+  ) {
+    this.units = snapshot.facts.units;
+  }
 
-  hover(_file: string, _position: Position): HoverResult | null {
+  private outcomesAt(file: string, position: Position): Outcome[] {
+    return this.snapshot.outcomes.filter(
+      (o) => o.interface.id.location.file === file && rangeContains(o.interface.id.location.range, position),
+    );
+  }
+
+  private settingAt(file: string, position: Position): { unit: UnitDefinition; setting: UnitSetting; range: Range } | null {
+    for (const unit of this.units) {
+      for (const setting of unit.settings) {
+        for (const loc of [setting.keyLocation, setting.valueLocation]) {
+          if (loc.file === file && rangeContains(loc.range, position)) {
+            const range = { start: setting.keyLocation.range.start, end: setting.valueLocation.range.end };
+            return { unit, setting, range: setting.keyLocation.file === file ? range : loc.range };
+          }
+        }
+      }
+    }
     return null;
   }
-  fixes(_file: string, _range: Range): Fix[] {
+
+  private unitAt(file: string, position: Position): UnitDefinition | null {
+    const hit = this.settingAt(file, position);
+    if (hit) return hit.unit;
+    return this.units.find((u) => u.location.file === file && rangeContains(u.location.range, position)) ?? null;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  hover(file: string, position: Position): HoverResult | null {
+    const [outcome] = this.outcomesAt(file, position);
+    if (outcome) return { range: outcome.interface.id.location.range, markdown: this.tapHover(outcome) };
+    const hit = this.settingAt(file, position);
+    if (!hit) return null;
+    if (hit.setting.key === 'Name' && hit.setting.section === 'Match') return { range: hit.range, markdown: this.nameHover(hit.unit) };
+    if (hit.setting.key === 'Bridge' && hit.setting.section === 'Network') return { range: hit.range, markdown: this.bridgeHover(hit.unit, hit.setting) };
+    return null;
+  }
+
+  private tapHover(o: Outcome): string {
+    const iface = o.interface;
+    const id = displayPattern(iface.id.value);
+    const lines: string[] = [];
+    const bridge = o.bridge ? ` \`${o.bridge}\`` : '';
+    lines.push(`**${iface.type ?? 'interface'} \`${id}\`** — ${STATUS_TEXT[o.status]}${o.status === 'bridged' ? ' to' + bridge : bridge}`);
+    if (o.via) {
+      const where = o.via.location ? ` (${link(o.via.location)})` : '';
+      lines.push('', `decided by ${o.via.unit ? `\`${o.via.unit}\`` : o.via.kind}${where} — ${o.via.kind}`);
+    } else if (o.winner) {
+      lines.push('', `decided by \`${o.winner.name}\` (${link(o.winner.location)})`);
+    }
+    if (o.reasons.length) lines.push('', ...o.reasons.map((r) => `- ${r}`));
+    const facts: string[] = [];
+    if (iface.vm) facts.push(`VM \`${iface.vm}\``);
+    if (iface.host) facts.push(`host \`${iface.host}\``);
+    if (iface.hypervisor) facts.push(`hypervisor ${iface.hypervisor.value}`);
+    if (iface.mac) facts.push(`MAC \`${displayPattern(iface.mac.value)}\``);
+    if (facts.length) lines.push('', facts.join(' · '));
+    return lines.join('\n');
+  }
+
+  private nameHover(unit: UnitDefinition): string {
+    const caught = this.snapshot.outcomes.filter((o) => o.winner === unit);
+    const shadows = caught.filter((o) => o.status === 'shadowed');
+    const lost = this.snapshot.outcomes.filter((o) => o.shadowedUnit === unit);
+    const lines = [`**\`${unit.name}\`** [Match] ${describeMatch(unit)}`];
+    lines.push('', caught.length ? `catches ${caught.length} tap${caught.length === 1 ? '' : 's'}:` : 'catches no tap');
+    for (const o of caught.slice(0, 20)) lines.push(`- \`${displayPattern(o.interface.id.value)}\` → ${STATUS_TEXT[o.status]}${o.bridge ? ` \`${o.bridge}\`` : ''}`);
+    if (shadows.length) {
+      lines.push('', `shadows ${shadows.length}:`);
+      for (const o of shadows) lines.push(`- \`${displayPattern(o.interface.id.value)}\` would be bridged by \`${o.shadowedUnit?.name}\``);
+    }
+    if (lost.length) {
+      lines.push('', `would catch ${lost.length} tap${lost.length === 1 ? '' : 's'} an earlier unit takes first:`);
+      for (const o of lost) lines.push(`- \`${displayPattern(o.interface.id.value)}\` (taken by \`${o.winner?.name}\`)`);
+    }
+    return lines.join('\n');
+  }
+
+  private bridgeHover(unit: UnitDefinition, setting: UnitSetting): string {
+    const name = knownText(setting.value);
+    const lines = [`**Bridge=${displayPattern(setting.value)}** in \`${unit.name}\``];
+    if (name !== undefined) {
+      const netdev = findNetdev(this.units, name);
+      lines.push('', netdev ? `defined by \`${netdev.name}\` (${link(netdev.location)})` : `no .netdev defines \`${name}\` with Kind=bridge`);
+    }
+    const receives = this.snapshot.outcomes.filter((o) => o.winner === unit && o.status === 'bridged');
+    lines.push('', receives.length ? `receives ${receives.length} tap${receives.length === 1 ? '' : 's'}:` : 'receives no tap');
+    for (const o of receives.slice(0, 20)) lines.push(`- \`${displayPattern(o.interface.id.value)}\`${o.interface.vm ? ` (VM \`${o.interface.vm}\`)` : ''}`);
+    return lines.join('\n');
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  fixes(file: string, range: Range): Fix[] {
+    return buildFixes(this.snapshot, file, range, this.fixContext);
+  }
+
+  definition(file: string, position: Position): Location[] {
+    const [outcome] = this.outcomesAt(file, position);
+    if (outcome) {
+      if (outcome.winner) return [outcome.winner.location];
+      return outcome.via?.location ? [outcome.via.location] : [];
+    }
+    const hit = this.settingAt(file, position);
+    if (hit && hit.setting.key === 'Bridge') {
+      const name = knownText(hit.setting.value);
+      const netdev = name !== undefined ? findNetdev(this.units, name) : null;
+      return netdev ? [netdev.location] : [];
+    }
     return [];
   }
-  definition(_file: string, _position: Position): Location[] {
-    return [];
+
+  references(file: string, position: Position): Location[] {
+    const unit = this.unitAt(file, position);
+    if (!unit) return [];
+    return this.snapshot.outcomes.filter((o) => o.winner === unit || o.shadowedUnit === unit).map((o) => o.interface.id.location);
   }
-  references(_file: string, _position: Position): Location[] {
-    return [];
+
+  documentSymbols(file: string): SymbolInfo[] {
+    const symbols: SymbolInfo[] = [];
+    for (const unit of this.units.filter((u) => u.location.file === file)) {
+      const children: SymbolInfo[] = unit.settings
+        .filter((s) => s.keyLocation.file === file)
+        .map((s) => ({
+          name: `${s.key}=${displayPattern(s.value)}`,
+          detail: `[${s.section}]`,
+          kind: 'key' as const,
+          location: { file, range: { start: s.keyLocation.range.start, end: s.valueLocation.range.end } },
+          selectionRange: s.keyLocation.range,
+        }));
+      symbols.push({ name: unit.name, kind: unit.kind === 'netdev' ? 'netdev' : 'unit', location: unit.location, selectionRange: unit.location.range, children });
+    }
+    const byVm = new Map<string, Outcome[]>();
+    for (const o of this.snapshot.outcomes) {
+      if (o.interface.id.location.file !== file) continue;
+      const key = o.interface.vm ?? o.interface.guest;
+      byVm.set(key, [...(byVm.get(key) ?? []), o]);
+    }
+    for (const [vm, outcomes] of byVm) {
+      const children = outcomes.map((o) => ({
+        name: displayPattern(o.interface.id.value),
+        detail: `${o.interface.type ?? '?'} · ${o.status}${o.bridge ? ` ${o.bridge}` : ''}`,
+        kind: 'tap' as const,
+        location: o.interface.location,
+        selectionRange: o.interface.id.location.range,
+      }));
+      const first = outcomes[0].interface;
+      symbols.push({ name: vm, kind: 'vm', location: first.location, selectionRange: first.id.location.range, children });
+    }
+    return symbols;
   }
-  documentSymbols(_file: string): SymbolInfo[] {
-    return [];
+
+  workspaceSymbols(query: string): SymbolInfo[] {
+    const q = query.toLowerCase();
+    const out: SymbolInfo[] = [];
+    const vms = new Set<string>();
+    for (const o of this.snapshot.outcomes) {
+      const iface = o.interface;
+      const name = displayPattern(iface.id.value);
+      out.push({ name, detail: `${o.status}${o.bridge ? ` → ${o.bridge}` : ''}`, kind: 'tap', location: iface.id.location, selectionRange: iface.id.location.range });
+      if (iface.vm && !vms.has(iface.vm)) {
+        vms.add(iface.vm);
+        out.push({ name: iface.vm, detail: iface.host ? `VM on ${iface.host}` : 'VM', kind: 'vm', location: iface.location, selectionRange: iface.location.range });
+      }
+    }
+    for (const unit of this.units) {
+      if (unit.kind === 'netdev') {
+        const name = unit.settings.filter((s) => s.section === 'NetDev' && s.key === 'Name').pop();
+        out.push({ name: name ? displayPattern(name.value) : unit.name, detail: unit.name, kind: 'bridge', location: unit.location, selectionRange: unit.location.range });
+      } else {
+        out.push({ name: unit.name, kind: 'unit', location: unit.location, selectionRange: unit.location.range });
+      }
+    }
+    return q ? out.filter((s) => s.name.toLowerCase().includes(q)) : out;
   }
-  workspaceSymbols(_query: string): SymbolInfo[] {
-    return [];
+
+  codeLenses(file: string): CodeLensInfo[] {
+    const lenses: CodeLensInfo[] = [];
+    for (const unit of this.units) {
+      if (unit.location.file !== file || unit.kind !== 'network') continue;
+      const caught = this.snapshot.outcomes.filter((o) => o.winner === unit);
+      const attached = caught.filter((o) => o.status === 'bridged');
+      const shadowed = caught.filter((o) => o.status === 'shadowed');
+      const lost = this.snapshot.outcomes.filter((o) => o.shadowedUnit === unit);
+      const parts = [`attaches ${attached.length} tap${attached.length === 1 ? '' : 's'}`];
+      if (caught.length > attached.length) parts.push(`catches ${caught.length}`);
+      if (shadowed.length) parts.push(`shadows ${shadowed.length}`);
+      if (lost.length) parts.push(`shadowed for ${lost.length}`);
+      lenses.push({ range: unit.location.range, title: parts.join(' · '), targets: [...caught, ...lost].map((o) => o.interface.id.location) });
+    }
+    return lenses;
   }
-  codeLenses(_file: string): CodeLensInfo[] {
-    return [];
-  }
-  completions(_file: string, _position: Position): CompletionInfo[] {
-    return [];
+
+  completions(file: string, position: Position): CompletionInfo[] {
+    const text = this.fixContext.textOf(file);
+    if (text === null) return [];
+    const lines = new LineIndex(text);
+    const lineStart = lines.offsetAt({ line: position.line, character: 0 });
+    const before = text.slice(lineStart, lines.offsetAt(position));
+    const match = /^\s*Bridge\s*=\s*(\S*)$/.exec(before) ?? /\b(?:Bridge|bridge)\s*=\s*\[?\s*"([^"]*)$/.exec(before);
+    if (!match) return [];
+    const typed = match[1];
+    const range = { start: { line: position.line, character: position.character - typed.length }, end: position };
+    const names = new Map<string, string>();
+    for (const unit of this.units) {
+      if (unit.kind !== 'netdev' || unit.masked) continue;
+      const settings = unit.settings.filter((s) => s.section === 'NetDev');
+      const kind = settings.filter((s) => s.key === 'Kind').pop();
+      const name = settings.filter((s) => s.key === 'Name').pop();
+      const value = name ? knownText(name.value) : undefined;
+      if (value !== undefined && kind && knownText(kind.value) === 'bridge') names.set(value, unit.name);
+    }
+    for (const bridge of this.snapshot.facts.bridges) if (!names.has(bridge.name)) names.set(bridge.name, `networking.bridges.${bridge.name}`);
+    return [...names].map(([label, detail]) => ({ label, detail, range }));
   }
 }

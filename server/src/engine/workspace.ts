@@ -381,7 +381,14 @@ export class WorkspaceService implements LanguageService {
 
   private currentViews(): WorkspaceViews {
     const snapshot = this.analyze();
-    if (!this.views) this.views = new WorkspaceViews(snapshot, (path) => this.textOf(path), this.settings);
+    if (!this.views) {
+      this.views = new WorkspaceViews(snapshot, {
+        textOf: (path) => this.textOf(path),
+        parseNix: (file, text) => this.parsedNix(file, text),
+        settings: this.settings,
+        roots: this.roots,
+      });
+    }
     return this.views;
   }
 
