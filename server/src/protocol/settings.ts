@@ -17,11 +17,32 @@ export interface Settings {
   severity: Record<string, SeverityOverride>;
 }
 
+export const SETTINGS_SECTION = 'microvmNet';
+
+export const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+/** JSON-schema fragment as VS Code reads it in `contributes.configuration.properties`. */
+export type JsonSchema = {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+  items?: JsonSchema;
+  enum?: readonly string[];
+  enumDescriptions?: readonly string[];
+  minimum?: number;
+  additionalProperties?: JsonSchema | boolean;
+};
+
 export interface SettingSpec<T> {
   key: keyof Settings | string;
   default: T;
   description: string;
+  /**
+   * `window` settings are read once for the whole workspace; `resource` ones per workspace
+   * folder (the server merges them, see `combineFolderSettings`).
+   */
   scope: 'window' | 'resource' | 'machine-overridable';
+  schema: JsonSchema;
+  /** Read only by the VS Code client (the server never sees it in `Settings`). */
+  clientOnly?: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -32,6 +53,123 @@ export const DEFAULT_SETTINGS: Settings = {
   severity: {},
 };
 
+const severityEnum: JsonSchema = {
+  type: 'string',
+  enum: SEVERITY_OVERRIDES,
+  enumDescriptions: ['Report as an error.', 'Report as a warning.', 'Report as information.', 'Report as a hint.', 'Do not report.'],
+};
+
+/** Order here is the order the settings UI shows them in. */
+export const SETTINGS_SCHEMA: readonly SettingSpec<unknown>[] = [
+  {
+    key: 'exclude',
+    default: DEFAULT_SETTINGS.exclude,
+    description: 'Glob patterns, relative to each workspace folder, of files and folders never scanned.',
+    scope: 'resource',
+    schema: { type: 'array', items: { type: 'string' } },
+  },
+  {
+    key: 'maxFiles',
+    default: DEFAULT_SETTINGS.maxFiles,
+    description: 'Stop the workspace scan after this many files (a message names how many were left out).',
+    scope: 'window',
+    schema: { type: 'integer', minimum: 1 },
+  },
+  {
+    key: 'maxFileSize',
+    default: DEFAULT_SETTINGS.maxFileSize,
+    description: 'Files larger than this many bytes are skipped.',
+    scope: 'window',
+    schema: { type: 'integer', minimum: 1 },
+  },
+  {
+    key: 'defaultBridge',
+    default: DEFAULT_SETTINGS.defaultBridge,
+    description: 'Bridge that quick fixes use when none can be inferred. Empty: the fix leaves a placeholder to fill in.',
+    scope: 'resource',
+    schema: { type: 'string' },
+  },
+  {
+    key: 'severity',
+    default: DEFAULT_SETTINGS.severity,
+    description: 'Severity per diagnostic code, e.g. `{ "tap-without-bridge": "error", "mac-not-local": "off" }`.',
+    scope: 'resource',
+    schema: { type: 'object', additionalProperties: severityEnum },
+  },
+  {
+    key: 'trace.server',
+    default: 'off',
+    description: 'Traces the communication between VS Code and the MicroVM network language server.',
+    scope: 'window',
+    schema: { type: 'string', enum: ['off', 'messages', 'verbose'] },
+    clientOnly: true,
+  },
+];
+
 export function mergeSettings(partial: Partial<Settings> | undefined): Settings {
   return { ...DEFAULT_SETTINGS, ...(partial ?? {}), severity: { ...(partial?.severity ?? {}) } };
+}
+
+/**
+ * Keeps only well-typed values from what a client sent (`workspace/configuration` answers are
+ * user-written JSON); anything else falls back to the default through `mergeSettings`.
+ */
+export function sanitizeSettings(raw: unknown): Partial<Settings> {
+  if (!raw || typeof raw !== 'object') return {};
+  const r = raw as Record<string, unknown>;
+  const out: Partial<Settings> = {};
+  if (Array.isArray(r.exclude) && r.exclude.every((g) => typeof g === 'string')) out.exclude = [...r.exclude];
+  if (isPositiveInteger(r.maxFiles)) out.maxFiles = r.maxFiles;
+  if (isPositiveInteger(r.maxFileSize)) out.maxFileSize = r.maxFileSize;
+  if (typeof r.defaultBridge === 'string') out.defaultBridge = r.defaultBridge;
+  if (r.severity && typeof r.severity === 'object' && !Array.isArray(r.severity)) {
+    const severity: Record<string, SeverityOverride> = {};
+    for (const [code, level] of Object.entries(r.severity as Record<string, unknown>)) {
+      if (typeof level === 'string' && (SEVERITY_OVERRIDES as readonly string[]).includes(level)) {
+        severity[code] = level as SeverityOverride;
+      }
+    }
+    out.severity = severity;
+  }
+  return out;
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+/**
+ * One engine serves every workspace folder, so per-folder answers become one `Settings`:
+ * `exclude` globs are relative to each root, so the union is safe; everything else comes
+ * from the first folder that sets it (window-scoped values are equal in every folder anyway).
+ */
+export function combineFolderSettings(perFolder: Partial<Settings>[]): Settings {
+  if (perFolder.length === 0) return mergeSettings(undefined);
+  const combined: Partial<Settings> = {};
+  for (const folder of perFolder) {
+    for (const key of Object.keys(folder) as (keyof Settings)[]) {
+      if (key === 'exclude' || combined[key] !== undefined) continue;
+      (combined as Record<string, unknown>)[key] = folder[key];
+    }
+  }
+  const excludes = perFolder.map((f) => f.exclude).filter((e): e is string[] => e !== undefined);
+  if (excludes.length) combined.exclude = [...new Set(excludes.flat())];
+  return mergeSettings(combined);
+}
+
+/** The `contributes.configuration` object package.json must hold, generated from the schema. */
+export function configurationContribution(): {
+  title: string;
+  properties: Record<string, Record<string, unknown>>;
+} {
+  const properties: Record<string, Record<string, unknown>> = {};
+  for (const spec of SETTINGS_SCHEMA) {
+    properties[`${SETTINGS_SECTION}.${spec.key}`] = {
+      ...spec.schema,
+      default: spec.default,
+      markdownDescription: spec.description,
+      scope: spec.scope,
+    };
+  }
+  return { title: 'MicroVM Network', properties };
 }

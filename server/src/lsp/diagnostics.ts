@@ -1,0 +1,107 @@
+/**
+ * Publishes diagnostics after a quiet period. Every edit restarts the timer, and analysis reads
+ * the service's state when the timer fires, so the last edit is always included. Only files
+ * whose diagnostics changed are sent; files that lost all of theirs get an empty list once.
+ */
+import type { Connection, Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
+import type { AnalysisSnapshot, LanguageService } from '../engine/service';
+import type { Diagnostic } from '../engine/model';
+import type { SeverityOverride } from '../protocol/settings';
+import { toLspDiagnostic, type UriMap } from './convert';
+
+export const DIAGNOSTICS_DELAY_MS = 150;
+
+export interface DiagnosticsOptions {
+  connection: Connection;
+  uris: UriMap;
+  service: () => LanguageService | null;
+  severity: () => Record<string, SeverityOverride>;
+  relatedInformation: () => boolean;
+  /** Called with every fresh analysis (status counts, tree refresh). */
+  analyzed(snapshot: AnalysisSnapshot): void;
+  log(msg: string): void;
+}
+
+export class DiagnosticsPublisher {
+  private timer: NodeJS.Timeout | null = null;
+  /** Last published diagnostics per URI, as JSON, to skip unchanged files. */
+  private readonly published = new Map<string, string>();
+  private latest: Map<string, LspDiagnostic[]> = new Map();
+
+  constructor(private readonly opts: DiagnosticsOptions) {}
+
+  schedule(delay = DIAGNOSTICS_DELAY_MS): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, delay);
+  }
+
+  /** Diagnostics last published for a URI (code actions match their fixes against these). */
+  current(uri: string): LspDiagnostic[] {
+    return this.latest.get(uri) ?? [];
+  }
+
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const service = this.opts.service();
+    if (!service) return;
+    let snapshot: AnalysisSnapshot;
+    try {
+      snapshot = service.analyze();
+    } catch (e) {
+      this.opts.log(`analysis failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return;
+    }
+    const next = new Map<string, LspDiagnostic[]>();
+    const overrides = this.opts.severity();
+    const related = this.opts.relatedInformation();
+    for (const [file, diagnostics] of snapshot.diagnostics) {
+      const lsp = applyOverrides(diagnostics, overrides).map((d) => toLspDiagnostic(d, this.opts.uris, related));
+      if (lsp.length) next.set(this.opts.uris.uri(file), lsp);
+    }
+    for (const [uri, diagnostics] of next) {
+      const json = JSON.stringify(diagnostics);
+      if (this.published.get(uri) === json) continue;
+      this.published.set(uri, json);
+      void this.opts.connection.sendDiagnostics({ uri, diagnostics });
+    }
+    for (const uri of [...this.published.keys()]) {
+      if (next.has(uri)) continue;
+      this.published.delete(uri);
+      void this.opts.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+    this.latest = next;
+    this.opts.analyzed(snapshot);
+  }
+
+  /** Clears everything we published (service replaced by one over other roots, or shutdown). */
+  clearAll(): void {
+    for (const uri of this.published.keys()) void this.opts.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.published.clear();
+    this.latest = new Map();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/**
+ * `microvmNet.severity`. The engine may already apply it; doing it again is idempotent, and it
+ * keeps a severity change effective at once, without a re-analysis.
+ */
+function applyOverrides(diagnostics: Diagnostic[], overrides: Record<string, SeverityOverride>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const override = overrides[d.code];
+    if (override === 'off') continue;
+    out.push(override ? { ...d, severity: override } : d);
+  }
+  return out;
+}

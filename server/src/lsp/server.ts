@@ -1,0 +1,208 @@
+/**
+ * Connection wiring: capabilities, registrations, and which handler answers what. Handlers live
+ * in their own modules and only translate; the engine lives behind `ServiceFactory`.
+ */
+import {
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import type { AnalysisSnapshot } from '../engine/service';
+import {
+  AnalysisSummaryNotification,
+  RescanRequest,
+  TapReportRequest,
+  type AnalysisSummary,
+  type RescanResult,
+} from '../protocol/protocol';
+import { SETTINGS_SECTION, mergeSettings, type Settings } from '../protocol/settings';
+import { clientFeatures, serverCapabilities, WATCHED_GLOBS, type ClientFeatures } from './capabilities';
+import { codeActionHandler } from './codeActions';
+import { pathToUri, UriMap, uriToPath } from './convert';
+import { DiagnosticsPublisher } from './diagnostics';
+import { DocumentStore } from './documents';
+import { hoverHandler } from './hover';
+import {
+  codeLensHandler,
+  completionHandler,
+  definitionHandler,
+  documentSymbolHandler,
+  referencesHandler,
+  workspaceSymbolHandler,
+} from './navigation';
+import { ProgressReporter } from './progress';
+import { summarize, tapReport } from './report';
+import { withService } from './request';
+import { ServiceHost, type ServiceFactory } from './serviceHost';
+import { sameSettings, SettingsSource } from './settings';
+
+export interface ServerOptions {
+  createService: ServiceFactory;
+  name?: string;
+  version?: string;
+}
+
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const log = (msg: string) => connection.console.log(msg);
+  let features: ClientFeatures = clientFeatures({});
+  let folders: WorkspaceFolder[] = [];
+  let settings: Settings = mergeSettings(undefined);
+  let scanning = false;
+  let lastSnapshot: AnalysisSnapshot | null = null;
+  let lastSummary = '';
+
+  const uris = new UriMap();
+  const documents = new DocumentStore(uris);
+  const progress = new ProgressReporter(connection, () => features.workDoneProgress);
+  const settingsSource = new SettingsSource(connection, () => features.configuration);
+
+  const sendSummary = () => {
+    const summary: AnalysisSummary = summarize(lastSnapshot, host.scanReport, scanning);
+    const json = JSON.stringify(summary);
+    if (json === lastSummary) return;
+    lastSummary = json;
+    void connection.sendNotification(AnalysisSummaryNotification, summary);
+  };
+
+  const host: ServiceHost = new ServiceHost(options.createService, () => documents.all(), progress, log, {
+    scanning(active) {
+      scanning = active;
+      sendSummary();
+    },
+    changed() {
+      diagnostics.schedule(0);
+    },
+    scanned() {},
+  });
+
+  const diagnostics = new DiagnosticsPublisher({
+    connection,
+    uris,
+    service: () => host.current,
+    severity: () => settings.severity,
+    relatedInformation: () => features.relatedInformation,
+    log,
+    analyzed(snapshot) {
+      lastSnapshot = snapshot;
+      sendSummary();
+      if (features.codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    },
+  });
+
+  const roots = () => folders.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== null);
+
+  documents.listen(connection, {
+    opened(doc) {
+      host.current?.openDocument(doc.file, doc.text, doc.version);
+      diagnostics.schedule();
+    },
+    changed(doc, changes) {
+      host.current?.changeDocument(doc.file, doc.version, changes);
+      diagnostics.schedule();
+    },
+    closed(file) {
+      host.current?.closeDocument(file);
+      diagnostics.schedule();
+    },
+  });
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    features = clientFeatures(params.capabilities);
+    folders = initialFolders(params);
+    return {
+      capabilities: serverCapabilities(features),
+      serverInfo: { name: options.name ?? 'microvm-net-lsp', version: options.version },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (features.dynamicConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+    }
+    if (features.dynamicWatchedFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })),
+      });
+    }
+    if (features.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async ({ added, removed }) => {
+        const gone = new Set(removed.map((f) => f.uri));
+        folders = [...folders.filter((f) => !gone.has(f.uri)), ...added];
+        log(`workspace folders: ${roots().join(', ') || '(none)'}`);
+        settings = await settingsSource.pull(folders.map((f) => f.uri));
+        await host.configure(roots(), settings);
+      });
+    }
+    settings = await settingsSource.pull(folders.map((f) => f.uri));
+    log(`starting over ${roots().join(', ') || '(no workspace folder)'}`);
+    await host.configure(roots(), settings);
+  });
+
+  connection.onDidChangeConfiguration(async () => {
+    const next = await settingsSource.pull(folders.map((f) => f.uri));
+    if (sameSettings(next, settings)) return;
+    const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
+    settings = next;
+    log(`settings changed: ${JSON.stringify(settings)}`);
+    if (onlySeverity) diagnostics.schedule(0);
+    else await host.updateSettings(roots(), settings);
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    const service = host.current;
+    if (!service) return;
+    for (const change of changes) {
+      const file = uriToPath(change.uri);
+      if (file === null) continue;
+      if (change.type === FileChangeType.Deleted) service.fileDeleted(file);
+      else service.fileChanged(file);
+    }
+    diagnostics.schedule();
+  });
+
+  connection.onHover(hoverHandler(host, () => features.markdownHover));
+  connection.onCodeAction(
+    codeActionHandler(host, uris, documents, (uri) => diagnostics.current(uri), () => ({
+      documentChanges: features.documentChanges,
+      createFiles: features.createFiles,
+      snippets: features.snippetEdits,
+    })),
+  );
+  connection.onDefinition(definitionHandler(host, uris));
+  connection.onReferences(referencesHandler(host, uris));
+  connection.onDocumentSymbol(documentSymbolHandler(host, uris, () => features.hierarchicalSymbols));
+  connection.onWorkspaceSymbol(workspaceSymbolHandler(host, uris));
+  connection.onCodeLens(codeLensHandler(host, uris));
+  connection.onCompletion(completionHandler(host));
+
+  connection.onRequest(TapReportRequest, (token) =>
+    withService(host, token, (service) => tapReport(service.analyze(), uris)),
+  );
+  connection.onRequest(RescanRequest, async (): Promise<RescanResult> => {
+    const report = await host.rescan();
+    return {
+      files: report.files,
+      truncated: report.truncated,
+      skipped: report.skipped.map((s) => ({ uri: uris.uri(s.file), reason: s.reason })),
+    };
+  });
+
+  connection.onShutdown(() => {
+    diagnostics.dispose();
+    host.dispose();
+  });
+
+  connection.listen();
+}
+
+function initialFolders(params: InitializeParams): WorkspaceFolder[] {
+  if (params.workspaceFolders) return params.workspaceFolders;
+  if (params.rootUri) return [{ uri: params.rootUri, name: params.rootUri }];
+  if (params.rootPath) return [{ uri: pathToUri(params.rootPath), name: params.rootPath }];
+  return [];
+}

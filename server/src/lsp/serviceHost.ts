@@ -1,0 +1,149 @@
+/**
+ * Owns the one LanguageService behind the server: creates it for the current roots and
+ * settings, runs scans with progress, and replaces it when the roots change (or settings
+ * change and the service cannot take them live). Reconfigurations run one at a time; a newer
+ * one cancels the scan of an older one. Requests keep being answered by the current service
+ * while a replacement scans, so nothing waits on a re-scan except the very first one.
+ */
+import type { LanguageService, ScanReport } from '../engine/service';
+import type { Settings } from '../protocol/settings';
+import type { OpenDocument } from './documents';
+import type { ProgressReporter } from './progress';
+
+export type ServiceFactory = (opts: {
+  roots: string[];
+  settings: Settings;
+  log?: (msg: string) => void;
+}) => Promise<LanguageService>;
+
+/** The optional live-settings hook the engine may offer. */
+type UpdatableService = LanguageService & { updateSettings?(settings: Settings): void };
+
+export interface ServiceHostEvents {
+  /** A scan started (true) or ended (false). */
+  scanning(active: boolean): void;
+  /** The service's results may have changed: re-publish. */
+  changed(): void;
+  scanned(report: ScanReport): void;
+}
+
+export class ServiceHost {
+  private service: UpdatableService | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private generation = 0;
+  private firstReady!: (s: LanguageService) => void;
+  private readonly first = new Promise<LanguageService>((resolve) => (this.firstReady = resolve));
+  private disposed = false;
+  private lastReport: ScanReport = { files: 0, truncated: 0, skipped: [] };
+
+  constructor(
+    private readonly factory: ServiceFactory,
+    private readonly openDocuments: () => OpenDocument[],
+    private readonly progress: ProgressReporter,
+    private readonly log: (msg: string) => void,
+    private readonly events: ServiceHostEvents,
+  ) {}
+
+  /** The current service, or null before the first one is created. */
+  get current(): LanguageService | null {
+    return this.service;
+  }
+
+  get scanReport(): ScanReport {
+    return this.lastReport;
+  }
+
+  /** Resolves once the first service has scanned; afterwards immediately. */
+  ready(): Promise<LanguageService> {
+    return this.service ? Promise.resolve(this.service) : this.first;
+  }
+
+  /** New roots (or the first start): always a new service. */
+  configure(roots: string[], settings: Settings): Promise<void> {
+    const generation = ++this.generation;
+    return this.enqueue(() => this.replace(roots, settings, generation));
+  }
+
+  /** New settings for the same roots: live when the service allows it. */
+  updateSettings(roots: string[], settings: Settings): Promise<void> {
+    const generation = ++this.generation;
+    return this.enqueue(async () => {
+      const service = this.service;
+      if (service?.updateSettings) {
+        service.updateSettings(settings);
+        await this.scan(service, generation, 'Re-scanning for MicroVM network changes');
+        return;
+      }
+      await this.replace(roots, settings, generation);
+    });
+  }
+
+  rescan(): Promise<ScanReport> {
+    const generation = this.generation;
+    return this.enqueue(async () => {
+      const service = await this.ready();
+      await this.scan(service, generation, 'Re-scanning MicroVM network files');
+      return this.lastReport;
+    });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    this.service?.dispose();
+    this.service = null;
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch((e: unknown) => this.log(`service: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    return run;
+  }
+
+  private async replace(roots: string[], settings: Settings, generation: number): Promise<void> {
+    if (this.disposed || generation !== this.generation) return;
+    const next: UpdatableService = await this.factory({ roots, settings, log: this.log });
+    const replayed = new Map<string, number>();
+    const replay = () => {
+      for (const doc of this.openDocuments()) {
+        if (replayed.get(doc.file) === doc.version) continue;
+        next.openDocument(doc.file, doc.text, doc.version);
+        replayed.set(doc.file, doc.version);
+      }
+    };
+    replay();
+    await this.scan(next, generation, 'Scanning MicroVM network files');
+    if (this.disposed || generation !== this.generation) {
+      next.dispose();
+      return;
+    }
+    // Edits that reached the old service while this one scanned.
+    replay();
+    const old = this.service;
+    this.service = next;
+    old?.dispose();
+    this.firstReady(next);
+    this.events.changed();
+  }
+
+  private async scan(service: LanguageService, generation: number, title: string): Promise<void> {
+    const handle = await this.progress.begin(title);
+    this.events.scanning(true);
+    const started = Date.now();
+    try {
+      const report = await service.scan(
+        (p) => handle.report(p.done, p.total, p.message),
+        () => handle.cancelled || this.disposed || generation !== this.generation,
+      );
+      this.lastReport = report;
+      const truncated = report.truncated ? `, ${report.truncated} left out by microvmNet.maxFiles` : '';
+      this.log(`scanned ${report.files} files in ${Date.now() - started} ms${truncated}`);
+      for (const s of report.skipped) this.log(`skipped ${s.file}: ${s.reason}`);
+      this.events.scanned(report);
+    } finally {
+      handle.end();
+      this.events.scanning(false);
+    }
+    if (service === this.service) this.events.changed();
+  }
+}

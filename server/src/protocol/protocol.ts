@@ -1,0 +1,98 @@
+/**
+ * Messages beyond LSP shared by the server and the VS Code client. Only plain JSON types here:
+ * the client must not pull engine code into its bundle, and other LSP clients can implement
+ * these from this file alone. Ranges are LSP ranges (0-based, UTF-16), locations carry URIs.
+ */
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+
+export interface ProtocolRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export interface ProtocolLocation {
+  uri: string;
+  range: ProtocolRange;
+}
+
+/** Same values as the CLI's JSON `status` (design.md §2). */
+export type TapStatus = 'bridged' | 'bridge-undefined' | 'routed' | 'shadowed' | 'unmanaged' | 'unknown' | 'not-applicable';
+
+/** Same values as the CLI's JSON `via.kind` (design.md §5). */
+export type TapViaKind =
+  | 'networkd-file'
+  | 'networkd-nix'
+  | 'networking-bridges'
+  | 'bin-script'
+  | 'service-override'
+  | 'custom-service'
+  | 'qemu-bridge-helper';
+
+export interface TapReportEntry {
+  host: string | null;
+  vm: string | null;
+  /** Holes in a pattern id print as `*`. */
+  id: string;
+  idKnown: boolean;
+  type: string | null;
+  status: TapStatus;
+  bridge: string | null;
+  via: { kind: TapViaKind; unit?: string; location?: ProtocolLocation } | null;
+  /** The tap's `id` value. */
+  location: ProtocolLocation;
+  /** Most decisive first. */
+  reasons: string[];
+}
+
+export interface TapReport {
+  taps: TapReportEntry[];
+  stats: { files: number; nixFiles: number; networkdFiles: number; ms: number };
+}
+
+/** Tap counts the client shows in its status item; sent after every analysis that changed them. */
+export interface AnalysisSummary {
+  bridged: number;
+  problems: number;
+  unknown: number;
+  total: number;
+  /** A scan is running; counts are from the previous analysis. */
+  scanning: boolean;
+  files: number;
+  /** Files the `maxFiles` cap left out of the last scan. */
+  truncated: number;
+}
+
+export interface RescanResult {
+  files: number;
+  truncated: number;
+  skipped: { uri: string; reason: string }[];
+}
+
+export const TapReportRequest = new RequestType0<TapReport, void>('microvmNet/tapReport');
+export const RescanRequest = new RequestType0<RescanResult, void>('microvmNet/rescan');
+export const AnalysisSummaryNotification = new NotificationType<AnalysisSummary>('microvmNet/analysisSummary');
+
+/**
+ * The command a code lens carries: `[uri, position, locations]`, the arguments of VS Code's
+ * `editor.action.showReferences` in protocol types. The VS Code client converts and forwards;
+ * other clients can bind it to their own references view.
+ */
+export const SHOW_REFERENCES_COMMAND = 'microvmNet.showReferences';
+
+export type ShowReferencesArgs = [uri: string, position: ProtocolRange['start'], locations: ProtocolLocation[]];
+
+/** How a status counts in the summary: a problem is a tap that will silently not be bridged. */
+export function statusCategory(status: TapStatus): 'bridged' | 'problem' | 'unknown' | 'other' {
+  switch (status) {
+    case 'bridged':
+      return 'bridged';
+    case 'bridge-undefined':
+    case 'shadowed':
+    case 'unmanaged':
+      return 'problem';
+    case 'unknown':
+      return 'unknown';
+    default:
+      return 'other';
+  }
+}
