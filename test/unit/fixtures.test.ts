@@ -23,6 +23,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { createLanguageService } from '../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol/settings';
 import { displayPattern, isKnown } from '../../server/src/engine/pattern';
 import type { Diagnostic, Outcome } from '../../server/src/engine/model';
@@ -243,8 +244,6 @@ for (const { name, dir } of caseDirs()) {
     assert.ok(Array.isArray(expected.interfaces), 'expected.json: "interfaces" must be a list');
     assert.ok(Array.isArray(expected.diagnostics), 'expected.json: "diagnostics" must be a list');
 
-    // Loaded per test so a broken engine fails each case with its error instead of the whole file.
-    const { createLanguageService } = await import('../../server/src/engine/workspace');
     const service = await createLanguageService({ roots: [dir], settings: DEFAULT_SETTINGS });
     let interfaces: ActualInterface[];
     let diagnostics: ActualDiagnostic[];
