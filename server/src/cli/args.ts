@@ -1,0 +1,173 @@
+/**
+ * Command-line parsing for `microvm-net`. Strict: an unknown flag, a missing or bad value, or a
+ * single-value flag given twice is a UsageError, which the entry point turns into the message,
+ * the usage text on stderr and exit code 2 (design.md §5).
+ */
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+export type FailOn = 'error' | 'warning' | 'info' | 'never';
+
+export const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
+
+export interface CheckOptions {
+  /** As given on the command line; empty means the current directory. */
+  paths: string[];
+  format: OutputFormat;
+  failOn: FailOn;
+  fix: boolean;
+  exclude: string[];
+  /** Undefined: the settings default. */
+  maxFiles?: number;
+  noColor: boolean;
+  quiet: boolean;
+  /** Force progress lines on stderr even when it is not a terminal. */
+  progress: boolean;
+}
+
+export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions };
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: microvm-net check [PATH...] [options]
+       microvm-net help | --help | --version
+
+Tells, for every microvm.nix tap interface under PATH (default: the current
+directory), which bridge it ends up on, and reports misconfigurations.
+
+Options for check:
+  --format text|json|sarif   output format (default: text)
+  --fail-on error|warning|info|never
+                             exit 1 when a diagnostic at or above this severity
+                             is reported (default: warning)
+  --fix                      apply the preferred quick fix of each diagnostic,
+                             then check again (up to 3 passes)
+  --exclude GLOB             skip files matching GLOB, relative to each PATH
+                             (repeatable; added to the default excludes)
+  --max-files N              stop scanning after N files
+  --no-color                 no ANSI colours (also: NO_COLOR environment variable)
+  --quiet                    text: print only diagnostics (no summary, notices,
+                             fix log or progress); json/sarif: no stderr notices
+  --progress                 show scan progress on stderr even when it is not a
+                             terminal
+  -h, --help                 show this help
+  --version                  print the version
+
+Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or
+internal error. JSON paths are relative to the first PATH; lines and columns
+are 1-based, columns count UTF-16 code units.
+`;
+
+const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
+const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--progress']);
+
+/** Parses `argv` without the node and script entries. Throws UsageError. */
+export function parseArgs(argv: readonly string[]): Command {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    // Anywhere before a `--` terminator.
+    const end = argv.indexOf('--');
+    const head = end === -1 ? argv : argv.slice(0, end);
+    if (head.includes('-h') || head.includes('--help')) return { kind: 'help' };
+  }
+  if (argv.length === 0) throw new UsageError('missing command (try "microvm-net check")');
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'help':
+      if (rest.length > 1 || (rest.length === 1 && rest[0] !== 'check' && rest[0] !== 'help')) {
+        throw new UsageError(`unknown help topic: ${rest.join(' ')}`);
+      }
+      return { kind: 'help' };
+    case '--version':
+    case 'version':
+      if (rest.length > 0) throw new UsageError(`unexpected argument after ${command}: ${rest[0]}`);
+      return { kind: 'version' };
+    case 'check':
+      return { kind: 'check', options: parseCheck(rest) };
+    default:
+      if (command.startsWith('-')) throw new UsageError(`unknown option before the command: ${command}`);
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+function parseCheck(args: readonly string[]): CheckOptions {
+  const options: CheckOptions = {
+    paths: [],
+    format: 'text',
+    failOn: 'warning',
+    fix: false,
+    exclude: [],
+    noColor: false,
+    quiet: false,
+    progress: false,
+  };
+  const seen = new Set<string>();
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
+      if (arg === '') throw new UsageError('empty PATH');
+      options.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (BOOLEAN_FLAGS.has(flag)) {
+      if (eq !== -1) throw new UsageError(`${flag} takes no value`);
+      if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
+      seen.add(flag);
+      if (flag === '--fix') options.fix = true;
+      else if (flag === '--no-color') options.noColor = true;
+      else if (flag === '--quiet') options.quiet = true;
+      else options.progress = true;
+      continue;
+    }
+    if (!VALUE_FLAGS.has(flag)) {
+      if (flag === '--version') throw new UsageError('--version is not an option of check (use "microvm-net --version")');
+      throw new UsageError(`unknown option: ${flag}`);
+    }
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
+      value = args[++i];
+    }
+    if (flag !== '--exclude') {
+      if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
+      seen.add(flag);
+    }
+    switch (flag) {
+      case '--format':
+        options.format = oneOf(flag, value, FORMATS);
+        break;
+      case '--fail-on':
+        options.failOn = oneOf(flag, value, FAIL_ON);
+        break;
+      case '--exclude':
+        if (value.trim() === '') throw new UsageError('--exclude needs a non-empty glob');
+        options.exclude.push(value);
+        break;
+      case '--max-files': {
+        if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+          throw new UsageError(`--max-files needs a positive whole number, not "${value}"`);
+        }
+        options.maxFiles = Number(value);
+        break;
+      }
+    }
+  }
+  return options;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+}

@@ -1,0 +1,371 @@
+/**
+ * `check --fix`: applies, for each diagnostic, its preferred quick fix (the same Fix objects the
+ * editor's code actions use), then re-analyses; up to three passes.
+ *
+ * Safety rules:
+ * - fixes that need user input (snippets) are skipped;
+ * - a fix writing anywhere outside the checked paths (after resolving symlinks) is refused and
+ *   reported, as is one creating a file that already exists;
+ * - within one pass no two fixes with overlapping (or touching) edits are applied; the later one
+ *   waits for the next pass, where it is recomputed against the new text;
+ * - every file is written atomically: a temporary file in the same directory, then a rename;
+ *   the file mode is kept, and inserted text follows the file's line endings (CRLF or LF).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Diagnostic } from '../engine/model';
+import type { AnalysisSnapshot, Fix, LanguageService, TextEdit } from '../engine/service';
+import { comparePositions, LineIndex, type Range } from '../engine/text';
+import { relativePath } from './report';
+
+export const MAX_FIX_PASSES = 3;
+
+export type FixLogEntry =
+  | { kind: 'fixed'; code: string; at: string; title: string; files: string[] }
+  | { kind: 'remains'; code: string; at: string; title: string }
+  | { kind: 'refused'; code: string; at: string; title: string; reason: string }
+  | { kind: 'failed'; code: string; at: string; title: string; reason: string };
+
+export function formatFixLog(entry: FixLogEntry): string {
+  switch (entry.kind) {
+    case 'fixed':
+      return `fixed ${entry.code} at ${entry.at} by ${lowerFirst(entry.title)}`;
+    case 'remains':
+      return `applied "${entry.title}" for ${entry.code} at ${entry.at}, but the diagnostic remains`;
+    case 'refused':
+      return `not fixed: ${entry.code} at ${entry.at}: ${entry.reason}`;
+    case 'failed':
+      return `could not fix ${entry.code} at ${entry.at}: ${entry.reason}`;
+  }
+}
+
+function lowerFirst(text: string): string {
+  if (text.length > 1 && text[1] === text[1].toUpperCase() && text[1] !== text[1].toLowerCase()) return text;
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+export interface FixOptions {
+  service: Pick<LanguageService, 'fixes'>;
+  /** Absolute checked paths: nothing outside them is written. */
+  roots: string[];
+  /** Directory messages are relative to. */
+  base: string;
+  /** Tells the engine which files changed or appeared and returns a fresh snapshot. */
+  refresh(touched: string[]): Promise<AnalysisSnapshot>;
+  maxPasses?: number;
+}
+
+export interface FixRun {
+  snapshot: AnalysisSnapshot;
+  log: FixLogEntry[];
+  /** Absolute paths of files written or created. */
+  touched: string[];
+  passes: number;
+}
+
+/** A fix needs user input when the engine says so or its text holds a `${1:...}` placeholder. */
+export function needsInput(fix: Fix): boolean {
+  if (fix.isSnippet) return true;
+  const placeholder = /\$\{\d+[:|}]/;
+  return (
+    fix.edit.changes.some((c) => c.edits.some((e) => placeholder.test(e.newText))) ||
+    fix.edit.creates.some((c) => placeholder.test(c.text))
+  );
+}
+
+function rangesTouch(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
+}
+
+function diagnosticKey(d: Diagnostic): string {
+  const { start, end } = d.location.range;
+  return `${d.code}\0${d.location.file}\0${start.line}:${start.character}-${end.line}:${end.character}\0${d.message}`;
+}
+
+/** Same diagnostic after re-analysis, even if edits moved it. */
+function identityKey(d: Diagnostic): string {
+  return `${d.code}\0${d.location.file}\0${d.message}`;
+}
+
+function editKey(fix: Fix): string {
+  const norm = (file: string) => path.resolve(file);
+  return JSON.stringify({
+    c: fix.edit.changes
+      .map((c) => ({ f: norm(c.file), e: c.edits.map((e) => [e.range, e.newText]) }))
+      .sort((x, y) => (x.f < y.f ? -1 : x.f > y.f ? 1 : 0)),
+    n: fix.edit.creates.map((c) => [norm(c.file), c.text]).sort(),
+  });
+}
+
+/** Resolves symlinks of the longest existing prefix, so a link pointing outside is caught. */
+function realTarget(file: string): string {
+  let existing = path.resolve(file);
+  const rest: string[] = [];
+  while (!fs.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  let real: string;
+  try {
+    real = fs.realpathSync(existing);
+  } catch {
+    real = existing;
+  }
+  return path.join(real, ...rest);
+}
+
+export function isInsideRoots(file: string, roots: readonly string[]): boolean {
+  const target = realTarget(file);
+  return roots.some((root) => {
+    const realRoot = realTarget(root);
+    const rel = path.relative(realRoot, target);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+}
+
+function sortedDiagnostics(snapshot: AnalysisSnapshot): Diagnostic[] {
+  const all = [...snapshot.diagnostics.values()].flat();
+  return all.sort(
+    (a, b) =>
+      (a.location.file < b.location.file ? -1 : a.location.file > b.location.file ? 1 : 0) ||
+      comparePositions(a.location.range.start, b.location.range.start) ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}
+
+interface Planned {
+  fix: Fix;
+  key: string;
+  diagnostics: Diagnostic[];
+  /** Absolute file -> ranges it edits. */
+  ranges: Map<string, Range[]>;
+  creates: string[];
+}
+
+function plannedRanges(fix: Fix): Map<string, Range[]> {
+  const out = new Map<string, Range[]>();
+  for (const change of fix.edit.changes) {
+    const file = path.resolve(change.file);
+    out.set(file, [...(out.get(file) ?? []), ...change.edits.map((e) => e.range)]);
+  }
+  return out;
+}
+
+function conflicts(a: Planned, b: Planned): boolean {
+  for (const [file, ranges] of a.ranges) {
+    if (b.creates.includes(file)) return true;
+    const other = b.ranges.get(file);
+    if (other && ranges.some((r) => other.some((o) => rangesTouch(r, o)))) return true;
+  }
+  for (const file of a.creates) if (b.creates.includes(file) || b.ranges.has(file)) return true;
+  return false;
+}
+
+/** Edits within one fix must not overlap each other (insertions at one point are fine). */
+function selfOverlapping(ranges: Map<string, Range[]>): boolean {
+  for (const list of ranges.values()) {
+    const sorted = [...list].sort((a, b) => comparePositions(a.start, b.start));
+    for (let i = 1; i < sorted.length; i++) {
+      if (comparePositions(sorted[i].start, sorted[i - 1].end) < 0) return true;
+    }
+  }
+  return false;
+}
+
+export function usesCrlf(text: string): boolean {
+  const lf = text.indexOf('\n');
+  return lf > 0 && text[lf - 1] === '\r';
+}
+
+/** Applies LSP-style edits (0-based UTF-16 positions against `text`), back to front. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const index = new LineIndex(text);
+  const crlf = usesCrlf(text);
+  const resolved = edits.map((e, order) => ({
+    start: index.offsetAt(e.range.start),
+    end: index.offsetAt(e.range.end),
+    text: crlf ? e.newText.replace(/\r?\n/g, '\r\n') : e.newText,
+    order,
+  }));
+  // Back to front; at one offset, later edits first so the results read in array order.
+  resolved.sort((a, b) => b.start - a.start || b.order - a.order);
+  let out = text;
+  for (const e of resolved) out = out.slice(0, e.start) + e.text + out.slice(Math.max(e.start, e.end));
+  return out;
+}
+
+function tempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.microvm-net-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Writes through a temporary file in the same directory and a rename, keeping `mode` when given.
+ * With `exclusive`, fails (EEXIST) instead of replacing a file that exists.
+ */
+export function writeFileAtomic(file: string, text: string, options: { mode?: number; exclusive?: boolean } = {}): void {
+  const tmp = tempName(file);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'wx', options.mode ?? 0o666);
+    fs.writeFileSync(fd, text, 'utf8');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    if (options.mode !== undefined) fs.chmodSync(tmp, options.mode);
+    if (options.exclusive) {
+      // link() refuses to replace an existing name, unlike rename().
+      fs.linkSync(tmp, file);
+      fs.unlinkSync(tmp);
+    } else {
+      fs.renameSync(tmp, file);
+    }
+  } catch (error) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Writes all planned fixes, one atomic write per file; returns the fixes that failed, with why. */
+function applyPlanned(planned: Planned[], touched: Set<string>): Map<Planned, string> {
+  const failures = new Map<Planned, string>();
+  const byFile = new Map<string, { edits: TextEdit[]; owners: Planned[] }>();
+  for (const p of planned) {
+    for (const change of p.fix.edit.changes) {
+      const file = fs.existsSync(change.file) ? fs.realpathSync(path.resolve(change.file)) : path.resolve(change.file);
+      const entry = byFile.get(file) ?? { edits: [], owners: [] };
+      entry.edits.push(...change.edits);
+      if (!entry.owners.includes(p)) entry.owners.push(p);
+      byFile.set(file, entry);
+    }
+  }
+  for (const [file, { edits, owners }] of byFile) {
+    try {
+      const stat = fs.statSync(file);
+      const text = fs.readFileSync(file, 'utf8');
+      writeFileAtomic(file, applyEdits(text, edits), { mode: stat.mode & 0o7777 });
+      touched.add(file);
+    } catch (error) {
+      for (const owner of owners) failures.set(owner, `${file}: ${errorText(error)}`);
+    }
+  }
+  for (const p of planned) {
+    for (const create of p.fix.edit.creates) {
+      const file = path.resolve(create.file);
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        writeFileAtomic(file, create.text, { exclusive: true });
+        touched.add(file);
+      } catch (error) {
+        failures.set(p, `${file}: ${errorText(error)}`);
+      }
+    }
+  }
+  return failures;
+}
+
+export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): Promise<FixRun> {
+  const { service, roots, base } = options;
+  const maxPasses = options.maxPasses ?? MAX_FIX_PASSES;
+  const log: FixLogEntry[] = [];
+  const attempted = new Set<string>();
+  const touchedAll = new Set<string>();
+  const at = (d: Diagnostic) =>
+    `${relativePath(base, d.location.file)}:${d.location.range.start.line + 1}:${d.location.range.start.character + 1}`;
+  let snapshot = initial;
+  let passes = 0;
+
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const planned: Planned[] = [];
+    for (const d of sortedDiagnostics(snapshot)) {
+      const key = diagnosticKey(d);
+      if (attempted.has(key)) continue;
+      const fix = service
+        .fixes(d.location.file, d.location.range)
+        .find(
+          (f) =>
+            f.preferred &&
+            f.diagnosticCode === d.code &&
+            path.resolve(f.diagnosticLocation.file) === path.resolve(d.location.file) &&
+            rangesTouch(f.diagnosticLocation.range, d.location.range) &&
+            !needsInput(f),
+        );
+      if (!fix) continue;
+      attempted.add(key);
+
+      const files = [...fix.edit.changes.map((c) => c.file), ...fix.edit.creates.map((c) => c.file)];
+      const outside = files.filter((f) => !isInsideRoots(f, roots));
+      if (outside.length > 0) {
+        log.push({
+          kind: 'refused',
+          code: d.code,
+          at: at(d),
+          title: fix.title,
+          reason: `"${fix.title}" would write outside the checked paths (${outside.join(', ')}); refused`,
+        });
+        continue;
+      }
+      const existing = fix.edit.creates.filter((c) => fs.existsSync(c.file)).map((c) => relativePath(base, path.resolve(c.file)));
+      if (existing.length > 0) {
+        log.push({
+          kind: 'refused',
+          code: d.code,
+          at: at(d),
+          title: fix.title,
+          reason: `"${fix.title}" would overwrite ${existing.join(', ')}; refused`,
+        });
+        continue;
+      }
+      const candidate: Planned = {
+        fix,
+        key: editKey(fix),
+        diagnostics: [d],
+        ranges: plannedRanges(fix),
+        creates: fix.edit.creates.map((c) => path.resolve(c.file)),
+      };
+      if (selfOverlapping(candidate.ranges)) {
+        log.push({ kind: 'refused', code: d.code, at: at(d), title: fix.title, reason: `"${fix.title}" has overlapping edits; refused` });
+        continue;
+      }
+      const same = planned.find((p) => p.key === candidate.key);
+      if (same) {
+        same.diagnostics.push(d);
+        continue;
+      }
+      if (planned.some((p) => conflicts(p, candidate))) {
+        // Recomputed against the new text next pass.
+        attempted.delete(key);
+        continue;
+      }
+      planned.push(candidate);
+    }
+    if (planned.length === 0) break;
+    passes++;
+
+    const touched = new Set<string>();
+    const failures = applyPlanned(planned, touched);
+    for (const file of touched) touchedAll.add(file);
+    snapshot = await options.refresh([...touched]);
+
+    const remaining = new Set(sortedDiagnostics(snapshot).map(identityKey));
+    for (const p of planned) {
+      const failure = failures.get(p);
+      for (const d of p.diagnostics) {
+        if (failure) log.push({ kind: 'failed', code: d.code, at: at(d), title: p.fix.title, reason: failure });
+        else if (remaining.has(identityKey(d))) log.push({ kind: 'remains', code: d.code, at: at(d), title: p.fix.title });
+        else {
+          const files = [...new Set([...p.ranges.keys(), ...p.creates])].map((f) => relativePath(base, f));
+          log.push({ kind: 'fixed', code: d.code, at: at(d), title: p.fix.title, files });
+        }
+      }
+    }
+  }
+  return { snapshot, log, touched: [...touchedAll], passes };
+}

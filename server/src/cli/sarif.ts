@@ -1,0 +1,132 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 as GitHub code scanning ingests it. One run; one rule per code
+ * used; results point at the diagnostic range with `uriBaseId: "%SRCROOT%"` and relative URIs
+ * (relative to the first PATH, so run the check from the repository root for GitHub to place
+ * them). Columns are 1-based and count UTF-16 code units, which the run declares with
+ * `columnKind: "utf16CodeUnits"`; `endColumn` is exclusive, as SARIF defines it.
+ * Broken or skipped files become tool execution notifications.
+ */
+import { createHash } from 'node:crypto';
+import type { Severity } from '../engine/model';
+import { TOOL_HOME, TOOL_NAME, TOOL_VERSION } from './meta';
+import type { CheckReport, ReportRange } from './report';
+import { ruleInfo } from './rules';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const FINGERPRINT_KEY = 'microvmNet/v1';
+const SRCROOT = '%SRCROOT%';
+
+export type SarifLevel = 'error' | 'warning' | 'note';
+
+export function sarifLevel(severity: Severity): SarifLevel {
+  return severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'note';
+}
+
+/** Percent-encodes what a relative URI reference cannot hold literally; keeps `/`. */
+export function toUri(relPath: string): string {
+  return relPath
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}
+
+function physicalLocation(range: ReportRange) {
+  return {
+    artifactLocation: { uri: toUri(range.file), uriBaseId: SRCROOT },
+    region: {
+      startLine: range.line,
+      startColumn: range.column,
+      endLine: range.endLine,
+      endColumn: range.endColumn,
+    },
+  };
+}
+
+export function fingerprint(code: string, file: string, message: string): string {
+  return createHash('sha256').update(`${code}\0${file}\0${message}`).digest('hex').slice(0, 32);
+}
+
+export interface SarifOptions {
+  toolVersion?: string;
+  informationUri?: string;
+}
+
+export function toSarif(report: CheckReport, options: SarifOptions = {}) {
+  const diagnostics = report.data.diagnostics;
+
+  const firstSeverity = new Map<string, Severity>();
+  for (const d of diagnostics) if (!firstSeverity.has(d.code)) firstSeverity.set(d.code, d.severity);
+  const ruleIds = [...firstSeverity.keys()].sort();
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
+  const rules = ruleIds.map((id) => {
+    const info = ruleInfo(id, firstSeverity.get(id)!);
+    return {
+      id,
+      name: id,
+      shortDescription: { text: info.short },
+      fullDescription: { text: info.full },
+      defaultConfiguration: { level: sarifLevel(info.severity) },
+    };
+  });
+
+  const occurrences = new Map<string, number>();
+  const results = diagnostics.map((d, i) => {
+    const hash = fingerprint(d.code, d.file, d.message);
+    const n = (occurrences.get(hash) ?? 0) + 1;
+    occurrences.set(hash, n);
+    const result: Record<string, unknown> = {
+      ruleId: d.code,
+      ruleIndex: ruleIndex.get(d.code)!,
+      level: sarifLevel(d.severity),
+      message: { text: d.message },
+      locations: [{ physicalLocation: physicalLocation(d) }],
+      partialFingerprints: { [FINGERPRINT_KEY]: `${hash}:${n}` },
+    };
+    const related = report.related[i] ?? [];
+    if (related.length > 0) {
+      result.relatedLocations = related.map((r, k) => ({
+        id: k + 1,
+        physicalLocation: physicalLocation(r),
+        message: { text: r.message },
+      }));
+    }
+    return result;
+  });
+
+  const informationUri = options.informationUri ?? TOOL_HOME;
+  const driver: Record<string, unknown> = {
+    name: TOOL_NAME,
+    version: options.toolVersion ?? TOOL_VERSION,
+    semanticVersion: options.toolVersion ?? TOOL_VERSION,
+  };
+  if (informationUri) driver.informationUri = informationUri;
+  driver.rules = rules;
+
+  const invocation: Record<string, unknown> = { executionSuccessful: true };
+  if (report.notices.length > 0) {
+    invocation.toolExecutionNotifications = report.notices.map((n) => {
+      const notification: Record<string, unknown> = { level: 'warning', message: { text: n.message } };
+      if (n.file !== null) {
+        notification.locations = [{ physicalLocation: { artifactLocation: { uri: toUri(n.file), uriBaseId: SRCROOT } } }];
+      }
+      return notification;
+    });
+  }
+
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0' as const,
+    runs: [
+      {
+        tool: { driver },
+        columnKind: 'utf16CodeUnits' as const,
+        invocations: [invocation],
+        results,
+      },
+    ],
+  };
+}
+
+export function formatSarif(report: CheckReport, options?: SarifOptions): string {
+  return `${JSON.stringify(toSarif(report, options), null, 2)}\n`;
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, UsageError, type CheckOptions } from '../../../server/src/cli/args';
+
+function check(argv: string[]): CheckOptions {
+  const command = parseArgs(['check', ...argv]);
+  assert.equal(command.kind, 'check');
+  return (command as { kind: 'check'; options: CheckOptions }).options;
+}
+
+function usageError(argv: string[], pattern: RegExp): void {
+  assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && pattern.test(e.message));
+}
+
+test('check defaults', () => {
+  assert.deepEqual(check([]), {
+    paths: [],
+    format: 'text',
+    failOn: 'warning',
+    fix: false,
+    exclude: [],
+    noColor: false,
+    quiet: false,
+    progress: false,
+  });
+});
+
+test('check with every option, both value spellings', () => {
+  const options = check([
+    'a', '--format', 'json', '--fail-on=error', '--fix', '--exclude', 'vendor/**', '--exclude=examples/**',
+    '--max-files', '500', '--no-color', '--quiet', '--progress', 'b',
+  ]);
+  assert.deepEqual(options, {
+    paths: ['a', 'b'],
+    format: 'json',
+    failOn: 'error',
+    fix: true,
+    exclude: ['vendor/**', 'examples/**'],
+    maxFiles: 500,
+    noColor: true,
+    quiet: true,
+    progress: true,
+  });
+});
+
+test('-- ends options; later dashes are paths', () => {
+  assert.deepEqual(check(['--', '--weird-dir', '-x']).paths, ['--weird-dir', '-x']);
+});
+
+test('help and version', () => {
+  assert.deepEqual(parseArgs(['--help']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['-h']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['help']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['help', 'check']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['check', '--format', 'json', '--help']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['--version']), { kind: 'version' });
+});
+
+test('usage errors', () => {
+  usageError([], /missing command/);
+  usageError(['lint'], /unknown command: lint/);
+  usageError(['--frobnicate'], /unknown option before the command/);
+  usageError(['check', '--frobnicate'], /unknown option: --frobnicate/);
+  usageError(['check', '--format'], /--format needs a value/);
+  usageError(['check', '--format', 'xml'], /--format must be one of text, json, sarif, not "xml"/);
+  usageError(['check', '--fail-on', 'hint'], /--fail-on must be one of error, warning, info, never/);
+  usageError(['check', '--format', 'json', '--format', 'text'], /--format given twice/);
+  usageError(['check', '--fix', '--fix'], /--fix given twice/);
+  usageError(['check', '--fix=yes'], /--fix takes no value/);
+  usageError(['check', '--max-files', '0'], /positive whole number/);
+  usageError(['check', '--max-files', '1e3'], /positive whole number/);
+  usageError(['check', '--max-files', '-5'], /positive whole number/);
+  usageError(['check', '--exclude', ''], /non-empty glob/);
+  usageError(['check', ''], /empty PATH/);
+  usageError(['check', '--version'], /not an option of check/);
+  usageError(['help', 'nope'], /unknown help topic/);
+  usageError(['--version', 'x'], /unexpected argument/);
+});
