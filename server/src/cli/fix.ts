@@ -30,7 +30,7 @@ export type FixLogEntry =
 export function formatFixLog(entry: FixLogEntry): string {
   switch (entry.kind) {
     case 'fixed':
-      return `fixed ${entry.code} at ${entry.at} by ${lowerFirst(entry.title)}`;
+      return `fixed ${entry.code} at ${entry.at} by ${describeFix(entry.title)}`;
     case 'remains':
       return `applied "${entry.title}" for ${entry.code} at ${entry.at}, but the diagnostic remains`;
     case 'refused':
@@ -40,9 +40,34 @@ export function formatFixLog(entry: FixLogEntry): string {
   }
 }
 
-function lowerFirst(text: string): string {
-  if (text.length > 1 && text[1] === text[1].toUpperCase() && text[1] !== text[1].toLowerCase()) return text;
-  return text.charAt(0).toLowerCase() + text.slice(1);
+const GERUNDS: Record<string, string> = {
+  add: 'adding',
+  append: 'appending',
+  attach: 'attaching',
+  change: 'changing',
+  create: 'creating',
+  declare: 'declaring',
+  define: 'defining',
+  enable: 'enabling',
+  extend: 'extending',
+  insert: 'inserting',
+  make: 'making',
+  move: 'moving',
+  override: 'overriding',
+  remove: 'removing',
+  rename: 'renaming',
+  replace: 'replacing',
+  set: 'setting',
+  switch: 'switching',
+  unquote: 'unquoting',
+  use: 'using',
+};
+
+/** "Add vm-web to Name= in x" -> "adding vm-web to Name= in x"; otherwise `applying "<title>"`. */
+export function describeFix(title: string): string {
+  const match = /^(\S+)(\s[\s\S]*)?$/.exec(title.trim());
+  const gerund = match ? GERUNDS[match[1].toLowerCase()] : undefined;
+  return gerund ? `${gerund}${match![2] ?? ''}` : `applying "${title}"`;
 }
 
 export interface FixOptions {
