@@ -264,7 +264,8 @@ function applyPlanned(planned: Planned[], touched: Set<string>): Map<Planned, st
   const byFile = new Map<string, { edits: TextEdit[]; owners: Planned[] }>();
   for (const p of planned) {
     for (const change of p.fix.edit.changes) {
-      const file = fs.existsSync(change.file) ? fs.realpathSync(path.resolve(change.file)) : path.resolve(change.file);
+      // Keyed by the engine's path (what fileChanged expects); written through symlinks below.
+      const file = path.resolve(change.file);
       const entry = byFile.get(file) ?? { edits: [], owners: [] };
       entry.edits.push(...change.edits);
       if (!entry.owners.includes(p)) entry.owners.push(p);
@@ -273,9 +274,10 @@ function applyPlanned(planned: Planned[], touched: Set<string>): Map<Planned, st
   }
   for (const [file, { edits, owners }] of byFile) {
     try {
-      const stat = fs.statSync(file);
-      const text = fs.readFileSync(file, 'utf8');
-      writeFileAtomic(file, applyEdits(text, edits), { mode: stat.mode & 0o7777 });
+      const target = fs.realpathSync(file);
+      const stat = fs.statSync(target);
+      const text = fs.readFileSync(target, 'utf8');
+      writeFileAtomic(target, applyEdits(text, edits), { mode: stat.mode & 0o7777 });
       touched.add(file);
     } catch (error) {
       for (const owner of owners) failures.set(owner, `${file}: ${errorText(error)}`);

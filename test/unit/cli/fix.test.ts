@@ -312,3 +312,15 @@ test('fix titles read as what was done', () => {
   assert.equal(describeFix('Create 05-vm-web.network bridging vm-web to br0'), 'creating 05-vm-web.network bridging vm-web to br0');
   assert.equal(describeFix('Bridge helper: switch to type = "bridge"'), 'applying "Bridge helper: switch to type = "bridge""');
 });
+
+test('a symlinked file inside the root is edited through the link, which stays a link', async (t) => {
+  const root = workspace(t);
+  const real = path.join(root, NET);
+  const shared = path.join(root, 'shared-net.nix');
+  fs.renameSync(real, shared);
+  fs.symlinkSync('../../shared-net.nix', real);
+  const h = harness(tapService(root, ['vm-db']), { cwd: root });
+  assert.equal(await runCli(['check', '--fix'], h.io, h.deps), 0);
+  assert.ok(fs.lstatSync(real).isSymbolicLink());
+  assert.match(fs.readFileSync(shared, 'utf8'), /"vm-web" "vm-db"/);
+});
