@@ -1,0 +1,68 @@
+/**
+ * package.json `contributes.configuration` must be exactly what the settings schema
+ * (server/src/protocol/settings.ts) generates: same keys, defaults, types, descriptions, scopes.
+ * To regenerate after changing the schema:
+ *   MICROVM_NET_WRITE_SETTINGS=1 node --import tsx --test test/unit/settings-sync.test.ts
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  configurationContribution,
+  DEFAULT_SETTINGS,
+  mergeSettings,
+  sanitizeSettings,
+  combineFolderSettings,
+  SETTINGS_SCHEMA,
+  SETTINGS_SECTION,
+} from '../../server/src/protocol/settings';
+
+const packagePath = join(__dirname, '..', '..', 'package.json');
+
+test('package.json contributes.configuration equals the generated schema', () => {
+  const text = readFileSync(packagePath, 'utf8');
+  const pkg = JSON.parse(text);
+  const expected = configurationContribution();
+  if (process.env.MICROVM_NET_WRITE_SETTINGS === '1') {
+    pkg.contributes = { ...pkg.contributes, configuration: expected };
+    writeFileSync(packagePath, JSON.stringify(pkg, null, 2) + '\n');
+  }
+  assert.deepEqual(
+    JSON.parse(readFileSync(packagePath, 'utf8')).contributes?.configuration,
+    // Through JSON, as package.json holds it (drops `undefined`, copies arrays).
+    JSON.parse(JSON.stringify(expected)),
+    'regenerate with MICROVM_NET_WRITE_SETTINGS=1 (see this file)',
+  );
+});
+
+test('the schema covers every engine setting once, with its default and a fitting type', () => {
+  const engineKeys = Object.keys(DEFAULT_SETTINGS).sort();
+  const schemaKeys = SETTINGS_SCHEMA.filter((s) => !s.clientOnly).map((s) => String(s.key)).sort();
+  assert.deepEqual(schemaKeys, engineKeys);
+  assert.equal(new Set(SETTINGS_SCHEMA.map((s) => s.key)).size, SETTINGS_SCHEMA.length);
+  for (const spec of SETTINGS_SCHEMA) {
+    if (!spec.clientOnly) assert.deepEqual(spec.default, DEFAULT_SETTINGS[spec.key as keyof typeof DEFAULT_SETTINGS], String(spec.key));
+    const value = spec.default;
+    const actual = Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+    assert.equal(actual, spec.schema.type, `${String(spec.key)}: default is ${actual}`);
+    assert.ok(spec.description.length > 10, `${String(spec.key)} has a description`);
+  }
+  const trace = configurationContribution().properties[`${SETTINGS_SECTION}.trace.server`];
+  assert.deepEqual(trace.enum, ['off', 'messages', 'verbose'], 'languageclient reads <id>.trace.server');
+});
+
+test('sanitizing keeps well-typed values only', () => {
+  assert.deepEqual(
+    sanitizeSettings({ exclude: ['a', 1], maxFiles: -3, maxFileSize: 10, defaultBridge: 'br0', severity: { x: 'off', y: 'loud' } }),
+    { maxFileSize: 10, defaultBridge: 'br0', severity: { x: 'off' } },
+  );
+  assert.deepEqual(sanitizeSettings(null), {});
+  assert.deepEqual(mergeSettings(sanitizeSettings('nonsense')), DEFAULT_SETTINGS);
+});
+
+test('folder settings combine: excludes unioned, the rest from the first folder setting it', () => {
+  const combined = combineFolderSettings([{ exclude: ['a'], maxFiles: 3 }, { exclude: ['a', 'b'], maxFiles: 9, defaultBridge: 'br1' }]);
+  assert.deepEqual(combined, { ...DEFAULT_SETTINGS, exclude: ['a', 'b'], maxFiles: 3, defaultBridge: 'br1' });
+  assert.deepEqual(combineFolderSettings([]), DEFAULT_SETTINGS);
+});
