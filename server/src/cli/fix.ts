@@ -241,9 +241,17 @@ export function writeFileAtomic(file: string, text: string, options: { mode?: nu
     fd = undefined;
     if (options.mode !== undefined) fs.chmodSync(tmp, options.mode);
     if (options.exclusive) {
-      // link() refuses to replace an existing name, unlike rename().
-      fs.linkSync(tmp, file);
-      fs.unlinkSync(tmp);
+      // link() refuses to replace an existing name, unlike rename(). Filesystems without hard
+      // links fall back to a check and a rename.
+      try {
+        fs.linkSync(tmp, file);
+        fs.unlinkSync(tmp);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+        if (fs.existsSync(file)) throw Object.assign(new Error(`EEXIST: file already exists, ${file}`), { code: 'EEXIST' });
+        fs.renameSync(tmp, file);
+      }
     } else {
       fs.renameSync(tmp, file);
     }

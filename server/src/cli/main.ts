@@ -6,6 +6,14 @@
 import { createLanguageService } from '../engine/workspace';
 import { runCli } from './check';
 
+// `microvm-net check --format json | head`: a closed pipe ends the run quietly, not with a trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 runCli(
   process.argv.slice(2),
   { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
