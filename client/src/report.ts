@@ -1,0 +1,52 @@
+/** The tap report as a markdown document (no webview). */
+import * as vscode from 'vscode';
+import { statusCategory, type TapReport, type TapReportEntry } from '../../server/src/protocol/protocol';
+
+export function reportMarkdown(report: TapReport): string {
+  const lines = [
+    '# MicroVM tap report',
+    '',
+    `${report.taps.length} tap interface(s) in ${report.stats.files} files ` +
+      `(${report.stats.nixFiles} Nix, ${report.stats.networkdFiles} networkd), analysed in ${report.stats.ms} ms.`,
+    '',
+  ];
+  if (report.taps.length === 0) return lines.join('\n') + 'No `microvm.interfaces` found.\n';
+  lines.push('| Host | VM | Tap | Status | Bridge | Via | Defined at |', '|---|---|---|---|---|---|---|');
+  const sorted = [...report.taps].sort(byProblemFirst);
+  for (const tap of sorted) {
+    lines.push(
+      `| ${cell(tap.host)} | ${cell(tap.vm)} | \`${tap.id}\` | ${tap.status} | ${cell(tap.bridge)} | ${cell(via(tap))} | ${cell(where(tap.location))} |`,
+    );
+  }
+  const explained = sorted.filter((t) => statusCategory(t.status) !== 'bridged' && t.reasons.length);
+  if (explained.length) {
+    lines.push('', '## Why', '');
+    for (const tap of explained) {
+      lines.push(`### \`${tap.id}\` (${tap.status})`, '', ...tap.reasons.map((r) => `- ${r}`), '');
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function showReport(report: TapReport): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(report) });
+  await vscode.window.showTextDocument(doc, { preview: false });
+}
+
+function byProblemFirst(a: TapReportEntry, b: TapReportEntry): number {
+  const rank = (t: TapReportEntry) => ({ problem: 0, unknown: 1, other: 2, bridged: 3 })[statusCategory(t.status)];
+  return rank(a) - rank(b) || (a.host ?? '').localeCompare(b.host ?? '') || a.id.localeCompare(b.id);
+}
+
+function via(tap: TapReportEntry): string | null {
+  if (!tap.via) return null;
+  return tap.via.unit ? `${tap.via.kind}: ${tap.via.unit}` : tap.via.kind;
+}
+
+function where(location: TapReportEntry['location']): string {
+  return `${vscode.workspace.asRelativePath(vscode.Uri.parse(location.uri))}:${location.range.start.line + 1}`;
+}
+
+function cell(value: string | null): string {
+  return value === null ? '—' : value.replace(/\|/g, '\\|');
+}
