@@ -65,6 +65,11 @@ export interface UnitDefinition {
   directoryRank?: number;
   dropIns?: string[];
   issues: UnitSyntaxIssue[];
+  /**
+   * Set when systemd-networkd refuses to load the unit at all (e.g. a malformed `[Section` header
+   * in the file or one of its drop-ins: "Failed to parse file"). Such a unit never matches.
+   */
+  rejected?: string;
   /** The NixOS configuration that defines it; null for files on disk (they serve every host). */
   host: string | null;
 }
