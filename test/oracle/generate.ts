@@ -91,7 +91,7 @@ export const REQUIRED_FEATURES = [
   'dropin-append-name', 'dropin-reset-name', 'dropin-overwrite-bridge', 'dropin-unmanaged', 'dropin-order-across-dirs',
   'dropin-override-same-name', 'dropin-masked', 'dropin-not-conf', 'dropin-fills-empty-match',
   // directories and masking
-  'precedence-same-basename', 'mask-empty-file', 'mask-devnull', 'mask-lower-dir-no-effect', 'netdev-masked',
+  'precedence-same-basename', 'mask-empty-file', 'mask-devnull', 'mask-lower-dir-no-effect', 'netdev-masked', 'netdev-precedence',
   'not-network-extension', 'hidden-file',
   // taps
   'tap-late', 'tap-mac-preset',
@@ -126,7 +126,7 @@ interface Ctx {
 
 /** The next of `n` variants of `key`, round-robin across the whole generation. */
 function variant(c: Ctx, key: string, n: number): number {
-  const k = c.cycles.get(key) ?? c.r.int(0, n - 1);
+  const k = c.cycles.get(key) ?? 0;
   c.cycles.set(key, k + 1);
   return k % n;
 }
@@ -372,8 +372,9 @@ function extraMatchKeys(c: Ctx): string[] {
       return [`Kind=${v}`];
     }
     case 1: {
-      const v = r.pick(['ether', 'none', '!none', 'ether none']);
+      const v = ['ether', 'none', '!none', 'ether none'][variant(c, 'type', 4)];
       tag(c, v.includes('none') ? 'match-type-none' : 'match-type-ether');
+      if (v.includes('ether')) tag(c, 'match-type-ether');
       if (v.startsWith('!')) tag(c, 'match-negated-key');
       return [`Type=${v}`];
     }
@@ -447,6 +448,46 @@ function netdevText(c: Ctx, name: string, kind: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** One unit with a syntax pitfall of networkd.md §3.3-3.6 (round-robin over the variants). */
+function syntaxUnit(c: Ctx): void {
+  const r = c.r;
+  const t = anyTap(c).name;
+  const fam = familyOf(t);
+  const br = bridgeName(c);
+  switch (variant(c, 'syntax', 7)) {
+    case 0:
+      tag(c, 'name-quoted');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'quoted')}`, renderNetwork(c, { match: [`Name="${fam}*"`], network: [`Bridge=${br}`] }));
+      break;
+    case 1:
+      tag(c, 'bridge-inline-comment');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'comment')}`, renderNetwork(c, { match: [`Name=${fam}*`], network: [`Bridge=${br} # lan`] }));
+      break;
+    case 2:
+      tag(c, 'miscased-key-name');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'case')}`, renderNetwork(c, { match: [`name=${fam}*`, ...(r.chance(0.5) ? [`Name=${t}`] : [])], network: [`Bridge=${br}`] }));
+      break;
+    case 3:
+      tag(c, 'miscased-key-bridge');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'case')}`, renderNetwork(c, { match: [`Name=${fam}*`], network: [`bridge=${br}`, ...(r.chance(0.4) ? [`Bridge=${bridgeName(c)}`] : [])] }));
+      break;
+    case 4:
+      tag(c, 'miscased-section-network');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'case')}`, renderNetwork(c, { match: [`Name=${fam}*`], network: [`Bridge=${br}`], networkHeader: r.pick(['[network]', '[NETWORK]']) }));
+      break;
+    case 5:
+      tag(c, 'x-key');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'xkeys')}`, renderNetwork(c, { match: [`X-Match=${t}`, `Name=${fam}*`], network: ['X-Bridge=br1', `Bridge=${br}`] }));
+      break;
+    default:
+      tag(c, 'continuation', 'continuation-comment');
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'cont')}`, renderNetwork(c, {
+        match: [`Name=en* \\`, '# vms below', '; and more', `  ${t} \\`, `  ${familyOf(anyTap(c).name)}*`],
+        network: [`Bridge=\\`, `  ${br}`],
+      }));
+  }
+}
+
 // Themes ---------------------------------------------------------------------------------------
 
 type Theme = (c: Ctx) => void;
@@ -507,42 +548,8 @@ const THEMES: Record<string, Theme> = {
     addFile(c, `${pickDir(r)}/${unitBase(c, 'list')}`, renderNetwork(c, { match, network: bridgeLines(c, false) }));
   },
   syntax(c) {
-    const r = c.r;
-    const t = anyTap(c).name;
-    const fam = familyOf(t);
-    const br = bridgeName(c);
-    switch (variant(c, 'syntax', 7)) {
-      case 0:
-        tag(c, 'name-quoted');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'quoted')}`, renderNetwork(c, { match: [`Name="${fam}*"`], network: [`Bridge=${br}`] }));
-        break;
-      case 1:
-        tag(c, 'bridge-inline-comment');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'comment')}`, renderNetwork(c, { match: [`Name=${fam}*`], network: [`Bridge=${br} # lan`] }));
-        break;
-      case 2:
-        tag(c, 'miscased-key-name');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'case')}`, renderNetwork(c, { match: [`name=${fam}*`, ...(r.chance(0.5) ? [`Name=${t}`] : [])], network: [`Bridge=${br}`] }));
-        break;
-      case 3:
-        tag(c, 'miscased-key-bridge');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'case')}`, renderNetwork(c, { match: [`Name=${fam}*`], network: [`bridge=${br}`, ...(r.chance(0.4) ? [`Bridge=${bridgeName(c)}`] : [])] }));
-        break;
-      case 4:
-        tag(c, 'miscased-section-network');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'case')}`, renderNetwork(c, { match: [`Name=${fam}*`], network: [`Bridge=${br}`], networkHeader: r.pick(['[network]', '[NETWORK]']) }));
-        break;
-      case 5:
-        tag(c, 'x-key');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'xkeys')}`, renderNetwork(c, { match: [`X-Match=${t}`, `Name=${fam}*`], network: ['X-Bridge=br1', `Bridge=${br}`] }));
-        break;
-      default:
-        tag(c, 'continuation', 'continuation-comment');
-        addFile(c, `${pickDir(r)}/${unitBase(c, 'cont')}`, renderNetwork(c, {
-          match: [`Name=en* \\`, '# vms below', '; and more', `  ${t} \\`, `  ${familyOf(anyTap(c).name)}*`],
-          network: [`Bridge=\\`, `  ${br}`],
-        }));
-    }
+    syntaxUnit(c);
+    syntaxUnit(c);
     plainUnit(c);
   },
   shadowing(c) {
@@ -565,8 +572,11 @@ const THEMES: Record<string, Theme> = {
       ['vm_a.network', 'vm-a.network', 'sort-punctuation'],
       ['x.vm.network', 'x-vm.network', 'sort-punctuation'],
     ];
-    const [a, b, feature] = r.pick(pairs);
-    if (NETWORKD_DIRS.some((d) => c.used.has(`${d}/${a}`) || c.used.has(`${d}/${b}`))) return;
+    const taken = (n: string) => NETWORKD_DIRS.some((d) => c.used.has(`${d}/${n}`));
+    const start = variant(c, 'sorting', pairs.length);
+    const free = [...pairs.slice(start), ...pairs.slice(0, start)].filter(([a, b]) => !taken(a) && !taken(b));
+    if (!free.length) return;
+    const [a, b, feature] = free[0];
     tag(c, feature);
     const t = anyTap(c).name;
     const bridges = r.shuffle(c.bridges.length >= 2 ? c.bridges : [...c.bridges, GHOST_BRIDGE, 'br1']);
@@ -672,7 +682,7 @@ const THEMES: Record<string, Theme> = {
           addFile(c, `${dropinDir(pickDir(r))}/${r.pick(['50-x.conf.bak', '50-x.network', '50-x.cnf'])}`, `[Match]\nName=${t}\n[Network]\nBridge=${bridgeName(c)}\n`);
       }
     }
-    if (r.chance(0.5)) {
+    if (variant(c, 'dropinFills', 2) === 0) {
       // A unit whose [Match] is empty on its own and filled by a drop-in.
       tag(c, 'dropin-fills-empty-match');
       const b2 = unitBase(c, 'filled');
@@ -704,14 +714,6 @@ const THEMES: Record<string, Theme> = {
       tag(c, 'mask-lower-dir-no-effect');
       addFile(c, `${hi}/${base}`, loText);
       addFile(c, `${lo}/${base}`, r.chance(0.5) ? null : '');
-    }
-    if (r.chance(0.4)) {
-      // The same for a netdev: a masked or overridden bridge definition.
-      const br = c.bridges[0];
-      if (br && !c.used.has(`${ETC}/${br}.netdev`)) {
-        tag(c, 'netdev-masked');
-        addFile(c, `${ETC}/${br}.netdev`, r.chance(0.5) ? null : '');
-      }
     }
   },
   oddFiles(c) {
@@ -761,11 +763,27 @@ function makeTaps(c: Ctx): void {
   }
 }
 
-function makeNetdevs(c: Ctx, primary: string): void {
+function makeNetdevs(c: Ctx, themes: string[]): void {
+  const primary = themes[0];
   const r = c.r;
   const n = r.int(1, 3);
+  const shadowNetdev = themes.includes('precedence') || r.chance(0.15);
   for (const br of r.sample(BRIDGES, n)) {
-    addFile(c, `${pickDir(r)}/${br}.netdev`, netdevText(c, br, 'bridge'));
+    if (shadowNetdev && c.bridges.length === 0) {
+      // A bridge whose .netdev is masked or overridden from a higher-priority directory.
+      const v = variant(c, 'netdevShadow', 3);
+      addFile(c, `${r.pick([LOCAL, USR])}/${br}.netdev`, netdevText(c, br, 'bridge'));
+      const hi = r.pick([ETC, RUN]);
+      if (v < 2) {
+        tag(c, 'netdev-masked');
+        addFile(c, `${hi}/${br}.netdev`, v === 0 ? null : '');
+      } else {
+        tag(c, 'netdev-precedence');
+        addFile(c, `${hi}/${br}.netdev`, netdevText(c, br, 'dummy'));
+      }
+    } else {
+      addFile(c, `${pickDir(r)}/${br}.netdev`, netdevText(c, br, 'bridge'));
+    }
     c.bridges.push(br);
   }
   if (primary === 'netdevs' || r.chance(0.3)) {
@@ -807,9 +825,13 @@ export function generateScenarios(opts: GenerateOptions): Scenario[] {
       cycles,
     };
     const primary = THEME_NAMES[i % THEME_NAMES.length];
+    // Primary plus two scheduled themes (so each theme runs at least 3 times per 16 scenarios),
+    // sometimes one random extra.
+    const n = THEME_NAMES.length;
+    const themes = [...new Set([primary, THEME_NAMES[(i + 5) % n], THEME_NAMES[(i + 11) % n]])];
+    if (r.chance(0.4)) themes.push(r.pick(THEME_NAMES.filter((t) => !themes.includes(t))));
     makeTaps(c);
-    makeNetdevs(c, primary);
-    const themes = [primary, ...r.sample(THEME_NAMES.filter((t) => t !== primary), r.int(1, 3))];
+    makeNetdevs(c, themes);
     for (const theme of r.shuffle(themes)) THEMES[theme](c);
     if (r.chance(0.4)) plainUnit(c);
     out.push({ id, files: c.files, taps: c.taps, features: [...c.features, ...themes.map((t) => `theme:${t}`)].sort() });
