@@ -29,6 +29,8 @@ export interface ParseOptions {
   allTapVars?: Iterable<string>;
   /** What `%i` (systemd template instance) expands to; default a hole. */
   instance?: StrPattern | null;
+  /** Shell variables with a known value (`$1` = the VM in the tap unit's old script). */
+  vars?: Record<string, StrPattern>;
 }
 
 // A character stream over a pattern: a hole is one element.
@@ -61,7 +63,7 @@ const isNameStart = (c: Ch): boolean => typeof c === 'string' && /[A-Za-z_]/.tes
 const isNameChar = (c: Ch): boolean => typeof c === 'string' && /[A-Za-z0-9_]/.test(c);
 
 /** Splits shell text into commands of words. */
-export function splitCommands(text: StrPattern, instance: StrPattern | null = null): Command[] {
+export function splitCommands(text: StrPattern, instance: StrPattern | null = null, vars: Record<string, StrPattern> = {}): Command[] {
   const cs = toChars(text);
   const commands: Command[] = [];
   let words: Word[] = [];
@@ -94,6 +96,12 @@ export function splitCommands(text: StrPattern, instance: StrPattern | null = nu
     const w = start();
     if (name === '') {
       w.parts.push('$');
+      otherCount++;
+      return;
+    }
+    const known = Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : undefined;
+    if (known) {
+      w.parts.push(...known.parts);
       otherCount++;
       return;
     }
@@ -364,7 +372,7 @@ function defaultAllTapVars(script: StrPattern): Set<string> {
 
 /** Every `ip link set <dev> master <br>` / `brctl addif <br> <dev...>` in a script. */
 export function parseMasterCommands(script: StrPattern, opts: ParseOptions = {}): MasterCommand[] {
-  const commands = splitCommands(script, opts.instance ?? null);
+  const commands = splitCommands(script, opts.instance ?? null, opts.vars);
   const allTapVars = opts.allTapVars ? new Set(opts.allTapVars) : defaultAllTapVars(script);
   const out: MasterCommand[] = [];
   const device = (w: Word): { tap: StrPattern | null; allTaps: boolean } =>

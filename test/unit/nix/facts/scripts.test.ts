@@ -76,3 +76,9 @@ test('brctl addif', () => {
     { tap: 'vm-b', allTaps: false, bridge: 'br0', line: 0 },
   ]);
 });
+
+test('known shell variables substitute', () => {
+  assert.deepEqual(run('ip link set $1 master br0', { allTapVars: ['id'], vars: { '1': known('web') } }), [
+    { tap: 'web', allTaps: false, bridge: 'br0', line: 0 },
+  ]);
+});

@@ -1,0 +1,56 @@
+/** In-memory workspaces for fact-extraction tests. */
+import { posix } from 'node:path';
+import { parseNixFile } from '../../../../server/src/engine/nix/ast';
+import { Evaluator, type NixFileSystem } from '../../../../server/src/engine/nix/eval';
+import { extractNixFacts, type NixFacts } from '../../../../server/src/engine/nix/facts';
+import { NixParser } from '../../../../server/src/engine/nix/parser';
+import { displayPattern, type StrPattern } from '../../../../server/src/engine/pattern';
+import type { UnitDefinition } from '../../../../server/src/engine/model';
+
+let parserPromise: Promise<NixParser> | undefined;
+
+export const ROOT = '/ws';
+
+export function memoryFs(files: Record<string, string>): NixFileSystem {
+  const abs = new Map(Object.entries(files).map(([k, v]) => [posix.join(ROOT, k), v]));
+  const dirs = new Set<string>([ROOT]);
+  for (const f of abs.keys()) for (let d = posix.dirname(f); d !== '/' && !dirs.has(d); d = posix.dirname(d)) dirs.add(d);
+  return {
+    readFile: (p) => abs.get(p),
+    isDirectory: (p) => dirs.has(p.replace(/\/+$/, '') || '/'),
+    readDir: (p) => {
+      const d = p.replace(/\/+$/, '');
+      if (!dirs.has(d)) return undefined;
+      const out = new Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'>();
+      for (const f of abs.keys()) if (posix.dirname(f) === d) out.set(posix.basename(f), 'regular');
+      for (const x of dirs) if (x !== d && posix.dirname(x) === d) out.set(posix.basename(x), 'directory');
+      return out;
+    },
+  };
+}
+
+export async function facts(files: Record<string, string>): Promise<NixFacts> {
+  const parser = await (parserPromise ??= NixParser.create());
+  const fs = memoryFs(files);
+  const evaluator = new Evaluator({ fs, parse: (file, text) => parseNixFile(parser, file, text) });
+  const nixFiles = Object.keys(files).filter((f) => f.endsWith('.nix')).map((f) => posix.join(ROOT, f));
+  return extractNixFacts({ evaluator, nixFiles, roots: [ROOT] });
+}
+
+export const show = (p: StrPattern | null | undefined): string | null => (p ? displayPattern(p) : null);
+
+/** Interfaces as compact rows. */
+export function taps(f: NixFacts): string[] {
+  return f.interfaces
+    .map((i) => `${i.host ?? '-'}/${i.vm ?? '-'}:${i.type ?? '?'}:${show(i.id.value)}${i.bridge ? `>${show(i.bridge.value)}` : ''}${i.conditional ? '?' : ''}`)
+    .sort();
+}
+
+/** A unit's settings as `Section.Key=value` lines. */
+export function lines(u: UnitDefinition | undefined): string[] {
+  return u ? u.settings.map((s) => `${s.section}.${s.key}=${displayPattern(s.value)}`) : [];
+}
+
+export function unit(f: NixFacts, host: string, name: string): UnitDefinition | undefined {
+  return f.units.find((u) => u.host === host && u.name === name);
+}
