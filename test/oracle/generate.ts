@@ -614,8 +614,9 @@ const THEMES: Record<string, Theme> = {
     const r = c.r;
     for (let k = r.int(1, 3); k > 0; k--) {
       const keys = extraMatchKeys(c);
-      const match = r.chance(0.4) ? keys : [...keys, ...nameLines(c)];
-      addFile(c, `${pickDir(r)}/${unitBase(c, 'keys')}`, renderNetwork(c, { match: r.shuffle(match), network: bridgeLines(c, false) }));
+      const names = r.chance(0.4) ? [] : nameLines(c);
+      const match = r.chance(0.5) ? [...keys, ...names] : [...names, ...keys];
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'keys')}`, renderNetwork(c, { match, network: bridgeLines(c, false) }));
     }
   },
   macs(c) {
