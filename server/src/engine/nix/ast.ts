@@ -499,36 +499,37 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
   const errorRanges: Range[] = [];
   let syntaxErrors = 0;
   const cursor = tree.walk();
+  const language = tree.language;
+  const types = language.types;
+  const fields = language.fields;
+  const namedById: boolean[] = [];
   const stack: Frame[] = [];
   let result: unknown;
   try {
+    // Iterative depth-first walk; anonymous leaf tokens are recorded without a frame.
     const enter = (): void => {
-      const type = cursor.nodeType;
-      const named = cursor.nodeIsNamed;
+      const typeId = cursor.nodeTypeId;
+      const type = types[typeId] || 'ERROR';
+      let named = namedById[typeId];
+      if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
       const start = cursor.startIndex;
       const end = cursor.endIndex;
-      if (type === 'ERROR' || cursor.nodeIsMissing) {
+      if (type === 'ERROR' || (start === end && cursor.nodeIsMissing)) {
         syntaxErrors++;
         errorRanges.push(lines.rangeAt(start, end));
       }
-      stack.push({ type, field: cursor.currentFieldName, named, start, end, kids: [] });
+      const fieldId = cursor.currentFieldId;
+      stack.push({ type, field: fieldId ? fields[fieldId] ?? null : null, named, start, end, kids: [] });
     };
     const leave = (): void => {
       const f = stack.pop()!;
-      let val: unknown;
       if (f.type === 'comment') return;
-      if (f.type === 'ERROR' && stack.length > 0) {
-        // Keep an expression recovered inside an ERROR if there is exactly one (error recovery).
-        val = errorNode(f.start, f.end);
-      } else {
-        val = build(f, text);
-      }
+      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : f.named || f.kids.length ? build(f, text) : undefined;
       const parent = stack[stack.length - 1];
       if (parent) parent.kids.push({ type: f.type, field: f.field, named: f.named, start: f.start, end: f.end, val });
       else result = val;
     };
     enter();
-    // Iterative depth-first walk.
     for (;;) {
       if (cursor.gotoFirstChild()) {
         enter();
