@@ -1,0 +1,21 @@
+{
+  description = "hv: one hypervisor running microvms on a bridged uplink";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+    microvm = {
+      url = "github:microvm-nix/microvm.nix";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
+  };
+
+  outputs = { self, nixpkgs, microvm, ... }: {
+    nixosConfigurations.hv = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [
+        microvm.nixosModules.host
+        ./hosts/hv
+      ];
+    };
+  };
+}
