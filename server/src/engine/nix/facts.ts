@@ -267,7 +267,7 @@ class Extraction {
     if (v.kind === 'attrs') return hasOptionLikeKeys(v);
     if (v.kind !== 'function' || !v.formals) return false;
     const names = v.formals.names;
-    if (!names.some((n) => MODULE_FORMALS.has(n))) return false;
+    if (!names.some((n) => MODULE_FORMALS.has(n)) && !v.formals.ellipsis) return false;
     const args = attrs(
       { config: attrs({}, { complete: false }), lib: this.ev.lib, pkgs: attrs({ lib: this.ev.lib }, { complete: false }), options: attrs({}, { complete: false }), modulesPath: { kind: 'path', path: this.world.modulesPath } },
       { complete: false },

@@ -710,9 +710,16 @@ export class Configuration {
       } else if (v.kind === 'unknown') complete = false;
       else if (v.kind !== 'null') complete = false;
     }
+    // attrsOf drops names whose definitions are all `mkIf false`
     const cond = new Set<string>();
-    for (const [k, c] of keys) if (c) cond.add(k);
-    return { keys: [...keys.keys()].sort(), complete, conditionalKeys: cond, patternKeys };
+    const present: string[] = [];
+    for (const k of [...keys.keys()].sort()) {
+      const live = this.liveDefsAt([...path, k]);
+      if (live.length === 0) continue;
+      present.push(k);
+      if (live.every((d) => d.conditional)) cond.add(k);
+    }
+    return { keys: present, complete, conditionalKeys: cond, patternKeys };
   }
 
   /** The merged value of a scalar option: known only when every candidate agrees. */

@@ -54,3 +54,11 @@ export function lines(u: UnitDefinition | undefined): string[] {
 export function unit(f: NixFacts, host: string, name: string): UnitDefinition | undefined {
   return f.units.find((u) => u.host === host && u.name === name);
 }
+
+/** The source text a location covers (single line). */
+export function textAt(files: Record<string, string>, loc: { file: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }): string {
+  const text = files[loc.file.slice(ROOT.length + 1)];
+  const ls = text.split('\n');
+  if (loc.range.start.line === loc.range.end.line) return ls[loc.range.start.line].slice(loc.range.start.character, loc.range.end.character);
+  return [ls[loc.range.start.line].slice(loc.range.start.character), ...ls.slice(loc.range.start.line + 1, loc.range.end.line), ls[loc.range.end.line].slice(0, loc.range.end.character)].join('\n');
+}

@@ -1,0 +1,168 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { facts, taps, lines, unit, show, textAt } from './harness';
+
+const FLAKE_HEAD = `
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.microvm.url = "github:microvm-nix/microvm.nix";
+  inputs.microvm.inputs.nixpkgs.follows = "nixpkgs";
+`;
+
+test('flake: host runs guests defined as nixosConfigurations via flake = self', async () => {
+  const files: Record<string, string> = {
+    'flake.nix': `{
+      ${FLAKE_HEAD}
+      outputs = { self, nixpkgs, microvm, ... }@inputs:
+        let
+          lib = nixpkgs.lib;
+          mkGuest = name: lib.nixosSystem {
+            system = "x86_64-linux";
+            modules = [ microvm.nixosModules.microvm ./guests/\${name}.nix ];
+          };
+        in {
+          nixosConfigurations = {
+            h1 = inputs.nixpkgs.lib.nixosSystem {
+              system = "x86_64-linux";
+              specialArgs = { inherit self inputs; };
+              modules = [ microvm.nixosModules.host ./hosts/h1 ];
+            };
+          } // lib.genAttrs [ "web" "db" ] mkGuest;
+        };
+    }`,
+    'hosts/h1/default.nix': `{ self, lib, ... }: {
+      imports = [ ./network.nix ];
+      microvm.vms = {
+        web.flake = self;
+        db = { flake = self; autostart = true; };
+      };
+    }`,
+    'hosts/h1/network.nix': `{ ... }: {
+      systemd.network = {
+        enable = true;
+        networks."20-vms" = {
+          matchConfig.Name = "vm-*";
+          networkConfig.Bridge = "br-vms";
+        };
+        netdevs."10-br-vms".netdevConfig = { Kind = "bridge"; Name = "br-vms"; };
+      };
+    }`,
+    'guests/web.nix': `{ config, lib, ... }: {
+      networking.hostName = "web";
+      microvm.hypervisor = "cloud-hypervisor";
+      microvm.interfaces = [ { type = "tap"; id = "vm-\${config.networking.hostName}"; mac = "02:00:00:00:00:01"; } ];
+    }`,
+    'guests/db.nix': `{ ... }: {
+      microvm.interfaces = [ { type = "tap"; id = "vm-db"; mac = "02:00:00:00:00:02"; } ];
+    }`,
+  };
+  const f = await facts(files);
+  assert.deepEqual(taps(f), ['h1/db:tap:vm-db', 'h1/web:tap:vm-web']);
+  const web = f.interfaces.find((i) => i.vm === 'web')!;
+  assert.equal(web.hypervisor?.value, 'cloud-hypervisor');
+  assert.equal(web.guest, 'nixosConfigurations.web');
+  assert.equal(web.id.location.file, '/ws/guests/web.nix');
+  assert.equal(textAt(files, web.id.location), '"vm-${config.networking.hostName}"');
+  const db = f.interfaces.find((i) => i.vm === 'db')!;
+  assert.deepEqual(db.hypervisor, { value: 'qemu', location: null });
+  const h1 = f.hosts.find((h) => h.name === 'h1')!;
+  assert.equal(h1.isMicrovmHost, true);
+  assert.equal(h1.networkdEnabled, true);
+  assert.equal(h1.importsExternalModules, false);
+  assert.deepEqual(h1.vms, ['db', 'web']);
+  assert.equal(f.hosts.find((h) => h.name === 'web')!.isMicrovmHost, false);
+  assert.deepEqual(lines(unit(f, 'h1', '20-vms.network')), ['Match.Name=vm-*', 'Network.Bridge=br-vms']);
+  assert.deepEqual(lines(unit(f, 'h1', '10-br-vms.netdev')), ['NetDev.Kind=bridge', 'NetDev.Name=br-vms']);
+  const u = unit(f, 'h1', '20-vms.network')!;
+  assert.equal(u.location.file, '/ws/hosts/h1/network.nix');
+  assert.equal(textAt(files, u.settings[1].valueLocation), '"br-vms"');
+  assert.equal(textAt(files, u.settings[1].keyLocation), 'Bridge');
+  assert.equal(textAt(files, u.location), '"20-vms"');
+  assert.deepEqual(f.problems, []);
+});
+
+test('flake: microvm.vms.<n>.config as attrset and as module function; hostName defaults to the VM name', async () => {
+  const files: Record<string, string> = {
+    'flake.nix': `{
+      ${FLAKE_HEAD}
+      outputs = { self, nixpkgs, microvm }: {
+        nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+          modules = [
+            microvm.nixosModules.host
+            ({ lib, ... }: {
+              microvm.vms.alpha.config = {
+                microvm.interfaces = [ { type = "tap"; id = "vm-alpha"; mac = "02:00:00:00:00:0a"; } ];
+              };
+              microvm.vms.gamma = {
+                autostart = true;
+                config = { config, ... }: {
+                  microvm = {
+                    hypervisor = "firecracker";
+                    interfaces = [ {
+                      type = "tap";
+                      id = "vm-\${config.networking.hostName}";
+                      mac = "02:00:00:00:00:0c";
+                    } ];
+                  };
+                };
+              };
+            })
+          ];
+        };
+      };
+    }`,
+  };
+  const f = await facts(files);
+  assert.deepEqual(taps(f), ['host/alpha:tap:vm-alpha', 'host/gamma:tap:vm-gamma']);
+  const g = f.interfaces.find((i) => i.vm === 'gamma')!;
+  assert.equal(g.hypervisor?.value, 'firecracker');
+  assert.equal(g.guest, 'host#microvm.vms.gamma');
+  assert.equal(show(g.mac?.value), '02:00:00:00:00:0c');
+  assert.equal(textAt(files, g.id.location), '"vm-${config.networking.hostName}"');
+  assert.deepEqual(f.hosts.map((h) => [h.name, h.isMicrovmHost, h.vms]), [['host', true, ['alpha', 'gamma']]]);
+});
+
+test('flake: autostart computed from self.nixosConfigurations, external inputs are opaque', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      ${FLAKE_HEAD}
+      inputs.srvos.url = "github:nix-community/srvos";
+      outputs = { self, nixpkgs, microvm, srvos, ... }:
+        let
+          guests = [ "a" "b" ];
+        in {
+          nixosConfigurations = nixpkgs.lib.genAttrs guests (n: nixpkgs.lib.nixosSystem {
+            modules = [ microvm.nixosModules.microvm { microvm.interfaces = [ { type = "tap"; id = "vm-\${n}"; mac = "02:00:00:00:00:01"; } ]; } ];
+          }) // {
+            host = nixpkgs.lib.nixosSystem {
+              modules = [
+                microvm.nixosModules.host
+                srvos.nixosModules.server
+                { microvm.autostart = builtins.filter (n: n != "host") (builtins.attrNames self.nixosConfigurations); }
+              ];
+            };
+          };
+        };
+    }`,
+  });
+  assert.deepEqual(taps(f), ['host/a:tap:vm-a', 'host/b:tap:vm-b']);
+  const host = f.hosts.find((h) => h.name === 'host')!;
+  assert.equal(host.importsExternalModules, true);
+  assert.equal(host.networkdEnabled, false);
+  assert.deepEqual(host.vms, ['a', 'b']);
+});
+
+test('flake: a guest no host runs keeps host null', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      ${FLAKE_HEAD}
+      outputs = { nixpkgs, microvm, ... }: {
+        nixosConfigurations.lonely = nixpkgs.lib.nixosSystem {
+          modules = [ microvm.nixosModules.microvm ./lonely.nix ];
+        };
+      };
+    }`,
+    'lonely.nix': `{ microvm.interfaces = [ { type = "tap"; id = "vm-lonely"; mac = "02:00:00:00:00:01"; } ]; }`,
+  });
+  assert.deepEqual(taps(f), ['-/lonely:tap:vm-lonely']);
+  assert.equal(f.hosts[0].isMicrovmHost, false);
+});
