@@ -1,8 +1,30 @@
-/** Quick-fix builders (design.md §4). Filled in by the fixes family modules. */
+/**
+ * Quick-fix builders (design.md §4, microvm.md §4 "Quick-fix forms that are valid today").
+ *
+ * For each `tap-without-bridge` / `tap-shadowed` / `bridge-not-defined` diagnostic touching the
+ * requested range, every fix kind is tried:
+ *   1. add-name        add the id (or a covering glob) to Name= of the unit setting the bridge
+ *   2. create-unit     a new unit sorting before anything that matches the tap
+ *   3. tap-up          guest `microvm.binScripts.tap-up = lib.mkAfter ''...''`
+ *   4. service-override host `microvm-tap-interfaces@` override, form by microvm.nix layout
+ *   5. qemu-bridge     `type = "bridge"; bridge = "<br>";` (qemu / stratovirt)
+ * A kind is offered only when the engine's own resolver, re-run on the changed facts, bridges
+ * the tap to the intended bridge, and when every edited Nix file still parses with no more
+ * syntax errors. Exactly one fix is preferred: #1 when it applies, else #2, else #3, else the
+ * first. Builders return WorkspaceEdits only; nothing here writes to disk.
+ */
 import type { Settings } from '../../protocol/settings';
-import type { AnalysisSnapshot, Fix } from '../service';
 import type { ParsedNixFile } from '../nix/ast';
-import type { Range } from '../text';
+import type { AnalysisSnapshot, Fix } from '../service';
+import { comparePositions, type Range } from '../text';
+import { addNameFixes } from './addName';
+import { intendedBridge, worldOf, type Candidate, type FixKind, type FixTarget } from './common';
+import { createUnitFixes } from './createUnit';
+import { hostServiceFixes } from './hostService';
+import { qemuBridgeFixes } from './qemuBridge';
+import { tapUpFixes } from './tapUp';
+
+export { applyWorkspaceEdit, applyTextEdits, expandSnippet } from './edits';
 
 export interface FixContext {
   textOf: (path: string) => string | null;
@@ -13,6 +35,56 @@ export interface FixContext {
   roots: readonly string[];
 }
 
-export function buildFixes(_snapshot: AnalysisSnapshot, _file: string, _range: Range, _ctx: FixContext): Fix[] {
-  return [];
+export const FIXABLE_CODES: ReadonlySet<string> = new Set(['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined']);
+
+const STATUS_FOR_CODE: Record<string, string> = {
+  'tap-without-bridge': 'unmanaged',
+  'tap-shadowed': 'shadowed',
+  'bridge-not-defined': 'bridge-undefined',
+};
+
+const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [addNameFixes, createUnitFixes, tapUpFixes, hostServiceFixes, qemuBridgeFixes];
+
+const PREFERENCE: readonly FixKind[] = ['add-name', 'create-unit', 'tap-up'];
+
+function touches(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
+}
+
+export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Range, ctx: FixContext): Fix[] {
+  const out: Fix[] = [];
+  for (const diagnostic of snapshot.diagnostics.get(file) ?? []) {
+    if (!FIXABLE_CODES.has(diagnostic.code) || !touches(diagnostic.location.range, range)) continue;
+    const outcome = snapshot.outcomes.find(
+      (o) =>
+        o.status === STATUS_FOR_CODE[diagnostic.code] &&
+        o.interface.id.location.file === diagnostic.location.file &&
+        comparePositions(o.interface.id.location.range.start, diagnostic.location.range.start) === 0 &&
+        comparePositions(o.interface.id.location.range.end, diagnostic.location.range.end) === 0,
+    );
+    if (!outcome) continue;
+    const world = worldOf(snapshot.facts, outcome.interface);
+    if (!world) continue;
+    const target: FixTarget = {
+      snapshot,
+      env: ctx,
+      diagnostic,
+      outcome,
+      iface: outcome.interface,
+      world,
+      bridge: intendedBridge(snapshot, outcome, world, ctx.settings),
+    };
+    const candidates: Candidate[] = [];
+    for (const build of BUILDERS) {
+      try {
+        candidates.push(...build(target));
+      } catch {
+        // A builder that cannot handle some shape of the workspace offers nothing; the others still do.
+      }
+    }
+    if (candidates.length === 0) continue;
+    const best = PREFERENCE.map((k) => candidates.find((c) => c.kind === k)).find((c) => c) ?? candidates[0];
+    for (const c of candidates) out.push({ ...c.fix, preferred: c === best });
+  }
+  return out;
 }

@@ -1,0 +1,178 @@
+/**
+ * Text helpers shared by the quick-fix builders: line endings, indentation, Nix literals,
+ * snippet escaping, and applying edits to in-memory texts (back to front). Nothing here
+ * touches the disk.
+ */
+import type { TextEdit, WorkspaceEdit } from '../service';
+import { LineIndex } from '../text';
+
+/** The line ending a file uses: CRLF when it has any, else LF. */
+export function eolOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** The indentation unit of a file: a tab when lines are tab-indented, else the most common step (2 by default). */
+export function indentUnitOf(text: string): string {
+  const lines = text.split(/\r?\n|\r/);
+  let tabs = 0;
+  let spaces = 0;
+  const steps = new Map<number, number>();
+  let previous = 0;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    const lead = /^[ \t]*/.exec(line)![0];
+    if (lead.startsWith('\t')) tabs++;
+    else if (lead.length > 0) spaces++;
+    const width = lead.startsWith('\t') ? 0 : lead.length;
+    if (!lead.startsWith('\t') && width > previous) steps.set(width - previous, (steps.get(width - previous) ?? 0) + 1);
+    if (!lead.startsWith('\t')) previous = width;
+  }
+  if (tabs > spaces) return '\t';
+  let best = 2;
+  let bestCount = 0;
+  for (const [step, count] of steps) {
+    if (step > 8) continue;
+    if (count > bestCount || (count === bestCount && step < best)) {
+      best = step;
+      bestCount = count;
+    }
+  }
+  return ' '.repeat(best);
+}
+
+/** Leading whitespace of the line holding `offset`. */
+export function lineIndentAt(text: string, offset: number): string {
+  const start = lineStartOf(text, offset);
+  return /^[ \t]*/.exec(text.slice(start))![0];
+}
+
+export function lineStartOf(text: string, offset: number): number {
+  let i = Math.min(offset, text.length);
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+/** Offset of the end of the line holding `offset` (before its line break). */
+export function lineEndOf(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+  return i;
+}
+
+/** Only whitespace between the start of its line and `offset`. */
+export function startsLine(text: string, offset: number): boolean {
+  return text.slice(lineStartOf(text, offset), offset).trim() === '';
+}
+
+/** A Nix double-quoted string literal. */
+export function nixString(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') + '"';
+}
+
+/** A Nix attribute name: bare when it is an identifier, else quoted. */
+export function nixKey(s: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(s) && !NIX_KEYWORDS.has(s) ? s : nixString(s);
+}
+
+const NIX_KEYWORDS = new Set(['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or']);
+
+// ---------------------------------------------------------------------------------------------
+// Snippets: the bridge name may be a placeholder the user fills in (`${1:br0}`). Builders write
+// BRIDGE_MARK where the bridge goes; `finishText` turns it into the name or into a placeholder
+// (escaping the snippet's special characters everywhere else).
+
+export const BRIDGE_MARK = '\u0000bridge\u0000';
+export const PLACEHOLDER_DEFAULT = 'br0';
+
+export function finishText(text: string, bridge: string | null): string {
+  if (bridge !== null) return text.split(BRIDGE_MARK).join(bridge);
+  return text
+    .split(BRIDGE_MARK)
+    .map((part) => part.replace(/[\\$}]/g, (c) => '\\' + c))
+    .join(`\${1:${PLACEHOLDER_DEFAULT}}`);
+}
+
+/** What a snippet becomes when the user accepts every placeholder's default. */
+export function expandSnippet(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length && '\\$}'.includes(text[i + 1])) {
+      out += text[++i];
+      continue;
+    }
+    if (c === '$') {
+      const m = /^\$\{\d+:([^}]*)\}/.exec(text.slice(i)) ?? /^\$\{\d+\}/.exec(text.slice(i)) ?? /^\$\d+/.exec(text.slice(i));
+      if (m) {
+        out += m[1] ?? '';
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying edits (used to check a fix before offering it, and by tests / the CLI).
+
+export interface OffsetEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export function toOffsetEdits(text: string, edits: readonly TextEdit[]): OffsetEdit[] {
+  const lines = new LineIndex(text);
+  return edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText }));
+}
+
+/**
+ * Applies edits back to front. Edits must not overlap (two insertions at the same offset are
+ * applied in the order given). Throws on overlap: a builder bug, never user input.
+ */
+export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): string {
+  const order = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i);
+  for (let k = 1; k < order.length; k++) {
+    if (order[k].e.start < order[k - 1].e.end) throw new Error('overlapping edits');
+  }
+  let out = text;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const { e } = order[k];
+    out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  }
+  return out;
+}
+
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  return applyOffsetEdits(text, toOffsetEdits(text, edits));
+}
+
+/**
+ * Applies a WorkspaceEdit to texts in memory: returns the new text of every changed or created
+ * file. `expand` resolves snippet placeholders to their defaults.
+ */
+export function applyWorkspaceEdit(
+  edit: WorkspaceEdit,
+  textOf: (file: string) => string | null,
+  opts: { expand?: boolean } = {},
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const fix = (s: string) => (opts.expand ? expandSnippet(s) : s);
+  for (const change of edit.changes) {
+    const before = out.get(change.file) ?? textOf(change.file);
+    if (before === null) throw new Error(`no text for ${change.file}`);
+    out.set(change.file, applyTextEdits(before, change.edits.map((e) => ({ range: e.range, newText: fix(e.newText) }))));
+  }
+  for (const create of edit.creates) {
+    if (out.has(create.file) || textOf(create.file) !== null) throw new Error(`${create.file} already exists`);
+    out.set(create.file, fix(create.text));
+  }
+  return out;
+}
+
+export function textEditAt(text: string, lines: LineIndex | null, e: OffsetEdit): TextEdit {
+  const index = lines ?? new LineIndex(text);
+  return { range: index.rangeAt(e.start, e.end), newText: e.newText };
+}
