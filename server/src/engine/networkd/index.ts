@@ -3,12 +3,14 @@
  * files (drop-ins, directory precedence, masking), fnmatch and `[Match]` semantics, and the
  * resolution of which `.network` unit a tap gets and which bridge it joins.
  */
-export { parseUnitText } from './parser';
+export { parseUnitText, splitSystemdLines } from './parser';
 export type { ParsedUnitText, ParsedEntry, ParsedSectionHeader } from './parser';
-export { loadUnitFiles } from './units';
+export { loadUnitFiles, compareBytes, NETWORK_DIRS } from './units';
 export type { UnitFileInput } from './units';
-export { fnmatch, matchPattern } from './match';
+export { fnmatch, matchPattern, triAnd, triOr, triNot } from './match';
 export type { Tri } from './match';
+export { readMatch, evaluateMatch, ifnameValid, parseHwAddr } from './matchconf';
+export type { MatchConfig, MatchList, MatchWord } from './matchconf';
 export {
   resolveNetworkd,
   sortUnits,
