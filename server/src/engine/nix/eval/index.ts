@@ -1,2 +1,4 @@
 export * from './evaluator';
 export * from './helpers';
+export * from './scope';
+export { LazyThunk } from './evaluator';
