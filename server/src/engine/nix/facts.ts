@@ -155,6 +155,7 @@ class Extraction {
 
   private analyseHost(top: TopConfig): void {
     const cfg = top.cfg;
+    cfg.nestedFor = (vm) => this.nestedConfig(top, vm, cfg.keysAt(VMS).conditionalKeys.has(vm));
     const vmKeys = cfg.keysAt(VMS);
     const declaresVms = cfg.liveDefsAt(VMS).some((d) => d.def.prio < 1500);
     const autostartDefs = cfg.liveDefsAt(['microvm', 'autostart']).filter((d) => d.def.prio < 1500);
@@ -166,22 +167,8 @@ class Extraction {
       const base = [...VMS, vm];
       const conditionalVm = vmKeys.conditionalKeys.has(vm);
       // microvm.vms.<n>.config: a module (attrset or function), evaluated as its own configuration
-      const configDefs = cfg.liveDefsAt([...base, 'config']).filter((d) => d.def.value.kind !== 'null');
-      if (configDefs.length) {
-        const modules: ModuleSource[] = configDefs.map((d) => ({
-          thunk: ready(d.def.value),
-          file: d.def.location?.file,
-          conditional: d.conditional || conditionalVm,
-        }));
-        const special = cfg.scalarAt([...base, 'specialArgs']);
-        const nested = new Configuration(this.world, {
-          name: `${top.name}#microvm.vms.${vm}`,
-          modules,
-          specialArgs: special.value.kind === 'attrs' ? ready(special.value) : undefined,
-          extraDefs: [{ path: ['networking', 'hostName'], value: { kind: 'string', value: { parts: [vm] } }, prio: 1000 }],
-          conditional: conditionalVm,
-        });
-        this.allConfigs.push(nested);
+      const nested = this.nestedConfig(top, vm, conditionalVm);
+      if (nested) {
         this.nested.push({ host: top.name, vm, cfg: nested, hostFile: top.file });
         continue;
       }
@@ -206,6 +193,36 @@ class Extraction {
       }
     }
     this.hostInfo.set(cfg, { vms: vms ? [...new Set(vms)].sort() : null, isHost });
+  }
+
+  private readonly nestedMemo = new Map<Configuration, Map<string, Configuration | null>>();
+
+  /** The guest configuration of `microvm.vms.<vm>.config` on a host (memoised), if defined. */
+  private nestedConfig(top: TopConfig, vm: string, conditionalVm: boolean): Configuration | undefined {
+    const cfg = top.cfg;
+    let memo = this.nestedMemo.get(cfg);
+    if (!memo) this.nestedMemo.set(cfg, (memo = new Map()));
+    if (memo.has(vm)) return memo.get(vm) ?? undefined;
+    memo.set(vm, null); // re-entrance: the guest reading the host reading the guest
+    const base = [...VMS, vm];
+    const configDefs = cfg.liveDefsAt([...base, 'config']).filter((d) => d.def.value.kind !== 'null');
+    if (configDefs.length === 0) return undefined;
+    const modules: ModuleSource[] = configDefs.map((d) => ({
+      thunk: ready(d.def.value),
+      file: d.def.location?.file,
+      conditional: d.conditional || conditionalVm,
+    }));
+    const special = cfg.scalarAt([...base, 'specialArgs']);
+    const nested = new Configuration(this.world, {
+      name: `${top.name}#microvm.vms.${vm}`,
+      modules,
+      specialArgs: special.value.kind === 'attrs' ? ready(special.value) : undefined,
+      extraDefs: [{ path: ['networking', 'hostName'], value: { kind: 'string', value: { parts: [vm] } }, prio: 1000 }],
+      conditional: conditionalVm,
+    });
+    this.allConfigs.push(nested);
+    memo.set(vm, nested);
+    return nested;
   }
 
   private addRun(guest: Configuration, run: GuestRun): void {

@@ -762,8 +762,16 @@ export class Configuration {
     return t.force();
   }
 
+  /** The evaluated guest behind `microvm.vms.<vm>.config` (set by the facts layer). */
+  nestedFor?: (vm: string) => Configuration | undefined;
+
   private computeView(path: readonly string[]): Value {
     if (this.collecting) return unknown('config read while collecting modules');
+    if (this.nestedFor && path.length === 4 && path[0] === 'microvm' && path[1] === 'vms' && path[3] === 'config') {
+      // the host sees an evaluated guest there: `.config.config.microvm.interfaces`
+      const nested = this.nestedFor(path[2]);
+      if (nested) return attrs({ config: nested.config, options: unknown('guest options') }, { complete: false });
+    }
     const live = this.liveDefsAt(path);
     const hasDefaultsBelow = this.defaultChildren.has(pathKey(path));
     if (live.length === 0) return hasDefaultsBelow ? this.viewAttrs(path) : unknown('no definition');

@@ -144,3 +144,17 @@ test('VMs from builtins.readDir', async () => {
   assert.deepEqual(taps(f), ['host.nix/a:tap:vm-a', 'host.nix/b:tap:vm-b']);
   assert.deepEqual(f.hosts.map((h) => h.name), ['host.nix']);
 });
+
+test('the host reads its guests through config.microvm.vms.<n>.config.config', async () => {
+  const f = await facts({
+    'host.nix': `{ config, lib, ... }: {
+      microvm.vms = lib.genAttrs [ "a" "b" ] (n: {
+        config = { config, ... }: { microvm.interfaces = [ { type = "tap"; id = "vm-\${config.networking.hostName}"; mac = "02:00:00:00:00:01"; } ]; };
+      });
+      networking.bridges.br0.interfaces = lib.concatMap (vm: map (i: i.id) vm.config.config.microvm.interfaces)
+        (lib.attrValues config.microvm.vms);
+    }`,
+  });
+  assert.deepEqual(taps(f), ['host.nix/a:tap:vm-a', 'host.nix/b:tap:vm-b']);
+  assert.deepEqual(f.bridges.map((b) => [b.name, b.interfaces.map((i) => show(i.value)), b.interfacesComplete]), [['br0', ['vm-a', 'vm-b'], true]]);
+});
