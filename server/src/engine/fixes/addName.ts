@@ -122,7 +122,7 @@ function tryUnit(t: FixTarget, unit: UnitDefinition, w: WordChoice, bridge: stri
 
   const edits = unit.source === 'file' ? fileEdit(t, last, w.word) : nixEdit(t, last, w.word);
   if (!edits) return null;
-  const what = w.glob ? `\`${w.word}\` (covers ${w.covers.map((c) => `\`${c}\``).join(', ')})` : `\`${w.word}\``;
+  const what = w.glob && (w.covers.length > 1 || w.covers[0] !== w.word) ? `\`${w.word}\` (covers ${w.covers.map((c) => `\`${c}\``).join(', ')})` : `\`${w.word}\``;
   return makeFix(t, `Add ${what} to Name= of ${unit.name} (bridge ${bridge})`, [edits]);
 }
 

@@ -3,7 +3,7 @@
  * so qemu's bridge helper creates and attaches its own tap. The `type` value is replaced and
  * `bridge` added (or its value replaced); `bridge` is never added to a tap (upstream assertion).
  */
-import { known } from '../pattern';
+import { displayPattern, known } from '../pattern';
 import { basename, bridgesTap, makeFix, tapId, type Candidate, type FixTarget } from './common';
 import { BRIDGE_MARK, nixString, type OffsetEdit } from './edits';
 import { chainAt, insertBindingText, staticPath } from './nixEdit';
@@ -39,8 +39,9 @@ export function qemuBridgeFixes(t: FixTarget): Candidate[] {
   const value = nixString(BRIDGE_MARK);
   if (bridgeBinding) edits.push({ start: bridgeBinding.value.start, end: bridgeBinding.value.end, newText: value });
   else edits.push(insertBindingText(parsed, attrs, typeBinding, 'bridge = ', () => value));
-  const id = tapId(t.iface) ?? 'the interface';
-  const fix = makeFix(t, `Let ${hypervisor} attach \`${id}\` itself: type = "bridge"; bridge = "${BRIDGE_MARK}"; (${basename(file)})`, [
+  const id = tapId(t.iface) ?? displayPattern(t.iface.id.value);
+  const settingText = t.bridge.name === null ? 'type = "bridge" with a bridge to fill in' : `type = "bridge"; bridge = "${t.bridge.name}";`;
+  const fix = makeFix(t, `Let ${hypervisor} attach \`${id}\` itself: ${settingText} (${basename(file)})`, [
     { file, text, edits, nix: true },
   ]);
   return fix ? [{ kind: 'qemu-bridge', fix }] : [];

@@ -1,0 +1,163 @@
+/**
+ * Test helper for quick fixes on real workspaces: temp dirs, a language service over them,
+ * applying a WorkspaceEdit (back-to-front edits, snippet placeholders at their defaults) and
+ * re-analysing, and the soundness checks every fix must pass.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { applyWorkspaceEdit } from '../../../server/src/engine/fixes/edits';
+import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
+import type { Diagnostic, Outcome } from '../../../server/src/engine/model';
+import { knownText } from '../../../server/src/engine/pattern';
+import type { AnalysisSnapshot, Fix } from '../../../server/src/engine/service';
+import { toOffsetEdits } from '../../../server/src/engine/fixes/edits';
+import { createLanguageService, type WorkspaceService } from '../../../server/src/engine/workspace';
+import { DEFAULT_SETTINGS, type Settings } from '../../../server/src/protocol/settings';
+
+const made: string[] = [];
+
+/** A fresh temp workspace holding `files` (relative path → text), or a copy of `from`. */
+export function workspace(files: Record<string, string>, from?: string): string {
+  const base = mkdtempSync(join(tmpdir(), 'microvm-net-fix-'));
+  made.push(base);
+  const dir = join(base, 'ws');
+  mkdirSync(dir);
+  if (from) cpSync(from, dir, { recursive: true });
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+export function cleanup(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export async function open(dir: string, settings: Partial<Settings> = {}): Promise<{ service: WorkspaceService; snapshot: AnalysisSnapshot }> {
+  const service = await createLanguageService({ roots: [dir], settings: { ...DEFAULT_SETTINGS, ...settings } });
+  await service.scan();
+  return { service, snapshot: service.analyze() };
+}
+
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(p, readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function fixableDiagnostics(snapshot: AnalysisSnapshot): Diagnostic[] {
+  return [...snapshot.diagnostics.values()].flat().filter((d) => FIXABLE_CODES.has(d.code));
+}
+
+export function outcomeAt(snapshot: AnalysisSnapshot, d: Diagnostic): Outcome | undefined {
+  return snapshot.outcomes.find(
+    (o) =>
+      o.interface.id.location.file === d.location.file &&
+      o.interface.id.location.range.start.line === d.location.range.start.line &&
+      o.interface.id.location.range.start.character === d.location.range.start.character,
+  );
+}
+
+/** Same tap after re-analysis: same VM and id (positions may move when its own file was edited). */
+function sameTap(snapshot: AnalysisSnapshot, before: Outcome): Outcome[] {
+  return snapshot.outcomes.filter(
+    (o) =>
+      o.interface.vm === before.interface.vm &&
+      o.interface.host === before.interface.host &&
+      knownText(o.interface.id.value) === knownText(before.interface.id.value) &&
+      o.interface.id.location.file === before.interface.id.location.file,
+  );
+}
+
+export interface SoundnessReport {
+  title: string;
+  status: string;
+  bridge: string | null;
+}
+
+/**
+ * Applies `fix` to the workspace in `dir` and checks: edits and creates stay inside `dir`;
+ * text outside the edit ranges is byte-identical; edited Nix files have no more syntax errors;
+ * after re-analysis the tap is bridged to `bridge` (when given: else to the bridge the title
+ * names) and no fixable diagnostic or fix remains for it.
+ */
+export async function applyAndCheck(dir: string, before: AnalysisSnapshot, d: Diagnostic, fix: Fix, settings: Partial<Settings> = {}, bridge?: string): Promise<SoundnessReport> {
+  const outcome = outcomeAt(before, d);
+  assert.ok(outcome, 'diagnostic has an outcome');
+  const tree = readTree(dir);
+  for (const c of fix.edit.changes) assert.ok(!relative(dir, c.file).startsWith('..'), `edit outside the workspace: ${c.file}`);
+  for (const c of fix.edit.creates) {
+    assert.ok(!relative(dir, c.file).startsWith('..'), `create outside the workspace: ${c.file}`);
+    assert.ok(!tree.has(c.file), `create over an existing file: ${c.file}`);
+  }
+  const texts = applyWorkspaceEdit(fix.edit, (f) => tree.get(f) ?? null, { expand: true });
+
+  // Outside the edited ranges nothing changes: the differing middle of old/new lies within the edits.
+  for (const c of fix.edit.changes) {
+    const old = tree.get(c.file)!;
+    const next = texts.get(c.file)!;
+    const offsets = toOffsetEdits(old, c.edits);
+    const lo = Math.min(...offsets.map((e) => e.start));
+    const hi = Math.max(...offsets.map((e) => e.end));
+    assert.equal(next.slice(0, lo), old.slice(0, lo), `${c.file}: text before the first edit changed`);
+    assert.equal(next.slice(next.length - (old.length - hi)), old.slice(hi), `${c.file}: text after the last edit changed`);
+    for (const e of offsets) assert.ok(e.end - e.start <= 24, `${c.file}: an edit replaces ${e.end - e.start} characters (not minimal)`);
+    if (old.includes('\r\n')) {
+      for (const e of c.edits) assert.ok(!/(^|[^\r])\n/.test(e.newText), `${c.file}: LF inserted into a CRLF file`);
+    }
+  }
+
+  for (const [file, text] of texts) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  const after = await open(dir, settings);
+  try {
+    for (const c of fix.edit.changes) {
+      if (!c.file.endsWith('.nix')) continue;
+      const was = before.facts.files.find((f) => f.file === c.file)?.syntaxErrors ?? 0;
+      const now = after.snapshot.facts.files.find((f) => f.file === c.file)?.syntaxErrors ?? 0;
+      assert.ok(now <= was, `${c.file}: ${now} syntax errors after the fix, ${was} before`);
+    }
+    const taps = sameTap(after.snapshot, outcome);
+    assert.equal(taps.length, 1, `the tap ${knownText(outcome.interface.id.value)} is found again`);
+    const tap = taps[0];
+    const wanted = bridge ?? (fix.isSnippet ? 'br0' : bridgeFromTitle(fix.title));
+    assert.equal(tap.status, 'bridged', `${fix.title}: tap is ${tap.status} after the fix (${tap.reasons.join('; ')})`);
+    if (wanted) assert.equal(tap.bridge, wanted, fix.title);
+    const file = tap.interface.id.location.file;
+    const remaining = (after.snapshot.diagnostics.get(file) ?? []).filter(
+      (x) => FIXABLE_CODES.has(x.code) && x.location.range.start.line === tap.interface.id.location.range.start.line,
+    );
+    assert.deepEqual(remaining.map((x) => x.code), [], `${fix.title}: diagnostic still there`);
+    const again = after.service.fixes(file, tap.interface.id.location.range);
+    assert.deepEqual(again.map((f) => f.title), [], `${fix.title}: fixes offered again after applying`);
+    return { title: fix.title, status: tap.status, bridge: tap.bridge };
+  } finally {
+    after.service.dispose();
+  }
+}
+
+/** Restores a workspace dir to the given tree (files written by a fix are removed). */
+export function restore(dir: string, tree: Map<string, string>): void {
+  for (const file of readTree(dir).keys()) if (!tree.has(file)) rmSync(file);
+  for (const [file, text] of tree) writeFileSync(file, text);
+}
+
+/** The bridge a fix title names: `(bridge X)`, `bridge = "X"`, or the last `to X`. */
+export function bridgeFromTitle(title: string): string | undefined {
+  const a = /\(bridge ([^)\s]+)\)/.exec(title) ?? /bridge = "([^"]+)"/.exec(title);
+  if (a) return a[1];
+  const all = [...title.matchAll(/\bto (\S+)/g)];
+  return all.length ? all[all.length - 1][1] : undefined;
+}
