@@ -451,7 +451,7 @@ function build(f: Frame, text: string): unknown {
       return { kind: 'has', start, end, expr: fieldNode(kids, 'expression', start, end), path: ap ? (ap.val as AttrKey[]) : [] };
     }
     case 'binary_expression': {
-      const op = fieldKid(kids, 'operator');
+      const op = kids.find((k) => !k.named && BINOPS.has(k.type));
       const opText = op ? op.type : '';
       if (!BINOPS.has(opText) || kids.some((k) => k.type === 'ERROR')) {
         // `|>` is not in this grammar: it shows up as `|` ... ERROR `>`; treat as unknown.
@@ -467,9 +467,8 @@ function build(f: Frame, text: string): unknown {
       };
     }
     case 'unary_expression': {
-      const op = fieldKid(kids, 'operator');
       const arg = fieldNode(kids, 'argument', start, end);
-      return { kind: op?.type === '-' ? 'neg' : 'not', start, end, expr: arg };
+      return { kind: kids.some((k) => !k.named && k.type === '-') ? 'neg' : 'not', start, end, expr: arg };
     }
     case 'parenthesized_expression':
       return fieldNode(kids, 'expression', start, end);
@@ -506,12 +505,28 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
   const stack: Frame[] = [];
   let result: unknown;
   try {
-    // Iterative depth-first walk; anonymous leaf tokens are recorded without a frame.
-    const enter = (): void => {
+    // Iterative depth-first walk. Anonymous tokens (punctuation, keywords, operators) are leaves:
+    // they get no frame and only their type is read (fewer WASM calls), except `''` whose end we use.
+    const enter = (): boolean => {
       const typeId = cursor.nodeTypeId;
       const type = types[typeId] || 'ERROR';
       let named = namedById[typeId];
       if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
+      if (!named && type !== 'ERROR' && stack.length > 0) {
+        const parent = stack[stack.length - 1];
+        if (type === "''" || cursor.nodeIsMissing) {
+          const start = cursor.startIndex;
+          const end = cursor.endIndex;
+          if (start === end && cursor.nodeIsMissing) {
+            syntaxErrors++;
+            errorRanges.push(lines.rangeAt(start, end));
+          }
+          parent.kids.push({ type, field: null, named, start, end, val: undefined });
+        } else {
+          parent.kids.push({ type, field: null, named, start: -1, end: -1, val: undefined });
+        }
+        return false;
+      }
       const start = cursor.startIndex;
       const end = cursor.endIndex;
       if (type === 'ERROR' || (start === end && cursor.nodeIsMissing)) {
@@ -520,35 +535,35 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
       }
       const fieldId = cursor.currentFieldId;
       stack.push({ type, field: fieldId ? fields[fieldId] ?? null : null, named, start, end, kids: [] });
+      return true;
     };
     const leave = (): void => {
       const f = stack.pop()!;
       if (f.type === 'comment') return;
-      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : f.named || f.kids.length ? build(f, text) : undefined;
+      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : build(f, text);
       const parent = stack[stack.length - 1];
       if (parent) parent.kids.push({ type: f.type, field: f.field, named: f.named, start: f.start, end: f.end, val });
       else result = val;
     };
-    enter();
-    for (;;) {
-      if (cursor.gotoFirstChild()) {
-        enter();
+    let isFrame = enter();
+    outer: for (;;) {
+      if (isFrame && cursor.gotoFirstChild()) {
+        isFrame = enter();
         continue;
       }
-      leave();
+      if (isFrame) leave();
       for (;;) {
-        if (stack.length === 0) break;
+        if (stack.length === 0) break outer;
         if (cursor.gotoNextSibling()) {
-          enter();
+          isFrame = enter();
           break;
         }
         if (!cursor.gotoParent()) {
           while (stack.length) leave();
-          break;
+          break outer;
         }
         leave();
       }
-      if (stack.length === 0) break;
     }
   } finally {
     cursor.delete();
