@@ -269,7 +269,10 @@ class Extraction {
         }
       }
     }
-    const referenced = referencedFiles(files, this.readText, (p) => this.ev.fs.isDirectory(p), (d) => this.ev.fs.readDir(d));
+    // flake.nix's own references count through evaluation (reached) only: when its outputs
+    // cannot be evaluated, the modules it names are analysed as roots of their own.
+    const referencing = files.filter((f) => posix.basename(f) !== 'flake.nix');
+    const referenced = referencedFiles(referencing, this.readText, (p) => this.ev.fs.isDirectory(p), (d) => this.ev.fs.readDir(d), files);
     const roots: { file: string; name: string }[] = [];
     for (const file of files) {
       if (reached.has(file) || referenced.has(file) || posix.basename(file) === 'flake.nix') continue;
@@ -433,9 +436,10 @@ export function referencedFiles(
   readText: (file: string) => string | undefined,
   isDirectory: (p: string) => boolean,
   readDir: (p: string) => Map<string, string> | undefined,
+  allFiles: string[] = files,
 ): Set<string> {
   const out = new Set<string>();
-  const fileSet = new Set(files);
+  const fileSet = new Set(allFiles);
   for (const file of files) {
     const text = readText(file);
     if (text === undefined) continue;

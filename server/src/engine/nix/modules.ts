@@ -191,6 +191,7 @@ export class ModuleWorld {
     /** Builds the Configuration of a nixosSystem call (set by the facts layer). */
     private readonly makeConfiguration: (call: SystemCall) => Configuration,
   ) {
+    resetConditionCache();
     this.hostModule = this.marker({ kind: 'microvm-host', name: 'microvm.nixosModules.host' });
     this.guestModule = this.marker({ kind: 'microvm-guest', name: 'microvm.nixosModules.microvm' });
     const world = this;
@@ -295,7 +296,12 @@ interface RawDef {
   baseConditional: boolean;
 }
 
-const condCache = new WeakMap<Thunk, CondState>();
+let condCache = new WeakMap<Thunk, CondState>();
+
+/** Conditions are cached per analysis run (a new ModuleWorld starts a new run). */
+export function resetConditionCache(): void {
+  condCache = new WeakMap();
+}
 
 export function condState(conds: readonly Thunk[]): CondState {
   let state: CondState = 'true';
