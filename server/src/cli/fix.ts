@@ -29,8 +29,12 @@ export type FixLogEntry =
 
 export function formatFixLog(entry: FixLogEntry): string {
   switch (entry.kind) {
-    case 'fixed':
-      return `fixed ${entry.code} at ${entry.at} by ${describeFix(entry.title)}`;
+    case 'fixed': {
+      // Name the edited files unless the title already does.
+      const unnamed = entry.files.filter((f) => !entry.title.includes(f));
+      const where = unnamed.length > 0 && unnamed.length === entry.files.length ? ` in ${entry.files.join(', ')}` : '';
+      return `fixed ${entry.code} at ${entry.at} by ${describeFix(entry.title)}${where}`;
+    }
     case 'remains':
       return `applied "${entry.title}" for ${entry.code} at ${entry.at}, but the diagnostic remains`;
     case 'refused':

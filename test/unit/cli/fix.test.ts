@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../server/src/cli/check';
-import { applyEdits, describeFix, isInsideRoots, needsInput, runFixes, usesCrlf, writeFileAtomic } from '../../../server/src/cli/fix';
+import { applyEdits, describeFix, formatFixLog, isInsideRoots, needsInput, runFixes, usesCrlf, writeFileAtomic } from '../../../server/src/cli/fix';
 import type { Diagnostic } from '../../../server/src/engine/model';
 import type { AnalysisSnapshot, Fix, WorkspaceEdit } from '../../../server/src/engine/service';
 import { LineIndex, type Range } from '../../../server/src/engine/text';
@@ -323,4 +323,16 @@ test('a symlinked file inside the root is edited through the link, which stays a
   assert.equal(await runCli(['check', '--fix'], h.io, h.deps), 0);
   assert.ok(fs.lstatSync(real).isSymbolicLink());
   assert.match(fs.readFileSync(shared, 'utf8'), /"vm-web" "vm-db"/);
+});
+
+test('the fix log names the edited files when the title does not', () => {
+  const entry = { kind: 'fixed' as const, code: 'tap-without-bridge', at: 'hosts/h1/vms.nix:12:15', files: ['hosts/h1/net.nix'] };
+  assert.equal(
+    formatFixLog({ ...entry, title: 'Add vm-web to Name= of 20-vms.network' }),
+    'fixed tap-without-bridge at hosts/h1/vms.nix:12:15 by adding vm-web to Name= of 20-vms.network in hosts/h1/net.nix',
+  );
+  assert.equal(
+    formatFixLog({ ...entry, title: 'Add vm-web to Name= in hosts/h1/net.nix' }),
+    'fixed tap-without-bridge at hosts/h1/vms.nix:12:15 by adding vm-web to Name= in hosts/h1/net.nix',
+  );
 });
