@@ -571,6 +571,7 @@ export class Configuration {
         return;
       }
     }
+    if (v.kind === 'unknown' && /^search path <nixpkgs(\/|>)/.test(v.reason ?? '')) return; // <nixpkgs/nixos/modules/...>
     if (v.kind !== 'attrs') {
       this.unknownModules++;
       if (v.kind !== 'unknown') this.problems.push(`a module in ${file ?? this.name} is not an attrset`);

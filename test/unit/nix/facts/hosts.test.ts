@@ -57,3 +57,15 @@ test('when flake outputs cannot be evaluated, the modules it names are roots', a
   assert.deepEqual(taps(f), ['hosts/h.nix/v:tap:vm-v']);
   assert.ok(f.problems.some((p) => p.file === '/ws/flake.nix'));
 });
+
+test('nixpkgs modules (modulesPath, <nixpkgs/...>) are not external; other search paths are', async () => {
+  const a = await facts({
+    'configuration.nix': `{ modulesPath, ... }: {
+      imports = [ (modulesPath + "/profiles/minimal.nix") <nixpkgs/nixos/modules/virtualisation/qemu-vm.nix> ];
+      networking.hostName = "a";
+    }`,
+  });
+  assert.equal(a.hosts[0].importsExternalModules, false);
+  const b = await facts({ 'configuration.nix': `{ ... }: { imports = [ <home-manager/nixos> ]; networking.hostName = "b"; }` });
+  assert.equal(b.hosts[0].importsExternalModules, true);
+});
