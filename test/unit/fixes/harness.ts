@@ -91,7 +91,14 @@ export interface SoundnessReport {
  * after re-analysis the tap is bridged to `bridge` (when given: else to the bridge the title
  * names) and no fixable diagnostic or fix remains for it.
  */
-export async function applyAndCheck(dir: string, before: AnalysisSnapshot, d: Diagnostic, fix: Fix, settings: Partial<Settings> = {}, bridge?: string): Promise<SoundnessReport> {
+export async function applyAndCheck(
+  dir: string,
+  before: AnalysisSnapshot,
+  d: Diagnostic,
+  fix: Fix,
+  opts: { settings?: Partial<Settings>; bridge?: string; also?: (after: AnalysisSnapshot) => void } = {},
+): Promise<SoundnessReport> {
+  const { settings = {}, bridge } = opts;
   const outcome = outcomeAt(before, d);
   assert.ok(outcome, 'diagnostic has an outcome');
   const tree = readTree(dir);
@@ -142,6 +149,7 @@ export async function applyAndCheck(dir: string, before: AnalysisSnapshot, d: Di
     assert.deepEqual(remaining.map((x) => x.code), [], `${fix.title}: diagnostic still there`);
     const again = after.service.fixes(file, tap.interface.id.location.range);
     assert.deepEqual(again.map((f) => f.title), [], `${fix.title}: fixes offered again after applying`);
+    opts.also?.(after.snapshot);
     return { title: fix.title, status: tap.status, bridge: tap.bridge };
   } finally {
     after.service.dispose();

@@ -114,7 +114,7 @@ export function oldTapLoop(ip: string, bridge: string): (unit: string) => string
     'fi',
     'for id in $(cat current/share/microvm/tap-interfaces); do',
     `${u}if [ -e /sys/class/net/$id ]; then`,
-    `${u}${u}${ip} link delete $id`,
+    `${u}${u}${ip} tuntap del name $id mode tap`,
     `${u}fi`,
     `${u}${ip} tuntap add name $id mode tap user microvm $TAP_FLAGS`,
     `${u}${ip} link set $id up`,
