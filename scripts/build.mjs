@@ -30,6 +30,10 @@ for (const entry of entries) {
     sourcemap: true,
     minify,
     external: entry.external ?? [],
+    // web-tree-sitter locates itself with createRequire(import.meta.url), which a CJS bundle
+    // does not have: give it the bundle's own URL.
+    define: { 'import.meta.url': '__bundle_url' },
+    banner: { js: "const __bundle_url = require('url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
 }

@@ -203,6 +203,8 @@ export interface Outcome {
   via?: Via;
   /** The unit networkd applies (first match), if any. */
   winner?: UnitDefinition;
+  /** The winning unit says `Unmanaged=yes`: deliberately left to something else, so no warning. */
+  unmanagedByUnit?: boolean;
   /** For `shadowed`: the later unit that would have bridged the tap. */
   shadowedUnit?: UnitDefinition;
   /** Human-readable reason chain, most decisive first. */

@@ -6,7 +6,7 @@
  */
 import type { MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
 import { describeMatch, resolveNetworkd, type NetworkdDecision } from './networkd';
-import { displayPattern, knownText, samePattern, type StrPattern, type Tri } from './pattern';
+import { displayPattern, knownText, samePattern, type Tri } from './pattern';
 import { worldFor, type World } from './world';
 
 export function resolveOutcomes(facts: WorkspaceFacts): Outcome[] {
@@ -121,82 +121,67 @@ function name(unit: UnitDefinition): string {
 
 /** Combines networkd's decision with the scripts that may attach the tap. */
 function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMatch[], units: UnitDefinition[]): Outcome {
-  const out = (status: Outcome['status'], bridge: string | null, reasons: string[], via?: Via): Outcome => ({
+  const out = (status: Outcome['status'], bridge: string | null, extra: string[] = [], via?: Via): Outcome => ({
     interface: iface,
     status,
     bridge,
     via,
     winner: d.winner,
     shadowedUnit: d.shadowed?.unit,
-    reasons: [...reasons, ...d.reasons.filter((r) => !reasons.includes(r))],
+    unmanagedByUnit: d.unmanaged || undefined,
+    reasons: [...d.reasons, ...extra],
   });
   const definite = scripts.find((s) => s.certainty === 'yes');
   const maybe = scripts.find((s) => s.certainty === 'maybe');
-  const scriptBridge = definite ? knownText(definite.script.bridge) : undefined;
-  const byScript = (lead: string[]): Outcome => {
+  const byScript = (): Outcome => {
     const s = definite!.script;
     const where = s.unit ? ` (${s.unit})` : '';
-    if (scriptBridge === undefined) {
-      return out('unknown', null, [...lead, `a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`], viaForScript(s));
+    const bridge = knownText(s.bridge);
+    if (bridge === undefined) {
+      return out('unknown', null, [`a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`], viaForScript(s));
     }
-    return out('bridged', scriptBridge, [...lead, `a ${s.kind} script${where} runs \`ip link set ... master ${scriptBridge}\``], viaForScript(s));
+    return out('bridged', bridge, [`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``], viaForScript(s));
   };
-  const maybeScript = (lead: string[]): Outcome =>
-    out('unknown', null, [...lead, `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`]);
+  const maybeScript = (): Outcome =>
+    out('unknown', null, [
+      `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`,
+    ]);
 
-  if (d.match === 'unknown') return out('unknown', null, ['which network unit matches first is not statically known']);
-
-  if (d.match === 'none') {
-    if (definite) return byScript([]);
-    if (maybe) return maybeScript([]);
-    return out('unmanaged', null, [noMatchReason(iface.id.value, units)]);
+  if (d.match === 'unknown') return out('unknown', null);
+  if (d.match === 'none' || d.unmanaged) {
+    if (definite) return byScript();
+    if (maybe) return maybeScript();
+    return out('unmanaged', null, d.match === 'none' ? [noMatchReason(units)] : []);
   }
-
+  if (d.bridgeUnknown) return out('unknown', null);
   const winner = d.winner!;
-  if (d.unmanaged) {
-    const lead = [`${name(winner)} matches first (${describeMatch(winner)}) and sets Unmanaged=yes`];
-    if (definite) return byScript(lead);
-    if (maybe) return maybeScript(lead);
-    return out('unmanaged', null, lead);
-  }
-  if (d.bridgeUnknown) return out('unknown', null, [`${name(winner)} matches first but its Bridge= is not statically known`]);
   if (d.bridge) {
-    const lead = `${name(winner)} matches first (${describeMatch(winner)}) and sets Bridge=${d.bridge.name}`;
-    if (d.bridge.netdev) return out('bridged', d.bridge.name, [lead], viaForUnit(winner));
-    if (units.some((u) => u.kind === 'netdev' && !u.masked && !u.complete)) {
-      return out('unknown', null, [lead, 'a netdev whose name is not statically known may define it']);
-    }
-    return out('bridge-undefined', d.bridge.name, [lead, `no .netdev defines \`${d.bridge.name}\` with Kind=bridge, so networkd cannot attach the tap`], viaForUnit(winner));
+    if (d.bridge.netdev) return out('bridged', d.bridge.name, [], viaForUnit(winner));
+    return out('bridge-undefined', d.bridge.name, [], viaForUnit(winner));
   }
-
-  const lead = `${name(winner)} matches first (${describeMatch(winner)}) and sets no Bridge=`;
-  if (d.keepMaster && definite) return byScript([lead + ', but KeepMaster=yes keeps a master set by others']);
+  if (d.keepMaster && definite) return byScript();
   if (definite || maybe) {
     const s = (definite ?? maybe)!.script;
     return out('unknown', null, [
-      lead,
       `a ${s.kind} script attaches it, but networkd removes a master it did not set unless the unit says KeepMaster=yes; which happens last is a race`,
     ]);
   }
   if (d.shadowed) {
     return out('shadowed', null, [
-      lead,
       `${name(d.shadowed.unit)} would bridge it to \`${d.shadowed.bridge}\` but is never consulted: the first matching unit wins`,
     ]);
   }
-  if (d.routed) return out('routed', null, [`${name(winner)} matches first and configures addresses or routes: a routed tap`]);
-  return out('unmanaged', null, [lead]);
+  return out(d.routed ? 'routed' : 'unmanaged', null);
 }
 
-function noMatchReason(id: StrPattern, units: UnitDefinition[]): string {
+function noMatchReason(units: UnitDefinition[]): string {
   const bridging = units.filter(
     (u) => u.kind === 'network' && !u.masked && u.settings.some((s) => s.section === 'Network' && s.key === 'Bridge'),
   );
-  const head = `tap \`${displayPattern(id)}\` matches no network unit`;
-  if (bridging.length === 0) return `${head}, and no unit sets Bridge=`;
+  if (bridging.length === 0) return 'no unit sets Bridge=';
   const described = bridging.slice(0, 3).map((u) => {
     const bridge = [...u.settings].reverse().find((s) => s.section === 'Network' && s.key === 'Bridge');
     return `${name(u)} bridges ${describeMatch(u)} to \`${bridge ? displayPattern(bridge.value) : '?'}\` but does not match it`;
   });
-  return `${head}; ${described.join('; ')}${bridging.length > 3 ? `; and ${bridging.length - 3} more` : ''}`;
+  return `${described.join('; ')}${bridging.length > 3 ? `; and ${bridging.length - 3} more` : ''}`;
 }

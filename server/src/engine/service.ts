@@ -66,6 +66,7 @@ export interface AnalysisSnapshot {
 
 export interface ScanProgress {
   done: number;
+  /** 0 while the total is not known (a walk does not know it in advance). */
   total: number;
   message: string;
 }

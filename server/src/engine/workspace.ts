@@ -98,7 +98,7 @@ export class WorkspaceService implements LanguageService {
       maxFiles: this.settings.maxFiles,
       isCancelled,
       onProgress: (visited, found) =>
-        onProgress?.({ done: found, total: Math.max(found, this.settings.maxFiles), message: `scanned ${visited} entries, ${found} relevant files` }),
+        onProgress?.({ done: found, total: 0, message: `scanned ${visited} entries, ${found} relevant files` }),
     });
     const keep = new Set(result.files.map((f) => f.path));
     for (const [path, entry] of this.files) {

@@ -2,34 +2,24 @@
  * The same interface id twice in one VM (an upstream assertion) or on two VMs of one host
  * (both VMs would fight over one tap; upstream does not check this).
  */
-import type { Diagnostic, MicrovmInterface } from '../model';
 import { knownText } from '../pattern';
-import { type Check, diagnostic, machineKey, tapLabel } from './context';
+import { type Check, diagnostic, tapLabel } from './context';
+import { findDuplicates } from './duplicates';
 
 export const duplicateIdCheck: Check = {
   codes: ['duplicate-interface-id'],
   run({ facts }) {
-    const out: Diagnostic[] = [];
-    const seen = new Map<string, MicrovmInterface>();
-    for (const iface of facts.interfaces) {
-      const id = knownText(iface.id.value);
-      if (id === undefined) continue;
-      const key = `${machineKey(iface)}\0${id}`;
-      const first = seen.get(key);
-      if (!first) {
-        seen.set(key, iface);
-        continue;
-      }
-      const sameVm = first.guest === iface.guest;
+    return findDuplicates(facts.interfaces, (i) => knownText(i.id.value)).map(({ iface, others, sameVm }) => {
       const where = sameVm
         ? 'twice in the same VM (microvm.nix rejects this)'
-        : `also by VM \`${first.vm ?? first.guest}\` on the same host`;
-      out.push(
-        diagnostic('duplicate-interface-id', 'error', `interface id ${tapLabel(iface)} is used ${where}`, iface.id.location, [
-          { location: first.id.location, message: `first use of \`${id}\`` },
-        ]),
+        : `also by ${others.map((o) => `VM \`${o.vm ?? o.guest}\``).join(', ')} on the same host`;
+      return diagnostic(
+        'duplicate-interface-id',
+        'error',
+        `interface id ${tapLabel(iface)} is used ${where}`,
+        iface.id.location,
+        others.map((o) => ({ location: o.id.location, message: `also used here${o.vm ? ` by VM \`${o.vm}\`` : ''}` })),
       );
-    }
-    return out;
+    });
   },
 };

@@ -4,7 +4,8 @@
  */
 import type { Diagnostic, MicrovmInterface } from '../model';
 import { knownText } from '../pattern';
-import { type Check, diagnostic, machineKey, tapLabel } from './context';
+import { type Check, diagnostic, tapLabel } from './context';
+import { findDuplicates } from './duplicates';
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
@@ -12,7 +13,6 @@ export const macCheck: Check = {
   codes: ['mac-invalid', 'mac-multicast', 'mac-not-local', 'duplicate-mac'],
   run({ facts }) {
     const out: Diagnostic[] = [];
-    const seen = new Map<string, MicrovmInterface>();
     for (const iface of facts.interfaces) {
       if (!iface.mac) continue;
       const mac = knownText(iface.mac.value);
@@ -34,17 +34,22 @@ export const macCheck: Check = {
           diagnostic('mac-not-local', 'info', `MAC address \`${mac}\` of ${tapLabel(iface)} is not locally administered; guest MACs usually are (second hex digit 2, 6, A or E)`, at),
         );
       }
-      const key = `${machineKey(iface)}\0${mac.toLowerCase()}`;
-      const other = seen.get(key);
-      if (other) {
-        out.push(
-          diagnostic('duplicate-mac', 'warning', `MAC address \`${mac}\` of ${tapLabel(iface)} is also used by ${tapLabel(other)}`, at, [
-            { location: other.mac!.location, message: `first use of ${mac}` },
-          ]),
-        );
-      } else {
-        seen.set(key, iface);
-      }
+    }
+    const validMac = (i: MicrovmInterface) => {
+      const mac = i.mac ? knownText(i.mac.value) : undefined;
+      return mac !== undefined && MAC.test(mac) ? mac.toLowerCase() : undefined;
+    };
+    for (const { iface, others } of findDuplicates(facts.interfaces, validMac)) {
+      const mac = knownText(iface.mac!.value)!;
+      out.push(
+        diagnostic(
+          'duplicate-mac',
+          'warning',
+          `MAC address \`${mac}\` of ${tapLabel(iface)} is also used by ${others.map(tapLabel).join(', ')}`,
+          iface.mac!.location,
+          others.map((o) => ({ location: o.mac!.location, message: `also used by ${tapLabel(o)}` })),
+        ),
+      );
     }
     return out;
   },

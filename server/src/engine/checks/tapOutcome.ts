@@ -23,6 +23,8 @@ function diagnose(outcome: Outcome, units: UnitDefinition[]): Diagnostic | null 
   const because = outcome.reasons.join('; ');
   switch (outcome.status) {
     case 'unmanaged': {
+      // Unmanaged=yes hands the tap to something outside networkd, which we may not see.
+      if (outcome.unmanagedByUnit) return null;
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
         : bridgingUnitsNear(outcome, units);
