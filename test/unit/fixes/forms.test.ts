@@ -307,3 +307,36 @@ test('#5 is never offered for a hypervisor without bridge support', async () => 
   const { fixes } = await fixesFor(dir, 'vm-web');
   assert.ok(!fixes.some((f) => f.title.includes('type = "bridge"')));
 });
+
+test('bridge-not-defined: define the bridge the winning unit names (preferred), as a .netdev next to it', async () => {
+  const dir = workspace({
+    'etc/systemd/network/20-vms.network': '[Match]\nName=vm-*\n\n[Network]\nBridge=br-vms\n',
+    'vms/web.nix': '{ ... }:\n{\n  microvm.interfaces = [ { type = "tap"; id = "vm-web"; mac = "02:00:00:00:00:01"; } ];\n}\n',
+  });
+  const { snapshot, d, fixes } = await fixesFor(dir, 'vm-web');
+  assert.equal(d.code, 'bridge-not-defined');
+  const define = fixes.find((f) => f.preferred)!;
+  assert.equal(define.title, 'Create 10-br-vms.netdev defining bridge `br-vms` (named by 20-vms.network)');
+  assert.deepEqual(define.edit.creates, [{ file: join(dir, 'etc/systemd/network/10-br-vms.netdev'), text: '[NetDev]\nName=br-vms\nKind=bridge\n' }]);
+  await applyAndCheck(dir, snapshot, d, define, { bridge: 'br-vms' });
+});
+
+test('a range away from the diagnostic gets no fix; fixes only ever touch files inside the roots', async () => {
+  const dir = hostWorkspace({
+    'hosts/hv/network.nix': NETWORK_NIX('      matchConfig.Name = "enp1s0";'),
+    'hosts/hv/vms.nix': `{ ... }:\n{\n  microvm.vms = {\n${vm('web', 'vm-web')}  };\n}\n`,
+  });
+  const { service } = await open(dir);
+  const file = join(dir, 'hosts/hv/vms.nix');
+  assert.deepEqual(service.fixes(file, { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } }), []);
+  const d = fixableDiagnostics(service.analyze())[0];
+  for (const f of service.fixes(file, d.location.range)) {
+    for (const c of [...f.edit.changes, ...f.edit.creates]) assert.ok(c.file.startsWith(dir + '/'), c.file);
+  }
+  service.dispose();
+  const { insideRoots } = await import('../../../server/src/engine/fixes/common');
+  assert.equal(insideRoots(['/ws'], '/ws/a/b.network'), true);
+  assert.equal(insideRoots(['/ws'], '/ws2/b.network'), false);
+  assert.equal(insideRoots(['/ws'], '/ws/../etc/b.network'), false);
+  assert.equal(insideRoots([], '/ws/b.network'), false);
+});

@@ -117,7 +117,7 @@ function tryUnit(t: FixTarget, unit: UnitDefinition, w: WordChoice, bridge: stri
   const added = fakeSetting('Match', 'Name', known(w.word), last.valueLocation);
   const changed: UnitDefinition = { ...unit, settings: [...unit.settings.slice(0, index + 1), added, ...unit.settings.slice(index + 1)] };
   const change = { units: (all: UnitDefinition[]) => all.map((u) => (u === unit ? changed : u)) };
-  if (!bridgesTap(t.snapshot.facts, change, t.iface, bridge)) return null;
+  if (!bridgesTap(t.snapshot.facts, change, t.iface, bridge, unit.name)) return null;
   if (!harmless(t.snapshot, change, t.iface, bridge)) return null;
 
   const edits = unit.source === 'file' ? fileEdit(t, last, w.word) : nixEdit(t, last, w.word);

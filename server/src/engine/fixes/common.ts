@@ -36,7 +36,7 @@ export interface FixTarget {
   bridge: IntendedBridge;
 }
 
-export type FixKind = 'add-name' | 'create-unit' | 'tap-up' | 'service-override' | 'qemu-bridge';
+export type FixKind = 'add-name' | 'create-unit' | 'tap-up' | 'service-override' | 'qemu-bridge' | 'define-bridge';
 
 export interface Candidate {
   kind: FixKind;
@@ -179,10 +179,10 @@ export function changedFacts(facts: WorkspaceFacts, change: FactsChange): Worksp
 }
 
 /** Whether the change leaves the tap bridged to `bridge`. */
-export function bridgesTap(facts: WorkspaceFacts, change: FactsChange, iface: MicrovmInterface, bridge: string): boolean {
+export function bridgesTap(facts: WorkspaceFacts, change: FactsChange, iface: MicrovmInterface, bridge: string, winner?: string): boolean {
   const next = changedFacts(facts, change);
   const o = resolveInterface(iface, next, new Map());
-  return o.status === 'bridged' && o.bridge === bridge;
+  return o.status === 'bridged' && o.bridge === bridge && (winner === undefined || o.winner?.name === winner);
 }
 
 /**

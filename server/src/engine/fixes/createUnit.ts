@@ -67,7 +67,7 @@ function newUnit(name: string, id: string, bridge: string, source: 'nix' | 'file
 function workingName(t: FixTarget, names: string[], id: string, bridge: string, source: 'nix' | 'file', host: string | null): string | null {
   for (const name of names) {
     const unit = newUnit(name, id, bridge, source, host, t);
-    if (bridgesTap(t.snapshot.facts, { units: (all) => [...all, unit] }, t.iface, bridge)) return name;
+    if (bridgesTap(t.snapshot.facts, { units: (all) => [...all, unit] }, t.iface, bridge, unit.name)) return name;
   }
   return null;
 }

@@ -8,10 +8,12 @@
  *   3. tap-up          guest `microvm.binScripts.tap-up = lib.mkAfter ''...''`
  *   4. service-override host `microvm-tap-interfaces@` override, form by microvm.nix layout
  *   5. qemu-bridge     `type = "bridge"; bridge = "<br>";` (qemu / stratovirt)
+ * and, for bridge-not-defined, define-bridge: the missing netdev for the bridge the winning
+ * unit names (preferred there, since that unit already says which bridge is meant).
  * A kind is offered only when the engine's own resolver, re-run on the changed facts, bridges
  * the tap to the intended bridge, and when every edited Nix file still parses with no more
- * syntax errors. Exactly one fix is preferred: #1 when it applies, else #2, else #3, else the
- * first. Builders return WorkspaceEdits only; nothing here writes to disk.
+ * syntax errors. Exactly one fix is preferred per diagnostic: define-bridge, else #1, else #2,
+ * else #3, else the first. Builders return WorkspaceEdits only; nothing here writes to disk.
  */
 import type { Settings } from '../../protocol/settings';
 import type { ParsedNixFile } from '../nix/ast';
@@ -20,6 +22,7 @@ import { comparePositions, type Range } from '../text';
 import { addNameFixes } from './addName';
 import { intendedBridge, worldOf, type Candidate, type FixKind, type FixTarget } from './common';
 import { createUnitFixes } from './createUnit';
+import { defineBridgeFixes } from './defineBridge';
 import { hostServiceFixes } from './hostService';
 import { qemuBridgeFixes } from './qemuBridge';
 import { tapUpFixes } from './tapUp';
@@ -43,9 +46,10 @@ const STATUS_FOR_CODE: Record<string, string> = {
   'bridge-not-defined': 'bridge-undefined',
 };
 
-const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [addNameFixes, createUnitFixes, tapUpFixes, hostServiceFixes, qemuBridgeFixes];
+const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [defineBridgeFixes, addNameFixes, createUnitFixes, tapUpFixes, hostServiceFixes, qemuBridgeFixes];
 
-const PREFERENCE: readonly FixKind[] = ['add-name', 'create-unit', 'tap-up'];
+/** `define-bridge` only exists for bridge-not-defined, where the unit already names the bridge it wants. */
+const PREFERENCE: readonly FixKind[] = ['define-bridge', 'add-name', 'create-unit', 'tap-up'];
 
 function touches(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
