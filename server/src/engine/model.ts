@@ -99,6 +99,8 @@ export interface MicrovmInterface {
   hypervisor: ValueAt<string> | { value: string; location: null } | null;
   /** Stable key of the guest configuration this interface belongs to. */
   guest: string;
+  /** Defined under a `mkIf` whose condition is not statically known: it may not exist. */
+  conditional?: boolean;
 }
 
 export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';

@@ -9,9 +9,23 @@ import { describeMatch, resolveNetworkd, type NetworkdDecision } from './network
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
 import { worldFor, type World } from './world';
 
+const PROBLEM_STATUSES = new Set<Outcome['status']>(['unmanaged', 'shadowed', 'bridge-undefined']);
+
 export function resolveOutcomes(facts: WorkspaceFacts): Outcome[] {
   const worlds = new Map<string, World>();
-  return facts.interfaces.map((iface) => resolveInterface(iface, facts, worlds));
+  return facts.interfaces.map((iface) => {
+    const outcome = resolveInterface(iface, facts, worlds);
+    // A problem on an interface that may not exist is not a finding (precision first).
+    if (iface.conditional && PROBLEM_STATUSES.has(outcome.status)) {
+      return {
+        ...outcome,
+        status: 'unknown',
+        bridge: null,
+        reasons: [...outcome.reasons, `the interface is defined under a condition that is not statically known (it would be ${outcome.status})`],
+      };
+    }
+    return outcome;
+  });
 }
 
 export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts, worlds: Map<string, World>): Outcome {
