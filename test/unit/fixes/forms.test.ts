@@ -11,6 +11,7 @@ import type { Fix } from '../../../server/src/engine/service';
 import { knownText } from '../../../server/src/engine/pattern';
 import type { AnalysisSnapshot } from '../../../server/src/engine/service';
 import type { Settings } from '../../../server/src/protocol/settings';
+import { insideRoots } from '../../../server/src/engine/fixes/common';
 import { applyAndCheck, cleanup, fixableDiagnostics, open, workspace } from './harness';
 
 after(cleanup);
@@ -334,7 +335,6 @@ test('a range away from the diagnostic gets no fix; fixes only ever touch files 
     for (const c of [...f.edit.changes, ...f.edit.creates]) assert.ok(c.file.startsWith(dir + '/'), c.file);
   }
   service.dispose();
-  const { insideRoots } = await import('../../../server/src/engine/fixes/common');
   assert.equal(insideRoots(['/ws'], '/ws/a/b.network'), true);
   assert.equal(insideRoots(['/ws'], '/ws2/b.network'), false);
   assert.equal(insideRoots(['/ws'], '/ws/../etc/b.network'), false);
