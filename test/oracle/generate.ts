@@ -92,7 +92,7 @@ export const REQUIRED_FEATURES = [
   'dropin-override-same-name', 'dropin-masked', 'dropin-not-conf', 'dropin-fills-empty-match',
   // directories and masking
   'precedence-same-basename', 'mask-empty-file', 'mask-devnull', 'mask-lower-dir-no-effect', 'netdev-masked', 'netdev-precedence',
-  'not-network-extension', 'hidden-file',
+  'not-network-extension', 'hidden-file', 'hidden-dropin', 'hidden-netdev',
   // taps
   'tap-late', 'tap-mac-preset',
 ] as const;
@@ -720,14 +720,26 @@ const THEMES: Record<string, Theme> = {
   oddFiles(c) {
     const r = c.r;
     const t = anyTap(c).name;
-    if (variant(c, 'oddFiles', 2) === 0) {
+    const body = `[Match]\nName=${familyOf(t)}*\n[Network]\nBridge=${bridgeName(c)}\n`;
+    const v = variant(c, 'oddFiles', 4);
+    if (v === 0) {
       tag(c, 'not-network-extension');
       const name = freshBase(c, r.pick(['05-vm.network.bak', '05-vm.net', '05-vm.network~', '05-vm.conf']), '');
-      addFile(c, `${pickDir(r)}/${name}`, `[Match]\nName=${familyOf(t)}*\n[Network]\nBridge=${bridgeName(c)}\n`);
-    } else {
+      addFile(c, `${pickDir(r)}/${name}`, body);
+    } else if (v === 1) {
+      // systemd's conf_files_list() skips names starting with '.'.
       tag(c, 'hidden-file');
-      const name = freshBase(c, '.00-hidden', '.network');
-      addFile(c, `${pickDir(r)}/${name}`, `[Match]\nName=${familyOf(t)}*\n[Network]\nBridge=${bridgeName(c)}\n`);
+      addFile(c, `${pickDir(r)}/${freshBase(c, '.00-hidden', '.network')}`, body);
+    } else if (v === 2) {
+      tag(c, 'hidden-dropin');
+      const base = plainUnit(c);
+      addFile(c, `${pickDir(r)}/${base}.d/.hidden.conf`, `[Match]\nName=\nName=${t}\n[Network]\nBridge=${bridgeName(c)}\n`);
+    } else {
+      tag(c, 'hidden-netdev');
+      const br = r.pick(['brhid', ...c.bridges]);
+      if (c.used.has(`${ETC}/.${br}.netdev`)) return;
+      addFile(c, `${ETC}/.${br}.netdev`, `[NetDev]\nName=${br}\nKind=${br === 'brhid' ? 'bridge' : 'dummy'}\n`);
+      addFile(c, `${pickDir(r)}/${unitBase(c, 'hid')}`, renderNetwork(c, { match: [`Name=${familyOf(t)}*`], network: ['Bridge=brhid'] }));
     }
     plainUnit(c);
   },
