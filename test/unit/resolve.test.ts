@@ -122,6 +122,7 @@ const host = (name: string, extra: Partial<HostFacts> = {}): HostFacts => ({
   importsExternalModules: false,
   vms: ['web'],
   isMicrovmHost: true,
+  isSystem: true,
   ...extra,
 });
 

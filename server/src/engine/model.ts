@@ -147,6 +147,8 @@ export interface HostFacts {
   /** VM names this host runs (`microvm.vms` keys, `microvm.autostart`); null when unknown. */
   vms: string[] | null;
   isMicrovmHost: boolean;
+  /** A whole system (`nixosConfigurations.<n>`), not just a root module whose siblings we cannot see. */
+  isSystem: boolean;
 }
 
 /** Everything the engine learned from the workspace, before resolution. */

@@ -137,3 +137,14 @@ test('empty [Match] issue: none, miscased, only unknown or X- keys, only invalid
   // netdevs need no [Match]
   assert.deepEqual(loadUnitFiles([{ path: `${E}br0.netdev`, text: '[NetDev]\nName=br0\nKind=bridge\n' }])[0].issues, []);
 });
+
+test('hidden files (a leading dot) are never read: units, netdevs and drop-ins', () => {
+  const units = loadUnitFiles([
+    { path: '/ws/etc/systemd/network/.00-hidden.network', text: '[Match]\nName=vm-*\n[Network]\nBridge=br0\n' },
+    { path: '/ws/etc/systemd/network/.br0.netdev', text: '[NetDev]\nName=br0\nKind=bridge\n' },
+    { path: '/ws/etc/systemd/network/20-vm.network', text: '[Match]\nName=vm-*\n[Network]\nBridge=br0\n' },
+    { path: '/ws/etc/systemd/network/20-vm.network.d/.x.conf', text: '[Network]\nBridge=br1\n' },
+  ]);
+  assert.deepEqual(units.map((u) => u.name), ['20-vm.network']);
+  assert.equal(units[0].settings.filter((s) => s.key === 'Bridge').length, 1);
+});

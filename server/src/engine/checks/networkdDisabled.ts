@@ -12,6 +12,8 @@ export const networkdDisabledCheck: Check = {
     const out: Diagnostic[] = [];
     for (const host of facts.hosts) {
       if (host.networkdEnabled !== false) continue;
+      // A lone root module may be combined with others we cannot see; only judge whole systems.
+      if (!host.isSystem && !host.isMicrovmHost) continue;
       const units = facts.units.filter((u) => u.source === 'nix' && u.host === host.name && !u.masked);
       if (units.length === 0) continue;
       const first = units[0];

@@ -67,6 +67,9 @@ function classify(input: UnitFileInput): Classified | null {
   const base = parts[parts.length - 1];
   const parent = parts.length >= 2 ? parts[parts.length - 2] : '';
   const dir = path.slice(0, path.length - base.length - 1);
+  // systemd skips hidden files (verified on networkd 252: `.00-x.network`, `.br0.netdev` and a
+  // `.x.conf` drop-in are never read).
+  if (base.startsWith('.')) return null;
   if (root !== null && parts.length > 2) return null; // networkd does not read subdirectories
   if (parent.endsWith('.d') && base.endsWith('.conf') && (root === null || parts.length === 2)) {
     const unitName = parent.slice(0, -2);

@@ -310,6 +310,7 @@ class Extraction {
       importsExternalModules: cfg.importsExternalModules,
       vms: info.vms,
       isMicrovmHost: info.isHost,
+      isSystem: top.flakeName !== null,
     });
     this.out.units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
     this.out.bridges.push(...bridgeDeclarations(cfg, name, top.location));
