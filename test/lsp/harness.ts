@@ -36,6 +36,7 @@ import {
   LogMessageNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
+  ShowMessageRequest,
   ShutdownRequest,
   UnregistrationRequest,
   WorkDoneProgress,
@@ -77,6 +78,9 @@ export function fakeServerCommand(): string[] {
 export function fileUri(path: string): string {
   return pathToFileURL(path).href;
 }
+
+/** A request the server leaves unanswered fails the test instead of hanging it. */
+const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Server notifications beyond diagnostics and logs that tests may wait for. */
 export const RECORDED_NOTIFICATIONS = ['microvmNet/analysisSummary', 'window/showMessage', 'telemetry/event'];
@@ -232,6 +236,11 @@ export class LspClient {
       changed();
     });
     c.onRequest(UnregistrationRequest.type, () => undefined);
+    c.onRequest(ShowMessageRequest.type, (p) => {
+      this.notifications.push({ method: ShowMessageRequest.method, params: p });
+      changed();
+      return null;
+    });
     c.onRequest(CodeLensRefreshRequest.type, () => {
       this.codeLensRefreshes++;
       return null;
@@ -378,18 +387,17 @@ export class LspClient {
   // Requests and notifications
 
   hover(uri: string, position: { line: number; character: number }): Promise<Hover | null> {
-    return this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
+    return withTimeout(this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position }), REQUEST_TIMEOUT_MS);
   }
 
   /** Code actions at a diagnostic's range, passing it as context like an editor does. */
   async codeActions(uri: string, at: Diagnostic | Range, only?: string[]): Promise<CodeAction[]> {
     const range = 'range' in at ? at.range : at;
     const diagnostics = (this.diagnostics.get(uri) ?? []).filter((d) => overlaps(d.range, range));
-    const result = await this.connection.sendRequest(CodeActionRequest.type, {
-      textDocument: { uri },
-      range,
-      context: { diagnostics, only },
-    });
+    const result = await withTimeout(
+      this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, only } }),
+      REQUEST_TIMEOUT_MS,
+    );
     return (result ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
   }
 

@@ -367,12 +367,39 @@ describe('navigation, workspace and custom requests', () => {
     await client.waitFor('deleted log', () => client.logs.some((l) => l.includes('fake: deleted') && l.includes('gone.nix')) || undefined);
   });
 
-  test('a cancelled request answers RequestCancelled', async () => {
-    const { CancellationTokenSource } = await import('vscode-jsonrpc');
-    const source = new CancellationTokenSource();
-    const pending = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }, source.token);
-    source.cancel();
-    await assert.rejects(pending, (e: { code?: number }) => e.code === -32800);
+});
+
+describe('cancellation', () => {
+  test('a request waiting for the first scan answers RequestCancelled when cancelled', async () => {
+    // A slow scan keeps the hover waiting for the service, so the cancel always arrives first.
+    const client = await start({ env: { FAKE_SCAN_STEP_MS: '400' } });
+    try {
+      const uri = await client.open(fileUri(join(rootA, 'vms.nix')), 'TAP');
+      const { CancellationTokenSource } = await import('vscode-jsonrpc');
+      const source = new CancellationTokenSource();
+      const pending = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }, source.token);
+      setTimeout(() => source.cancel(), 50);
+      await assert.rejects(pending, (e: { code?: number }) => e.code === -32800);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe('engine failures', () => {
+  test('a failing engine is reported, requests fail instead of hanging, the server stays up', async () => {
+    const client = await start({ env: { FAKE_FAIL_CREATE: '1' } });
+    try {
+      const shown = await client.waitForNotification<{ type: number; message: string }>('window/showMessage');
+      assert.match(shown.message, /fake engine cannot start/);
+      assert.ok(client.logs.some((l) => /analysis engine failed: Error: fake engine cannot start/.test(l)));
+      const uri = await client.open(fileUri(join(rootA, 'vms.nix')), 'TAP');
+      await assert.rejects(client.hover(uri, { line: 0, character: 0 }), /fake engine cannot start/);
+      await client.stop();
+      assert.equal(client.exitCode, 0);
+    } finally {
+      await client.stop();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import type { AnalysisSnapshot, LanguageService } from '../engine/service';
 import type { Diagnostic } from '../engine/model';
 import type { SeverityOverride } from '../protocol/settings';
 import { toLspDiagnostic, type UriMap } from './convert';
+import { background } from './request';
 
 export const DIAGNOSTICS_DELAY_MS = 150;
 
@@ -68,12 +69,12 @@ export class DiagnosticsPublisher {
       const json = JSON.stringify(diagnostics);
       if (this.published.get(uri) === json) continue;
       this.published.set(uri, json);
-      void this.opts.connection.sendDiagnostics({ uri, diagnostics });
+      this.send(uri, diagnostics);
     }
     for (const uri of [...this.published.keys()]) {
       if (next.has(uri)) continue;
       this.published.delete(uri);
-      void this.opts.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.send(uri, []);
     }
     this.latest = next;
     this.opts.analyzed(snapshot);
@@ -81,9 +82,13 @@ export class DiagnosticsPublisher {
 
   /** Clears everything we published (service replaced by one over other roots, or shutdown). */
   clearAll(): void {
-    for (const uri of this.published.keys()) void this.opts.connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of this.published.keys()) this.send(uri, []);
     this.published.clear();
     this.latest = new Map();
+  }
+
+  private send(uri: string, diagnostics: LspDiagnostic[]): void {
+    background(this.opts.connection.sendDiagnostics({ uri, diagnostics }), this.opts.log, 'publishDiagnostics');
   }
 
   dispose(): void {

@@ -41,3 +41,11 @@ function untilCancelled<T>(promise: Promise<T>, token: CancellationToken): Promi
     );
   });
 }
+
+/**
+ * Runs a message we do not wait for; a client refusing it (unknown method, closed pipe) is
+ * logged rather than left as an unhandled rejection that would end the process.
+ */
+export function background(promise: Promise<unknown>, log: (msg: string) => void, what: string): void {
+  promise.catch((e: unknown) => log(`${what} failed: ${e instanceof Error ? e.message : String(e)}`));
+}

@@ -7,6 +7,8 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
+  MessageType,
+  ShowMessageNotification,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -37,7 +39,7 @@ import {
 } from './navigation';
 import { ProgressReporter } from './progress';
 import { summarize, tapReport } from './report';
-import { withService } from './request';
+import { background, withService } from './request';
 import { ServiceHost, type ServiceFactory } from './serviceHost';
 import { sameSettings, SettingsSource } from './settings';
 
@@ -66,7 +68,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const json = JSON.stringify(summary);
     if (json === lastSummary) return;
     lastSummary = json;
-    void connection.sendNotification(AnalysisSummaryNotification, summary);
+    background(connection.sendNotification(AnalysisSummaryNotification, summary), log, 'analysis summary');
   };
 
   const host: ServiceHost = new ServiceHost(options.createService, () => documents.all(), progress, log, {
@@ -78,6 +80,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       diagnostics.schedule(0);
     },
     scanned() {},
+    failed(error) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      connection.console.error(`analysis engine failed: ${detail}`);
+      const first = error instanceof Error ? error.message : String(error);
+      // A notification: showErrorMessage would send a request, and nothing waits for its answer.
+      const message = `MicroVM network analysis failed: ${first}`;
+      background(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message }), log, 'showMessage');
+    },
   });
 
   const diagnostics = new DiagnosticsPublisher({
@@ -90,7 +100,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     analyzed(snapshot) {
       lastSnapshot = snapshot;
       sendSummary();
-      if (features.codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+      if (features.codeLensRefresh) background(connection.sendRequest(CodeLensRefreshRequest.type), log, 'codeLens/refresh');
     },
   });
 
@@ -122,12 +132,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   connection.onInitialized(async () => {
     if (features.dynamicConfiguration) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+      background(connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }), log, 'register');
     }
     if (features.dynamicWatchedFiles) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })),
-      });
+      const watchers = WATCHED_GLOBS.map((globPattern) => ({ globPattern }));
+      background(connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }), log, 'register');
     }
     if (features.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders(async ({ added, removed }) => {

@@ -25,14 +25,18 @@ export interface ServiceHostEvents {
   /** The service's results may have changed: re-publish. */
   changed(): void;
   scanned(report: ScanReport): void;
+  /** Creating or re-scanning a service threw; the previous service (if any) stays. */
+  failed(error: unknown): void;
 }
 
 export class ServiceHost {
   private service: UpdatableService | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private generation = 0;
-  private firstReady!: (s: LanguageService) => void;
-  private readonly first = new Promise<LanguageService>((resolve) => (this.firstReady = resolve));
+  /** Requests that arrived before any service existed. */
+  private waiters: { resolve(s: LanguageService): void; reject(e: unknown): void }[] = [];
+  /** Why the last attempt to create a service failed, while there is none. */
+  private failure: unknown = null;
   private disposed = false;
   private lastReport: ScanReport = { files: 0, truncated: 0, skipped: [] };
 
@@ -53,18 +57,23 @@ export class ServiceHost {
     return this.lastReport;
   }
 
-  /** Resolves once the first service has scanned; afterwards immediately. */
+  /**
+   * Resolves once the first service has scanned; afterwards immediately. Rejects when creating
+   * it failed, so requests get an error instead of waiting forever.
+   */
   ready(): Promise<LanguageService> {
-    return this.service ? Promise.resolve(this.service) : this.first;
+    if (this.service) return Promise.resolve(this.service);
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /** New roots (or the first start): always a new service. */
+  /** New roots (or the first start): always a new service. Never rejects: failures are reported. */
   configure(roots: string[], settings: Settings): Promise<void> {
     const generation = ++this.generation;
-    return this.enqueue(() => this.replace(roots, settings, generation));
+    return this.enqueue(() => this.replace(roots, settings, generation)).catch((e: unknown) => this.failed(e));
   }
 
-  /** New settings for the same roots: live when the service allows it. */
+  /** New settings for the same roots: live when the service allows it. Never rejects. */
   updateSettings(roots: string[], settings: Settings): Promise<void> {
     const generation = ++this.generation;
     return this.enqueue(async () => {
@@ -75,7 +84,7 @@ export class ServiceHost {
         return;
       }
       await this.replace(roots, settings, generation);
-    });
+    }).catch((e: unknown) => this.failed(e));
   }
 
   rescan(): Promise<ScanReport> {
@@ -96,8 +105,17 @@ export class ServiceHost {
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.queue.then(job, job);
-    this.queue = run.catch((e: unknown) => this.log(`service: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private failed(e: unknown): void {
+    this.events.failed(e);
+    if (this.service) return;
+    this.failure = e;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(e);
   }
 
   private async replace(roots: string[], settings: Settings, generation: number): Promise<void> {
@@ -112,7 +130,12 @@ export class ServiceHost {
       }
     };
     replay();
-    await this.scan(next, generation, 'Scanning MicroVM network files');
+    try {
+      await this.scan(next, generation, 'Scanning MicroVM network files');
+    } catch (e) {
+      next.dispose();
+      throw e;
+    }
     if (this.disposed || generation !== this.generation) {
       next.dispose();
       return;
@@ -122,7 +145,10 @@ export class ServiceHost {
     const old = this.service;
     this.service = next;
     old?.dispose();
-    this.firstReady(next);
+    this.failure = null;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve(next);
     this.events.changed();
   }
 

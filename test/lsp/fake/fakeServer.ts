@@ -6,10 +6,12 @@ import { FakeService } from './fakeService';
 startServer(createConnection(ProposedFeatures.all), {
   name: 'microvm-net-lsp-fake',
   version: '0.0.0',
-  createService: async (opts) =>
-    new FakeService({
+  createService: async (opts) => {
+    if (process.env.FAKE_FAIL_CREATE === '1') throw new Error('fake engine cannot start');
+    return new FakeService({
       ...opts,
       noLiveSettings: process.env.FAKE_NO_LIVE_SETTINGS === '1',
       scanStepMs: Number(process.env.FAKE_SCAN_STEP_MS ?? 120),
-    }),
+    });
+  },
 });

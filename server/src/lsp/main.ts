@@ -1,0 +1,17 @@
+/**
+ * Entry of `dist/server.js`. The transport comes from the command line as vscode-languageserver
+ * reads it: `--stdio` for any LSP client, `--node-ipc` when the VS Code client forks us.
+ */
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createLanguageService } from '../engine/workspace';
+import { version } from '../../../package.json';
+import { startServer } from './server';
+
+const connection = createConnection(ProposedFeatures.all);
+
+// One bad promise in the engine must not take every open editor's diagnostics down with it.
+process.on('unhandledRejection', (reason) => {
+  connection.console.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});
+
+startServer(connection, { createService: createLanguageService, name: 'microvm-net-lsp', version });
