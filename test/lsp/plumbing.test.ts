@@ -412,3 +412,20 @@ describe('without a workspace folder list', () => {
     assert.equal(client.exitCode, 0);
   });
 });
+
+describe('push-model settings', () => {
+  test('clients without workspace/configuration can push microvmNet in didChangeConfiguration', async () => {
+    const client = await start({ capabilities: { workspace: { configuration: false } } });
+    try {
+      const uri = await client.open(fileUri(join(rootA, 'vms.nix')), 'TAP');
+      await client.waitForDiagnostic(uri, (d) => d.code === 'tap-without-bridge');
+      await client.connection.sendNotification('workspace/didChangeConfiguration', {
+        settings: { microvmNet: { severity: { 'tap-without-bridge': 'off' }, maxFiles: 4 } },
+      });
+      await client.waitForDiagnostics(uri, (ds) => !ds.some((d) => d.code === 'tap-without-bridge'));
+      assert.equal((await stateWhen(client, uri, (s) => s.settings.maxFiles === 4)).settings.maxFiles, 4);
+    } finally {
+      await client.stop();
+    }
+  });
+});

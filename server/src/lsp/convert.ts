@@ -24,7 +24,8 @@ export const DIAGNOSTIC_SOURCE = 'microvm-net';
  */
 export function pathToUri(file: string): string {
   let p = file;
-  if (/^[a-zA-Z]:[\\/]/.test(p) || p.includes('\\')) p = p.replace(/\\/g, '/');
+  // A backslash separates only on Windows; on POSIX it is an ordinary file name character.
+  if (/^[a-zA-Z]:[\\/]/.test(p) || (process.platform === 'win32' && p.includes('\\'))) p = p.replace(/\\/g, '/');
   if (/^[a-zA-Z]:/.test(p)) p = '/' + p[0].toLowerCase() + p.slice(1);
   if (p.startsWith('//')) {
     // UNC path: the server name becomes the authority.

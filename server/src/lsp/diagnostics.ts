@@ -98,8 +98,8 @@ export class DiagnosticsPublisher {
 }
 
 /**
- * `microvmNet.severity`. The engine may already apply it; doing it again is idempotent, and it
- * keeps a severity change effective at once, without a re-analysis.
+ * `microvmNet.severity`. The engine may apply it too; doing it here as well is idempotent, and
+ * lets a severity-only settings change re-publish without re-scanning the workspace.
  */
 function applyOverrides(diagnostics: Diagnostic[], overrides: Record<string, SeverityOverride>): Diagnostic[] {
   const out: Diagnostic[] = [];

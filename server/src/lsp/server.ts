@@ -41,7 +41,7 @@ import { ProgressReporter } from './progress';
 import { summarize, tapReport } from './report';
 import { background, withService } from './request';
 import { ServiceHost, type ServiceFactory } from './serviceHost';
-import { sameSettings, SettingsSource } from './settings';
+import { pushedSettings, sameSettings, SettingsSource } from './settings';
 
 export interface ServerOptions {
   createService: ServiceFactory;
@@ -79,7 +79,6 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     changed() {
       diagnostics.schedule(0);
     },
-    scanned() {},
     failed(error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       connection.console.error(`analysis engine failed: ${detail}`);
@@ -152,8 +151,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     await host.configure(roots(), settings);
   });
 
-  connection.onDidChangeConfiguration(async () => {
-    const next = await settingsSource.pull(folders.map((f) => f.uri));
+  connection.onDidChangeConfiguration(async (params) => {
+    const next = features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params);
     if (sameSettings(next, settings)) return;
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
     settings = next;

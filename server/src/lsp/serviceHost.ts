@@ -24,7 +24,6 @@ export interface ServiceHostEvents {
   scanning(active: boolean): void;
   /** The service's results may have changed: re-publish. */
   changed(): void;
-  scanned(report: ScanReport): void;
   /** Creating or re-scanning a service threw; the previous service (if any) stays. */
   failed(error: unknown): void;
 }
@@ -165,7 +164,6 @@ export class ServiceHost {
       const truncated = report.truncated ? `, ${report.truncated} left out by microvmNet.maxFiles` : '';
       this.log(`scanned ${report.files} files in ${Date.now() - started} ms${truncated}`);
       for (const s of report.skipped) this.log(`skipped ${s.file}: ${s.reason}`);
-      this.events.scanned(report);
     } finally {
       handle.end();
       this.events.scanning(false);

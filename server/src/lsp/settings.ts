@@ -33,6 +33,16 @@ export class SettingsSource {
   }
 }
 
+/**
+ * Clients without `workspace/configuration` may push settings in didChangeConfiguration
+ * instead (`{ settings: { microvmNet: {...} } }`); anything else leaves the defaults.
+ */
+export function pushedSettings(params: { settings?: unknown }): Settings {
+  const all = params.settings;
+  const section = all && typeof all === 'object' ? (all as Record<string, unknown>)[SETTINGS_SECTION] : undefined;
+  return mergeSettings(sanitizeSettings(section));
+}
+
 export function sameSettings(a: Settings, b: Settings): boolean {
   return stableJson(a) === stableJson(b);
 }
