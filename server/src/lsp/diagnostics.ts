@@ -18,8 +18,8 @@ export interface DiagnosticsOptions {
   service: () => LanguageService | null;
   severity: () => Record<string, SeverityOverride>;
   relatedInformation: () => boolean;
-  /** Called with every fresh analysis (status counts, tree refresh). */
-  analyzed(snapshot: AnalysisSnapshot): void;
+  /** Called with every fresh analysis (status counts, tree refresh); `changed`: something was published. */
+  analyzed(snapshot: AnalysisSnapshot, changed: boolean): void;
   log(msg: string): void;
 }
 
@@ -65,19 +65,22 @@ export class DiagnosticsPublisher {
       const lsp = applyOverrides(diagnostics, overrides).map((d) => toLspDiagnostic(d, this.opts.uris, related));
       if (lsp.length) next.set(this.opts.uris.uri(file), lsp);
     }
+    let changed = false;
     for (const [uri, diagnostics] of next) {
       const json = JSON.stringify(diagnostics);
       if (this.published.get(uri) === json) continue;
       this.published.set(uri, json);
       this.send(uri, diagnostics);
+      changed = true;
     }
     for (const uri of [...this.published.keys()]) {
       if (next.has(uri)) continue;
       this.published.delete(uri);
       this.send(uri, []);
+      changed = true;
     }
     this.latest = next;
-    this.opts.analyzed(snapshot);
+    this.opts.analyzed(snapshot, changed);
   }
 
   /** Clears everything we published (service replaced by one over other roots, or shutdown). */

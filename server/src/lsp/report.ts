@@ -32,8 +32,8 @@ function tapEntry(outcome: Outcome, uris: UriMap): TapReportEntry {
   };
 }
 
-export function summarize(snapshot: AnalysisSnapshot | null, scan: ScanReport, scanning: boolean): AnalysisSummary {
-  const summary: AnalysisSummary = {
+export function summarize(snapshot: AnalysisSnapshot | null, scan: ScanReport, scanning: boolean): Omit<AnalysisSummary, 'revision'> {
+  const summary: Omit<AnalysisSummary, 'revision'> = {
     bridged: 0,
     problems: 0,
     unknown: 0,

@@ -57,6 +57,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let scanning = false;
   let lastSnapshot: AnalysisSnapshot | null = null;
   let lastSummary = '';
+  /** Bumped whenever published diagnostics change, so views re-fetch even if counts did not. */
+  let revision = 0;
 
   const uris = new UriMap();
   const documents = new DocumentStore(uris);
@@ -64,7 +66,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const settingsSource = new SettingsSource(connection, () => features.configuration);
 
   const sendSummary = () => {
-    const summary: AnalysisSummary = summarize(lastSnapshot, host.scanReport, scanning);
+    const summary: AnalysisSummary = { ...summarize(lastSnapshot, host.scanReport, scanning), revision };
     const json = JSON.stringify(summary);
     if (json === lastSummary) return;
     lastSummary = json;
@@ -96,10 +98,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     severity: () => settings.severity,
     relatedInformation: () => features.relatedInformation,
     log,
-    analyzed(snapshot) {
+    analyzed(snapshot, changed) {
       lastSnapshot = snapshot;
+      if (changed) revision++;
       sendSummary();
-      if (features.codeLensRefresh) background(connection.sendRequest(CodeLensRefreshRequest.type), log, 'codeLens/refresh');
+      if (changed && features.codeLensRefresh) background(connection.sendRequest(CodeLensRefreshRequest.type), log, 'codeLens/refresh');
     },
   });
 

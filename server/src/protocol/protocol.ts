@@ -60,6 +60,8 @@ export interface AnalysisSummary {
   files: number;
   /** Files the `maxFiles` cap left out of the last scan. */
   truncated: number;
+  /** Changes whenever published diagnostics change: views showing taps should re-fetch. */
+  revision: number;
 }
 
 export interface RescanResult {
