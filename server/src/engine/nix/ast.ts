@@ -10,9 +10,9 @@
  * works. Grammar errors never fail: ERROR / MISSING nodes become `{ kind: 'error' }` nodes (or
  * are skipped) and are counted in `syntaxErrors`.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Tree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex, type Range } from '../text';
-import type { NixParser } from './parser';
+import { rawCursorApi, type NixParser } from './parser';
 
 interface Span {
   start: number;
@@ -492,12 +492,71 @@ function build(f: Frame, text: string): unknown {
   }
 }
 
+/** The cursor operations the conversion needs (raw runtime calls, or the public TreeCursor). */
+interface Nav {
+  typeId(): number;
+  start(): number;
+  end(): number;
+  fieldId(): number;
+  missing(): boolean;
+  firstChild(): boolean;
+  nextSibling(): boolean;
+  parent(): boolean;
+}
+
+type CursorWords = { [i: number]: number };
+
+/**
+ * A cursor walk that keeps the cursor in the runtime's transfer buffer (see `rawCursorApi`):
+ * every step is one direct WASM call. `done()` copies the final state back into `cursor` so the
+ * public object stays consistent for `delete()`.
+ */
+function rawNav(tree: Tree, cursor: TreeCursor): (Nav & { done(): void }) | undefined {
+  const api = rawCursorApi();
+  const treePtr = (tree as unknown as CursorWords)[0];
+  if (!api || typeof treePtr !== 'number' || treePtr === 0) return undefined;
+  const words = cursor as unknown as CursorWords;
+  const base = api.transferBuffer >> 2;
+  const heap = api.HEAP32;
+  for (let i = 0; i < 4; i++) heap[base + i] = words[i];
+  const { typeId, startIndex, endIndex, fieldId, isMissing, firstChild, nextSibling, parent } = api;
+  return {
+    typeId: () => typeId(treePtr),
+    start: () => startIndex(treePtr),
+    end: () => endIndex(treePtr),
+    fieldId: () => fieldId(treePtr),
+    missing: () => isMissing(treePtr) === 1,
+    firstChild: () => firstChild(treePtr) === 1,
+    nextSibling: () => nextSibling(treePtr) === 1,
+    parent: () => parent(treePtr) === 1,
+    done: () => {
+      const h = api.HEAP32;
+      for (let i = 0; i < 4; i++) words[i] = h[base + i];
+    },
+  };
+}
+
+function publicNav(cursor: TreeCursor): Nav {
+  return {
+    typeId: () => cursor.nodeTypeId,
+    start: () => cursor.startIndex,
+    end: () => cursor.endIndex,
+    fieldId: () => cursor.currentFieldId,
+    missing: () => cursor.nodeIsMissing,
+    firstChild: () => cursor.gotoFirstChild(),
+    nextSibling: () => cursor.gotoNextSibling(),
+    parent: () => cursor.gotoParent(),
+  };
+}
+
 /** Converts a tree-sitter tree to our AST. The caller deletes the tree afterwards. */
-export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
+export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?: boolean } = {}): ParsedNixFile {
   const lines = new LineIndex(text);
   const errorRanges: Range[] = [];
   let syntaxErrors = 0;
   const cursor = tree.walk();
+  const raw = opts.publicApi ? undefined : rawNav(tree, cursor);
+  const nav: Nav = raw ?? publicNav(cursor);
   const language = tree.language;
   const types = language.types;
   const fields = language.fields;
@@ -508,16 +567,16 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
     // Iterative depth-first walk. Anonymous tokens (punctuation, keywords, operators) are leaves:
     // they get no frame and only their type is read (fewer WASM calls), except `''` whose end we use.
     const enter = (): boolean => {
-      const typeId = cursor.nodeTypeId;
+      const typeId = nav.typeId();
       const type = types[typeId] || 'ERROR';
       let named = namedById[typeId];
       if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
       if (!named && type !== 'ERROR' && stack.length > 0) {
         const parent = stack[stack.length - 1];
-        if (type === "''" || cursor.nodeIsMissing) {
-          const start = cursor.startIndex;
-          const end = cursor.endIndex;
-          if (start === end && cursor.nodeIsMissing) {
+        if (type === "''" || nav.missing()) {
+          const start = nav.start();
+          const end = nav.end();
+          if (start === end && nav.missing()) {
             syntaxErrors++;
             errorRanges.push(lines.rangeAt(start, end));
           }
@@ -527,13 +586,13 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
         }
         return false;
       }
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      if (type === 'ERROR' || (start === end && cursor.nodeIsMissing)) {
+      const start = nav.start();
+      const end = nav.end();
+      if (type === 'ERROR' || (start === end && nav.missing())) {
         syntaxErrors++;
         errorRanges.push(lines.rangeAt(start, end));
       }
-      const fieldId = cursor.currentFieldId;
+      const fieldId = nav.fieldId();
       stack.push({ type, field: fieldId ? fields[fieldId] ?? null : null, named, start, end, kids: [] });
       return true;
     };
@@ -547,18 +606,18 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
     };
     let isFrame = enter();
     outer: for (;;) {
-      if (isFrame && cursor.gotoFirstChild()) {
+      if (isFrame && nav.firstChild()) {
         isFrame = enter();
         continue;
       }
       if (isFrame) leave();
       for (;;) {
         if (stack.length === 0) break outer;
-        if (cursor.gotoNextSibling()) {
+        if (nav.nextSibling()) {
           isFrame = enter();
           break;
         }
-        if (!cursor.gotoParent()) {
+        if (!nav.parent()) {
           while (stack.length) leave();
           break outer;
         }
@@ -566,6 +625,7 @@ export function toAst(file: string, text: string, tree: Tree): ParsedNixFile {
       }
     }
   } finally {
+    raw?.done();
     cursor.delete();
   }
   const root = isNode(result) ? result : errorNode(0, text.length);

@@ -53,6 +53,76 @@ function locate(name: string, wasmDir?: string): string | undefined {
 }
 
 let initPromise: Promise<Language> | undefined;
+/** The emscripten Module object web-tree-sitter builds from our init options (HEAP8 lives on it). */
+const moduleOptions: { locateFile?: (file: string) => string; HEAP8?: Int8Array } = {};
+
+/** Bytes of WebAssembly memory the tree-sitter runtime currently holds (undefined before init). */
+export function wasmHeapBytes(): number | undefined {
+  return moduleOptions.HEAP8?.buffer.byteLength;
+}
+
+/**
+ * The raw tree-cursor exports of the web-tree-sitter 0.25 runtime (its emscripten Module is the
+ * object we passed to `Parser.init`). Each `*_wasm` cursor function reads the cursor from the
+ * runtime's transfer buffer and the movers write it back there, so a walk that keeps the cursor
+ * in the buffer needs no marshalling per call (the public TreeCursor re-marshals 4 words through
+ * `setValue`/`getValue` on every property read). Undefined when the runtime does not look like
+ * the one this was written against; callers then use the public API.
+ */
+export interface RawCursorApi {
+  HEAP32: Int32Array;
+  transferBuffer: number;
+  typeId(tree: number): number;
+  startIndex(tree: number): number;
+  endIndex(tree: number): number;
+  fieldId(tree: number): number;
+  isMissing(tree: number): number;
+  firstChild(tree: number): number;
+  nextSibling(tree: number): number;
+  parent(tree: number): number;
+}
+
+type RawModule = Record<string, unknown> & { HEAP32?: Int32Array };
+
+let rawApi: RawCursorApi | null | undefined;
+
+export function rawCursorApi(): RawCursorApi | undefined {
+  if (rawApi === undefined) {
+    const m = moduleOptions as unknown as RawModule;
+    const names = [
+      '_ts_init',
+      '_ts_tree_cursor_current_node_type_id_wasm',
+      '_ts_tree_cursor_start_index_wasm',
+      '_ts_tree_cursor_end_index_wasm',
+      '_ts_tree_cursor_current_field_id_wasm',
+      '_ts_tree_cursor_current_node_is_missing_wasm',
+      '_ts_tree_cursor_goto_first_child_wasm',
+      '_ts_tree_cursor_goto_next_sibling_wasm',
+      '_ts_tree_cursor_goto_parent_wasm',
+    ];
+    if (!m.HEAP32 || names.some((n) => typeof m[n] !== 'function')) {
+      rawApi = null;
+    } else {
+      const f = (n: string) => m[n] as (tree: number) => number;
+      rawApi = {
+        get HEAP32() {
+          return m.HEAP32!;
+        },
+        // ts_init only fills the buffer with version numbers and returns its (static) address.
+        transferBuffer: (m._ts_init as () => number)(),
+        typeId: f('_ts_tree_cursor_current_node_type_id_wasm'),
+        startIndex: f('_ts_tree_cursor_start_index_wasm'),
+        endIndex: f('_ts_tree_cursor_end_index_wasm'),
+        fieldId: f('_ts_tree_cursor_current_field_id_wasm'),
+        isMissing: f('_ts_tree_cursor_current_node_is_missing_wasm'),
+        firstChild: f('_ts_tree_cursor_goto_first_child_wasm'),
+        nextSibling: f('_ts_tree_cursor_goto_next_sibling_wasm'),
+        parent: f('_ts_tree_cursor_goto_parent_wasm'),
+      };
+    }
+  }
+  return rawApi ?? undefined;
+}
 const languageByDir = new Map<string, Promise<Language>>();
 
 async function loadLanguage(wasmDir?: string): Promise<Language> {
@@ -64,7 +134,8 @@ async function loadLanguage(wasmDir?: string): Promise<Language> {
       const grammar = locate(GRAMMAR, wasmDir);
       if (!runtime || !grammar) throw new Error(`cannot find ${RUNTIME} / ${GRAMMAR} (looked in ${wasmDir ?? 'dist/, node_modules'})`);
       if (!initPromise) {
-        initPromise = Parser.init({ locateFile: (file: string) => (file.endsWith('.wasm') ? runtime : file) }).then(() =>
+        moduleOptions.locateFile = (file: string) => (file.endsWith('.wasm') ? runtime : file);
+        initPromise = Parser.init(moduleOptions).then(() =>
           Language.load(grammar),
         );
         return initPromise;
