@@ -64,6 +64,9 @@ export class WorkspaceService implements LanguageService {
   private dirty = true;
   private scanSkipped: { file: string; reason: string }[] = [];
   private views: WorkspaceViews | null = null;
+  /** Directory facts the evaluator asks for (stat/readdir), dropped on any file-set change. */
+  private readonly dirCache = new Map<string, boolean>();
+  private readonly readDirCache = new Map<string, Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'> | undefined>();
 
   constructor(
     private readonly parser: NixParser,
@@ -100,6 +103,7 @@ export class WorkspaceService implements LanguageService {
       onProgress: (visited, found) =>
         onProgress?.({ done: found, total: 0, message: `scanned ${visited} entries, ${found} relevant files` }),
     });
+    this.fileSetChanged();
     const keep = new Set(result.files.map((f) => f.path));
     for (const [path, entry] of this.files) {
       if (!keep.has(path) && !entry.open) this.dropFile(path);
@@ -148,6 +152,7 @@ export class WorkspaceService implements LanguageService {
   openDocument(file: string, text: string, version: number): void {
     const kind = classifyFile(file);
     if (kind === null) return;
+    if (!this.files.has(file)) this.fileSetChanged();
     const entry = this.files.get(file) ?? { kind };
     entry.open?.tree?.delete();
     entry.open = { text, version };
@@ -206,6 +211,7 @@ export class WorkspaceService implements LanguageService {
     const entry = this.files.get(file);
     if (!entry) {
       if (this.files.size >= this.settings.maxFiles) return;
+      this.fileSetChanged();
       this.files.set(file, { kind });
     } else if (!entry.open) {
       entry.diskText = undefined;
@@ -214,6 +220,7 @@ export class WorkspaceService implements LanguageService {
   }
 
   fileDeleted(file: string): void {
+    this.fileSetChanged();
     const entry = this.files.get(file);
     if (!entry) {
       // A deleted directory: drop everything below it.
@@ -225,6 +232,12 @@ export class WorkspaceService implements LanguageService {
       return;
     }
     this.dropFile(file);
+  }
+
+  /** Files or directories may have appeared or gone: directory facts are stale. */
+  private fileSetChanged(): void {
+    this.dirCache.clear();
+    this.readDirCache.clear();
   }
 
   private dropFile(path: string): void {
@@ -269,6 +282,22 @@ export class WorkspaceService implements LanguageService {
     return parsed;
   }
 
+  /** Syntax errors of a Nix file: from its cached AST, else from a parse (AST only when it has errors). */
+  private syntaxErrorsOf(path: string, text: string): number {
+    const cached = this.nixCache.get(path);
+    if (cached && cached.text === text) return cached.syntaxErrors;
+    if (this.files.get(path)?.open) return this.parsedNix(path, text).syntaxErrors;
+    const tree = this.parser.parse(text);
+    try {
+      if (!tree.rootNode.hasError) return 0;
+      const parsed = toAst(path, text, tree);
+      this.nixCache.set(path, parsed);
+      return parsed.syntaxErrors;
+    } finally {
+      tree.delete();
+    }
+  }
+
   private newEvaluator(): Evaluator {
     const fs: NixFileSystem = {
       readFile: (path) => {
@@ -283,24 +312,35 @@ export class WorkspaceService implements LanguageService {
       },
       readDir: (path) => {
         if (!this.insideRoots(path)) return undefined;
+        if (this.readDirCache.has(path)) return this.readDirCache.get(path);
+        let out: Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'> | undefined;
         try {
           const entries = readdirSync(path, { withFileTypes: true });
-          const out = new Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'>();
+          out = new Map();
           for (const e of entries) {
             out.set(e.name, e.isFile() ? 'regular' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'unknown');
           }
-          return out;
         } catch {
-          return undefined;
+          out = undefined;
         }
+        this.readDirCache.set(path, out);
+        return out;
       },
       isDirectory: (path) => {
         if (!this.insideRoots(path)) return false;
-        try {
-          return statSync(path).isDirectory();
-        } catch {
-          return false;
+        // Every scanned file is a regular file (no stat needed for the common case).
+        const entry = this.files.get(path);
+        if (entry && !entry.devNull) return false;
+        let dir = this.dirCache.get(path);
+        if (dir === undefined) {
+          try {
+            dir = statSync(path).isDirectory();
+          } catch {
+            dir = false;
+          }
+          this.dirCache.set(path, dir);
         }
+        return dir;
       },
     };
     return new Evaluator({ fs, parse: (file, text) => this.parsedNix(file, text) });
@@ -316,14 +356,17 @@ export class WorkspaceService implements LanguageService {
     const unitInputs: UnitFileInput[] = [];
     const reports: FileReport[] = [];
     let microvmLastModified: number | null = null;
+    // Syntax errors are counted after fact extraction: files the evaluator converted are cached
+    // by then, and the others need only a parse (no AST) unless they have errors.
+    const syntaxPending: { report: FileReport; path: string; text: string }[] = [];
     for (const [path, entry] of [...this.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const text = this.textOf(path);
       const problems = entry.problem && !entry.open ? [entry.problem] : [];
       if (entry.kind === 'nix') {
         nixFiles.push(path);
-        let syntaxErrors = 0;
-        if (text !== null) syntaxErrors = this.parsedNix(path, text).syntaxErrors;
-        reports.push({ file: path, kind: 'nix', syntaxErrors, problems });
+        const report: FileReport = { file: path, kind: 'nix', syntaxErrors: 0, problems };
+        if (text !== null) syntaxPending.push({ report, path, text });
+        reports.push(report);
       } else if (entry.kind === 'flake-lock') {
         if (text !== null) microvmLastModified = readFlakeLock(text) ?? microvmLastModified;
       } else {
@@ -339,6 +382,7 @@ export class WorkspaceService implements LanguageService {
 
     this.evaluator.resetBudget();
     const nix = extractNixFacts({ evaluator: this.evaluator, nixFiles, roots: this.roots });
+    for (const p of syntaxPending) p.report.syntaxErrors = this.syntaxErrorsOf(p.path, p.text);
     for (const problem of nix.problems) {
       const report = reports.find((r) => r.file === problem.file);
       if (report) report.problems.push(problem.message);
