@@ -22,6 +22,7 @@ export function log(message) {
 /** Bundles the extension (dist/) and compiles the suite to test-output/e2e/out/suite. */
 export async function buildAll() {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  checkBuilt();
   const { build } = await import('esbuild');
   const dir = join(ROOT, 'test', 'e2e', 'suite');
   const entryPoints = readdirSync(dir)
@@ -38,6 +39,14 @@ export async function buildAll() {
     sourcemap: 'inline',
     logLevel: 'warning',
   });
+}
+
+/** What the extension and the LSP tests run: fail early and clearly if the build skipped any. */
+export function checkBuilt() {
+  const missing = ['dist/client/extension.js', 'dist/server.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-nix.wasm'].filter(
+    (f) => !existsSync(join(ROOT, f)),
+  );
+  if (missing.length) throw new Error(`the build did not produce ${missing.join(', ')} (scripts/build.mjs skips entries whose source is missing)`);
 }
 
 /** A fresh copy of examples/<name> under `parent` (quick fixes edit it). */

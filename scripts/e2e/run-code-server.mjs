@@ -256,6 +256,12 @@ async function runFixtureSuite(ctx, server, name) {
   }
   if (existsSync(mochaLog)) process.stdout.write(`\n--- ${name}: mocha (${mochaLog})\n${readFileSync(mochaLog, 'utf8')}`);
   else process.stdout.write(`\n--- ${name}: no mocha report was written; browser log: ${browserLog}\n${lines.slice(-40).join('\n')}\n`);
+  if (code !== 0) {
+    const relevant = lines.filter(
+      (l) => /^\[(console\.error|pageerror|automation\.error)\]|MicroVM/.test(l) && !/extensionquery|Content Security Policy|ECONNREFUSED|404/.test(l),
+    );
+    process.stdout.write(`--- ${name}: browser console, errors and extension messages (all of it: ${browserLog})\n${relevant.slice(-25).join('\n')}\n`);
+  }
   log(`suite on ${name}: exit code ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return code;
 }

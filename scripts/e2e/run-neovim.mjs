@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcessRegistry, ROOT, copyExample, log, withTimeout } from './lib.mjs';
+import { ProcessRegistry, ROOT, checkBuilt, copyExample, log, withTimeout } from './lib.mjs';
 
 const NVIM = process.env.MICROVM_NET_NVIM ?? 'nvim';
 const LIMIT_MS = Number(process.env.MICROVM_NET_NVIM_TIMEOUT_S ?? 180) * 1000;
@@ -31,6 +31,7 @@ try {
     throw new Error(`${NVIM} not found: apt-get install -y neovim`);
   }
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  checkBuilt();
   const ws = join(tmp, 'ws');
   for (const name of ['seed', 'homelab']) copyExample(name, ws);
 

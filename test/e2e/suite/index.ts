@@ -29,7 +29,7 @@ export function run(): Promise<void> {
     consoleLog(...args);
   };
 
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 90_000, slow: 10_000 });
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000, slow: 10_000 });
   mocha.addFile(join(__dirname, 'extension.test.js'));
   return new Promise((done, fail) => {
     try {

@@ -96,7 +96,7 @@ export function ours(d: vscode.Diagnostic): boolean {
 }
 
 /** Polls `probe` until it returns something other than undefined/false; fails with `what`. */
-export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
