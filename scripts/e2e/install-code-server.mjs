@@ -17,6 +17,7 @@
 //   @vscode/ripgrep-linux-x64.
 //
 // Usage: node scripts/e2e/install-code-server.mjs [--force]   (prints the entry script path)
+// Env:   MICROVM_NET_E2E_CACHE  install folder (default .vscode-test/code-server)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,7 +27,8 @@ export const CODE_SERVER_VERSION = '4.100.3';
 const RIPGREP_PACKAGE = '@vscode/ripgrep-linux-x64@1.18.0';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const cacheDir = join(root, '.vscode-test', 'code-server');
+// MICROVM_NET_E2E_CACHE moves the install elsewhere (e.g. a CI cache shared by clones).
+export const cacheDir = process.env.MICROVM_NET_E2E_CACHE || join(root, '.vscode-test', 'code-server');
 export const codeServerDir = join(cacheDir, 'node_modules', 'code-server');
 export const codeServerEntry = join(codeServerDir, 'out', 'node', 'entry.js');
 const marker = join(cacheDir, `.installed-${CODE_SERVER_VERSION}`);
