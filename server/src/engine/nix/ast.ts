@@ -549,6 +549,19 @@ function publicNav(cursor: TreeCursor): Nav {
   };
 }
 
+/**
+ * `{ a, b, }:` is valid Nix (alejandra writes it) but tree-sitter-nix inserts a MISSING
+ * identifier after the last comma. That is the grammar's gap, not an error in the file.
+ */
+function isTrailingFormalComma(type: string, stack: { type: string }[], text: string, at: number): boolean {
+  if (type !== 'identifier' || stack[stack.length - 1]?.type !== 'formal') return false;
+  let before = at - 1;
+  while (before >= 0 && /\s/.test(text[before])) before--;
+  let after = at;
+  while (after < text.length && /\s/.test(text[after])) after++;
+  return text[before] === ',' && text[after] === '}';
+}
+
 /** Converts a tree-sitter tree to our AST. The caller deletes the tree afterwards. */
 export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?: boolean } = {}): ParsedNixFile {
   const lines = new LineIndex(text);
@@ -588,7 +601,7 @@ export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?
       }
       const start = nav.start();
       const end = nav.end();
-      if (type === 'ERROR' || (start === end && nav.missing())) {
+      if (type === 'ERROR' || (start === end && nav.missing() && !isTrailingFormalComma(type, stack, text, start))) {
         syntaxErrors++;
         errorRanges.push(lines.rangeAt(start, end));
       }
