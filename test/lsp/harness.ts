@@ -12,10 +12,10 @@
  *   await client.waitForDiagnostics(uri, (ds) => !ds.some((d) => d.code === 'tap-without-bridge'));
  *   await client.stop();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventEmitter } from 'node:events';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -30,6 +30,7 @@ import {
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   ExitNotification,
+  FileChangeType,
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
@@ -68,6 +69,80 @@ export const FAKE_SERVER = join(__dirname, 'fake', 'fakeServer.ts');
 /** `node dist/server.js --stdio`: what the semantic tests run (build first). */
 export function builtServerCommand(): string[] {
   return [process.execPath, BUILT_SERVER, '--stdio'];
+}
+
+/** Newest modification time (ms) of any file under `dirs` (recursively) and of `files`. */
+function newestSource(dirs: string[], files: string[]): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return; // Deleted meanwhile (others edit the tree concurrently).
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(path)) visit(join(path, name));
+    } else {
+      newest = Math.max(newest, st.mtimeMs);
+    }
+  };
+  for (const d of dirs) visit(d);
+  for (const f of files) visit(f);
+  return newest;
+}
+
+/** Why dist/ needs a build (missing or older than a source), or null when it is current. */
+export function staleBuild(): string | null {
+  if (!existsSync(BUILT_SERVER)) return `${BUILT_SERVER} is missing`;
+  const built = Math.min(
+    ...[BUILT_SERVER, join(REPO, 'dist', 'client', 'extension.js')].map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)),
+  );
+  const newest = newestSource(
+    [join(REPO, 'server', 'src'), join(REPO, 'client', 'src')],
+    [join(REPO, 'scripts', 'build.mjs'), join(REPO, 'package.json')],
+  );
+  return newest > built ? 'dist/ is older than server/src, client/src or scripts/build.mjs' : null;
+}
+
+/**
+ * Builds dist/ (`node scripts/build.mjs`) when it is missing or older than the sources, so the
+ * semantic tests always run the current server and are never skipped. Test files run in
+ * parallel processes: a directory lock keeps two builds from writing the bundle at once, and
+ * whoever waited re-checks instead of building again. Throws with the build output on failure.
+ */
+export function ensureBuilt(): void {
+  const lock = join(REPO, 'dist', '.build-lock');
+  mkdirSync(join(REPO, 'dist'), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (staleBuild() === null) return;
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Someone else builds; a lock older than a minute is left over from a killed run.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmdirSync(lock);
+      } catch {
+        // Gone meanwhile.
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      spawnSync(process.execPath, ['-e', 'setTimeout(() => {}, 200)']);
+      continue;
+    }
+    try {
+      const reason = staleBuild();
+      if (reason === null) return;
+      const result = spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, encoding: 'utf8' });
+      if (result.status !== 0) {
+        throw new Error(`building dist/ failed (${reason}): node scripts/build.mjs exited ${result.status}\n${result.stdout}${result.stderr}`);
+      }
+      if (staleBuild() !== null && !existsSync(BUILT_SERVER)) throw new Error(`node scripts/build.mjs did not produce ${BUILT_SERVER}`);
+      return;
+    } finally {
+      rmdirSync(lock);
+    }
+  }
 }
 
 /** The real LSP layer over a fake engine, straight from TypeScript. */
@@ -347,12 +422,14 @@ export class LspClient {
   }
 
   /**
-   * Applies an edit the way an editor does: creates become open (empty) documents, text edits
-   * of one document apply together against its current text and go back as one didChange.
-   * Documents not open yet are opened from disk first (the server sees the edit either way).
+   * Applies an edit the way VS Code does: a CreateFile makes the (empty) file on disk, which the
+   * file watcher reports, and opens it; text edits of one document apply together against its
+   * current text and go back as one didChange (the buffer stays unsaved until `save`).
+   * Documents not open yet are opened from disk first. Returns the URIs touched, in order.
    */
   async applyWorkspaceEdit(edit: WorkspaceEdit): Promise<string[]> {
     const touched: string[] = [];
+    const created: FileEvent[] = [];
     const applyTextEdits = async (uri: string, edits: { range: Range; newText: string }[]) => {
       if (!this.texts.has(uri)) await this.open(uri, readFileSync(new URL(uri), 'utf8'));
       const doc = this.texts.get(uri)!.doc;
@@ -360,15 +437,19 @@ export class LspClient {
       const after = TextDocument.applyEdits(doc, edits);
       const end = doc.positionAt(before.length);
       await this.change(uri, [{ range: { start: { line: 0, character: 0 }, end }, text: after }]);
-      touched.push(uri);
+      if (!touched.includes(uri)) touched.push(uri);
     };
     for (const change of edit.documentChanges ?? []) {
       if ('kind' in change) {
         if (change.kind !== 'create') throw new Error(`unsupported resource operation ${change.kind}`);
-        if (this.texts.has(change.uri) && !change.options?.overwrite) {
+        const path = fileURLToPath(change.uri);
+        if ((this.texts.has(change.uri) || existsSync(path)) && !change.options?.overwrite) {
           if (change.options?.ignoreIfExists) continue;
           throw new Error(`create of existing ${change.uri}`);
         }
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, '');
+        created.push({ uri: change.uri, type: FileChangeType.Created });
         await this.open(change.uri, '');
         touched.push(change.uri);
       } else {
@@ -380,7 +461,20 @@ export class LspClient {
       }
     }
     for (const [uri, edits] of Object.entries(edit.changes ?? {})) await applyTextEdits(uri, edits);
+    if (created.length) await this.filesChanged(created);
     return touched;
+  }
+
+  /** Writes open buffers to disk and reports the saves as the file watcher would. */
+  async save(uris: string[]): Promise<void> {
+    const events: FileEvent[] = [];
+    for (const uri of uris) {
+      const text = this.text(uri);
+      if (text === undefined) throw new Error(`${uri} is not open`);
+      writeFileSync(fileURLToPath(uri), text);
+      events.push({ uri, type: FileChangeType.Changed });
+    }
+    await this.filesChanged(events);
   }
 
   // ---------------------------------------------------------------------------------------------

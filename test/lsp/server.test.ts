@@ -1,18 +1,18 @@
 /**
  * The built server (`node dist/server.js --stdio`) over the seed fixture: the same process any
- * LSP client starts. Skipped when dist/ is not built (`npm run test:lsp` builds first).
+ * LSP client starts. dist/ is built first when missing or older than the sources (never skipped).
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
-import { BUILT_SERVER, fileUri, LspClient, REPO } from './harness';
+import { ensureBuilt, fileUri, LspClient, REPO } from './harness';
 
-const built = existsSync(BUILT_SERVER);
+before(ensureBuilt);
 
-describe('built server over the seed fixture', { skip: built ? false : `${BUILT_SERVER} not built` }, () => {
+describe('built server over the seed fixture', () => {
   // A copy, so fixes applied by later tests never touch the fixture.
   const root = mkdtempSync(join(tmpdir(), 'microvm-net-seed-'));
   const vms = join(root, 'hosts', 'hv', 'vms.nix');
