@@ -58,6 +58,8 @@ function safeRealpath(path: string): string | null {
   }
 }
 
+const DIRECTORY_UNIT = 'is a directory, not a unit file: skipped (systemd-networkd does not load it either)';
+
 export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   const excluded = compileGlobs(options.exclude);
   const realRoots = options.roots.map((r) => safeRealpath(r) ?? r);
@@ -124,6 +126,11 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
           }
         }
         if (isDir) {
+          // `x.network/` cannot be a unit (Nix may still import a `x.nix/` directory); walk it anyway.
+          const unitKind = classifyFile(path);
+          if (unitKind === 'network' || unitKind === 'netdev' || unitKind === 'dropin') {
+            skipped.push({ file: path, reason: DIRECTORY_UNIT });
+          }
           subdirs.push(path);
           continue;
         }

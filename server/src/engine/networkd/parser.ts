@@ -94,9 +94,13 @@ export function splitSystemdLines(text: string): Array<{ start: number; end: num
   return lines;
 }
 
-/** A logical line: its characters and, for each, the text offset it came from. */
+/**
+ * A logical line: its characters (collected as chunks, joined once: a line continued over many
+ * physical lines must not be copied once per line) and, for each character, the text offset it
+ * came from.
+ */
 interface Logical {
-  chars: string;
+  chunks: string[];
   offsets: number[];
   firstLine: number;
   segments: number;
@@ -131,20 +135,21 @@ export function parseUnitText(file: string, text: string): ParsedUnitText {
       bomSeen = true;
     }
     const lineNo = index.positionAt(start).line;
-    const logical: Logical = pending ?? { chars: '', offsets: [], firstLine: lineNo, segments: 0 };
+    const logical: Logical = pending ?? { chunks: [], offsets: [], firstLine: lineNo, segments: 0 };
     logical.segments++;
     let escaped = false;
     for (let q = contentStart; q < end; q++) {
-      logical.chars += text[q];
       logical.offsets.push(q);
       if (escaped) escaped = false;
       else if (text[q] === '\\') escaped = true;
     }
     if (escaped) {
-      logical.chars = logical.chars.slice(0, -1) + ' ';
+      // The continuation backslash becomes a space.
+      logical.chunks.push(text.slice(contentStart, end - 1), ' ');
       pending = logical;
       continue;
     }
+    logical.chunks.push(text.slice(contentStart, end));
     pending = null;
     section = parseLogical(logical, section);
   }
@@ -152,7 +157,7 @@ export function parseUnitText(file: string, text: string): ParsedUnitText {
   return result;
 
   function parseLogical(l: Logical, current: string | null): string | null {
-    const s = l.chars;
+    const s = l.chunks.join('');
     let a = 0;
     let b = s.length;
     while (a < b && isBlank(s[a])) a++;
