@@ -19,7 +19,7 @@ const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
 for (const entry of entries) {
   const input = join(root, entry.in);
-  if (!existsSync(input)) continue;
+  if (!existsSync(input)) throw new Error(`build: entry point ${entry.in} is missing`);
   await build({
     entryPoints: [input],
     outfile: join(dist, entry.out),
@@ -43,4 +43,4 @@ const wasm = [
   ['node_modules/@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm', 'tree-sitter-nix.wasm'],
 ];
 for (const [from, to] of wasm) copyFileSync(join(root, from), join(dist, to));
-if (!watch) console.log(`built ${entries.filter((e) => existsSync(join(root, e.in))).length} bundles into dist/`);
+if (!watch) console.log(`built ${entries.length} bundles into dist/`);
