@@ -34,6 +34,20 @@ const STATUS_TEXT: Record<Outcome['status'], string> = {
   'not-applicable': 'not a host tap',
 };
 
+function uniqueLocations(locations: Location[]): Location[] {
+  const seen = new Set<string>();
+  return locations.filter((l) => {
+    const key = `${l.file}:${l.range.start.line}:${l.range.start.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function vmLabel(o: Outcome): string {
+  return o.interface.vm ?? `guest ${shortPath(o.interface.id.location.file)}`;
+}
+
 export class WorkspaceViews {
   private readonly units: UnitDefinition[];
 
@@ -73,8 +87,9 @@ export class WorkspaceViews {
   // ------------------------------------------------------------------------------------------
 
   hover(file: string, position: Position): HoverResult | null {
-    const [outcome] = this.outcomesAt(file, position);
-    if (outcome) return { range: outcome.interface.id.location.range, markdown: this.tapHover(outcome) };
+    const outcomes = this.outcomesAt(file, position);
+    if (outcomes.length === 1) return { range: outcomes[0].interface.id.location.range, markdown: this.tapHover(outcomes[0]) };
+    if (outcomes.length > 1) return { range: outcomes[0].interface.id.location.range, markdown: this.generatedTapsHover(outcomes) };
     const hit = this.settingAt(file, position);
     if (!hit) return null;
     if (hit.setting.key === 'Name' && hit.setting.section === 'Match') return { range: hit.range, markdown: this.nameHover(hit.unit) };
@@ -101,6 +116,21 @@ export class WorkspaceViews {
     if (iface.hypervisor) facts.push(`hypervisor ${iface.hypervisor.value}`);
     if (iface.mac) facts.push(`MAC \`${displayPattern(iface.mac.value)}\``);
     if (facts.length) lines.push('', facts.join(' · '));
+    return lines.join('\n');
+  }
+
+  /** One `id` expression that generates several taps (`"vm-${name}"` under `genAttrs`). */
+  private generatedTapsHover(outcomes: Outcome[]): string {
+    const lines = [`**${outcomes.length} interfaces** come from this expression:`, ''];
+    for (const o of outcomes.slice(0, 30)) {
+      const id = displayPattern(o.interface.id.value);
+      const vm = o.interface.vm ? ` (VM \`${o.interface.vm}\`)` : '';
+      const decided = o.via?.unit ?? o.winner?.name;
+      lines.push(`- \`${id}\`${vm} — ${STATUS_TEXT[o.status]}${o.bridge ? ` \`${o.bridge}\`` : ''}${decided ? ` · \`${decided}\`` : ''}`);
+    }
+    if (outcomes.length > 30) lines.push(`- … and ${outcomes.length - 30} more`);
+    const problems = outcomes.filter((o) => o.status !== 'bridged' && o.status !== 'routed' && o.status !== 'not-applicable');
+    if (problems.length) lines.push('', ...this.tapHover(problems[0]).split('\n'));
     return lines.join('\n');
   }
 
@@ -159,7 +189,7 @@ export class WorkspaceViews {
   references(file: string, position: Position): Location[] {
     const unit = this.unitAt(file, position);
     if (!unit) return [];
-    return this.snapshot.outcomes.filter((o) => o.winner === unit || o.shadowedUnit === unit).map((o) => o.interface.id.location);
+    return uniqueLocations(this.snapshot.outcomes.filter((o) => o.winner === unit || o.shadowedUnit === unit).map((o) => o.interface.id.location));
   }
 
   documentSymbols(file: string): SymbolInfo[] {
@@ -179,10 +209,11 @@ export class WorkspaceViews {
     const byVm = new Map<string, Outcome[]>();
     for (const o of this.snapshot.outcomes) {
       if (o.interface.id.location.file !== file) continue;
-      const key = o.interface.vm ?? o.interface.guest;
+      const key = `${o.interface.guest}\0${o.interface.vm ?? ''}`;
       byVm.set(key, [...(byVm.get(key) ?? []), o]);
     }
-    for (const [vm, outcomes] of byVm) {
+    for (const outcomes of byVm.values()) {
+      const vm = vmLabel(outcomes[0]);
       const children = outcomes.map((o) => ({
         name: displayPattern(o.interface.id.value),
         detail: `${o.interface.type ?? '?'} · ${o.status}${o.bridge ? ` ${o.bridge}` : ''}`,
@@ -228,11 +259,14 @@ export class WorkspaceViews {
       const attached = caught.filter((o) => o.status === 'bridged');
       const shadowed = caught.filter((o) => o.status === 'shadowed');
       const lost = this.snapshot.outcomes.filter((o) => o.shadowedUnit === unit);
+      const setsBridge = unit.settings.some((st) => st.section === 'Network' && st.key === 'Bridge');
+      if (!setsBridge && caught.length === 0 && lost.length === 0) continue;
       const parts = [`attaches ${attached.length} tap${attached.length === 1 ? '' : 's'}`];
       if (caught.length > attached.length) parts.push(`catches ${caught.length}`);
       if (shadowed.length) parts.push(`shadows ${shadowed.length}`);
       if (lost.length) parts.push(`shadowed for ${lost.length}`);
-      lenses.push({ range: unit.location.range, title: parts.join(' · '), targets: [...caught, ...lost].map((o) => o.interface.id.location) });
+      const anchor = unit.sections.find((sec) => sec.name === 'Match' && sec.location.file === file)?.location.range ?? unit.location.range;
+      lenses.push({ range: anchor, title: parts.join(' · '), targets: uniqueLocations([...caught, ...lost].map((o) => o.interface.id.location)) });
     }
     return lenses;
   }

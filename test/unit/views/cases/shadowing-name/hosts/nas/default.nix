@@ -1,0 +1,10 @@
+{ ... }:
+{
+  imports = [
+    ./network.nix
+    ./vms.nix
+  ];
+
+  networking.hostName = "nas";
+  system.stateVersion = "24.11";
+}
