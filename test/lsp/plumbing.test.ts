@@ -150,6 +150,25 @@ describe('settings', () => {
     }
   });
 
+  test('a severity-only change goes to the engine live and re-publishes, without a re-scan', async () => {
+    const client = await start();
+    try {
+      const uri = await client.open(fileUri(join(rootA, 'vms.nix')), 'TAP\n');
+      await client.waitForDiagnostic(uri, (d) => d.code === 'tap-without-bridge' && d.severity === DiagnosticSeverity.Warning);
+      const first = await stateWhen(client, uri, (s) => s.scans === 1);
+      client.setSettings(() => ({ severity: { 'tap-without-bridge': 'info' } }));
+      await client.configurationChanged();
+      await client.waitForDiagnostic(uri, (d) => d.code === 'tap-without-bridge' && d.severity === DiagnosticSeverity.Information);
+      const state = await fakeState(client, uri);
+      assert.equal(state.instance, first.instance, 'same service');
+      assert.equal(state.settingsUpdates, 1, 'handed to the engine');
+      assert.equal(state.scans, 1, 'no re-scan');
+      assert.deepEqual(state.settings.severity, { 'tap-without-bridge': 'info' });
+    } finally {
+      await client.stop();
+    }
+  });
+
   test('recreates the service when it cannot take settings live, keeping open buffers', async () => {
     const client = await start({ env: { FAKE_NO_LIVE_SETTINGS: '1', FAKE_SCAN_STEP_MS: '20' } });
     try {

@@ -64,4 +64,18 @@ describe('built server over the seed fixture', () => {
     await client.replaceText(uri, '"my-microvm-long1"', '"my-microvm"');
     await client.waitForDiagnostics(uri, (ds) => !ds.some((x) => x.code === 'interface-name-too-long'), 30_000);
   });
+
+  test('microvmNet.severity is applied once, by the engine: level changed, then off, then back', async () => {
+    const uri = fileUri(vms);
+    const level = (d: { code?: unknown; severity?: number }) => d.code === 'tap-without-bridge' && d.severity;
+    client.setSettings(() => ({ severity: { 'tap-without-bridge': 'error' } }));
+    await client.configurationChanged();
+    await client.waitForDiagnostic(uri, (d) => level(d) === DiagnosticSeverity.Error, 30_000);
+    client.setSettings(() => ({ severity: { 'tap-without-bridge': 'off' } }));
+    await client.configurationChanged();
+    await client.waitForDiagnostics(uri, (ds) => !ds.some((d) => d.code === 'tap-without-bridge'), 30_000);
+    client.setSettings(() => ({}));
+    await client.configurationChanged();
+    await client.waitForDiagnostic(uri, (d) => level(d) === DiagnosticSeverity.Warning, 30_000);
+  });
 });

@@ -5,8 +5,6 @@
  */
 import type { Connection, Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import type { AnalysisSnapshot, LanguageService } from '../engine/service';
-import type { Diagnostic } from '../engine/model';
-import type { SeverityOverride } from '../protocol/settings';
 import { toLspDiagnostic, type UriMap } from './convert';
 import { background } from './request';
 
@@ -16,7 +14,6 @@ export interface DiagnosticsOptions {
   connection: Connection;
   uris: UriMap;
   service: () => LanguageService | null;
-  severity: () => Record<string, SeverityOverride>;
   relatedInformation: () => boolean;
   /** Called with every fresh analysis (status counts, tree refresh); `changed`: something was published. */
   analyzed(snapshot: AnalysisSnapshot, changed: boolean): void;
@@ -59,10 +56,10 @@ export class DiagnosticsPublisher {
       return;
     }
     const next = new Map<string, LspDiagnostic[]>();
-    const overrides = this.opts.severity();
     const related = this.opts.relatedInformation();
+    // The engine has already applied `microvmNet.severity` (levels changed, `off` dropped).
     for (const [file, diagnostics] of snapshot.diagnostics) {
-      const lsp = applyOverrides(diagnostics, overrides).map((d) => toLspDiagnostic(d, this.opts.uris, related));
+      const lsp = diagnostics.map((d) => toLspDiagnostic(d, this.opts.uris, related));
       if (lsp.length) next.set(this.opts.uris.uri(file), lsp);
     }
     let changed = false;
@@ -98,18 +95,4 @@ export class DiagnosticsPublisher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
-}
-
-/**
- * `microvmNet.severity`. The engine may apply it too; doing it here as well is idempotent, and
- * lets a severity-only settings change re-publish without re-scanning the workspace.
- */
-function applyOverrides(diagnostics: Diagnostic[], overrides: Record<string, SeverityOverride>): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const d of diagnostics) {
-    const override = overrides[d.code];
-    if (override === 'off') continue;
-    out.push(override ? { ...d, severity: override } : d);
-  }
-  return out;
 }

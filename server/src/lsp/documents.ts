@@ -25,7 +25,10 @@ export interface DocumentListener {
 export class DocumentStore {
   private readonly docs = new Map<string, TextDocument & { file: string }>();
 
-  constructor(private readonly uris: UriMap) {}
+  constructor(
+    private readonly uris: UriMap,
+    private readonly log: (msg: string) => void = () => {},
+  ) {}
 
   listen(connection: Connection, listener: DocumentListener): void {
     connection.onDidOpenTextDocument(({ textDocument: td }) => {
@@ -39,6 +42,13 @@ export class DocumentStore {
     connection.onDidChangeTextDocument(({ textDocument: td, contentChanges }) => {
       const doc = this.byUri(td.uri);
       if (!doc) return;
+      // Versions only grow (LSP). A change at or below the version we hold is stale or out of
+      // order: its ranges refer to a text we no longer have, so applying it would corrupt the
+      // buffer (and the engine ignores it too, so the two copies would part ways).
+      if (td.version <= doc.version) {
+        this.log(`ignored a stale change to ${td.uri}: version ${td.version}, have ${doc.version}`);
+        return;
+      }
       const updated = Object.assign(TextDocument.update(doc, contentChanges, td.version), { file: doc.file });
       this.docs.set(doc.file, updated);
       listener.changed(this.snapshot(updated), contentChanges.map(toEngineChange));

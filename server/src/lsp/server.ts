@@ -26,6 +26,7 @@ import { SETTINGS_SECTION, mergeSettings, type Settings } from '../protocol/sett
 import { clientFeatures, serverCapabilities, WATCHED_GLOBS, type ClientFeatures } from './capabilities';
 import { codeActionHandler } from './codeActions';
 import { pathToUri, UriMap, uriToPath } from './convert';
+import { registerDebugRequests } from './debug';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DocumentStore } from './documents';
 import { hoverHandler } from './hover';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   createService: ServiceFactory;
   name?: string;
   version?: string;
+  /** Answer the debug-only requests (debug.ts); set from MICROVM_NET_DEBUG=1. */
+  debug?: boolean;
 }
 
 export function startServer(connection: Connection, options: ServerOptions): void {
@@ -57,11 +60,13 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let scanning = false;
   let lastSnapshot: AnalysisSnapshot | null = null;
   let lastSummary = '';
+  /** The last maxFiles warning shown, so re-scans that stop at the same place do not repeat it. */
+  let lastTruncation = '';
   /** Bumped whenever published diagnostics change, so views re-fetch even if counts did not. */
   let revision = 0;
 
   const uris = new UriMap();
-  const documents = new DocumentStore(uris);
+  const documents = new DocumentStore(uris, log);
   const progress = new ProgressReporter(connection, () => features.workDoneProgress);
   const settingsSource = new SettingsSource(connection, () => features.configuration);
 
@@ -81,6 +86,20 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     changed() {
       diagnostics.schedule(0);
     },
+    scanned(report) {
+      if (report.truncated === 0) {
+        lastTruncation = '';
+        return;
+      }
+      // The log line alone is easy to miss, and a partial workspace silently misses problems.
+      const message =
+        `MicroVM network: the workspace scan stopped at microvmNet.maxFiles (${settings.maxFiles} files); ` +
+        `${report.truncated} more files were not analysed, so diagnostics cover only the files scanned. ` +
+        'Raise microvmNet.maxFiles or exclude folders with microvmNet.exclude.';
+      if (message === lastTruncation) return;
+      lastTruncation = message;
+      background(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }), log, 'showMessage');
+    },
     failed(error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       connection.console.error(`analysis engine failed: ${detail}`);
@@ -95,7 +114,6 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     connection,
     uris,
     service: () => host.current,
-    severity: () => settings.severity,
     relatedInformation: () => features.relatedInformation,
     log,
     analyzed(snapshot, changed) {
@@ -160,7 +178,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
     settings = next;
     log(`settings changed: ${JSON.stringify(settings)}`);
-    if (onlySeverity) diagnostics.schedule(0);
+    // Severity is applied by the engine's analysis: a new level needs no re-scan, only a re-publish.
+    if (onlySeverity) await host.updateAnalysisSettings(roots(), settings);
     else await host.updateSettings(roots(), settings);
   });
 
@@ -202,6 +221,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       skipped: report.skipped.map((s) => ({ uri: uris.uri(s.file), reason: s.reason })),
     };
   });
+
+  if (options.debug) registerDebugRequests(connection);
 
   connection.onShutdown(() => {
     diagnostics.dispose();

@@ -26,6 +26,8 @@ export interface ServiceHostEvents {
   changed(): void;
   /** Creating or re-scanning a service threw; the previous service (if any) stays. */
   failed(error: unknown): void;
+  /** A scan finished (not cancelled by a newer configuration). */
+  scanned?(report: ScanReport): void;
 }
 
 export class ServiceHost {
@@ -83,6 +85,23 @@ export class ServiceHost {
         return;
       }
       await this.replace(roots, settings, generation);
+    }).catch((e: unknown) => this.failed(e));
+  }
+
+  /**
+   * Settings that only change what analysis reports (`severity`): handed to the service live and
+   * re-published, without a re-scan. Queued behind (and not cancelling) any reconfiguration in
+   * flight, which the new settings then apply to. Never rejects.
+   */
+  updateAnalysisSettings(roots: string[], settings: Settings): Promise<void> {
+    return this.enqueue(async () => {
+      const service = this.service;
+      if (service?.updateSettings) {
+        service.updateSettings(settings);
+        this.events.changed();
+        return;
+      }
+      await this.replace(roots, settings, ++this.generation);
     }).catch((e: unknown) => this.failed(e));
   }
 
@@ -164,6 +183,7 @@ export class ServiceHost {
       const truncated = report.truncated ? `, ${report.truncated} left out by microvmNet.maxFiles` : '';
       this.log(`scanned ${report.files} files in ${Date.now() - started} ms${truncated}`);
       for (const s of report.skipped) this.log(`skipped ${s.file}: ${s.reason}`);
+      if (generation === this.generation && !this.disposed) this.events.scanned?.(report);
     } finally {
       handle.end();
       this.events.scanning(false);

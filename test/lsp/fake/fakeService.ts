@@ -110,7 +110,12 @@ export class FakeService implements LanguageService {
         });
         outcomes.push(outcomeAt(tap));
       }
-      diagnostics.set(file, list);
+      // Like the engine: `microvmNet.severity` is applied here, not by the LSP layer.
+      const severity = this.opts.settings.severity ?? {};
+      diagnostics.set(
+        file,
+        list.flatMap((d) => (severity[d.code] === 'off' ? [] : [severity[d.code] ? { ...d, severity: severity[d.code] as Diagnostic['severity'] } : d])),
+      );
     }
     return { facts: emptyFacts(), outcomes, diagnostics, stats: { files: 3, nixFiles: 2, networkdFiles: 1, ms: 1 } };
   }
