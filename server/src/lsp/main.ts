@@ -3,6 +3,7 @@
  * reads it: `--stdio` for any LSP client, `--node-ipc` when the VS Code client forks us.
  */
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { debugEnabled, installWasmMemoryProbe } from './debug';
 import { createLanguageService } from '../engine/workspace';
 import { version } from '../../../package.json';
 import { startServer } from './server';
@@ -14,4 +15,8 @@ process.on('unhandledRejection', (reason) => {
   connection.console.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
 
-startServer(connection, { createService: createLanguageService, name: 'microvm-net-lsp', version });
+// MICROVM_NET_DEBUG=1 only (tests, benchmarks): before the engine starts tree-sitter's runtime.
+const debug = debugEnabled();
+if (debug) installWasmMemoryProbe();
+
+startServer(connection, { createService: createLanguageService, name: 'microvm-net-lsp', version, debug });
