@@ -7,7 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES_DIR, Session, exerciseViews, loadCorpus } from '../../fuzz/harness';
 import { KNOWN_CRASHES } from '../../fuzz/known';
@@ -60,4 +62,44 @@ test('regression cases are well-formed', () => {
     assert.ok(corpus.some((f) => f.name === meta.fixture), `${name}: fixture ${meta.fixture}`);
     if (meta.known) assert.ok(KNOWN_CRASHES.some((k) => k.id === meta.known), `${name}: known id ${meta.known}`);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Known hangs (reported; the fuzzer leaves them out unless --include-known-hangs). Each runs the
+// CLI from source in a child process that is killed after HANG_MS: a hang detector, not a
+// performance threshold (a fixed engine finishes these in well under a second).
+
+const HANG_MS = 5000;
+
+function finishes(files: Record<string, string>): { done: boolean; out: string } {
+  const base = mkdtempSync(join(tmpdir(), 'microvm-net-hang-'));
+  try {
+    const dir = join(base, 'ws');
+    cpSync(join(FIXTURES_DIR, 'seed'), dir, { recursive: true });
+    for (const [rel, text] of Object.entries(files)) writeFileSync(join(dir, rel), text);
+    const root = join(__dirname, '..', '..', '..');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'server/src/cli/main.ts'), 'check', dir, '--fail-on', 'never'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: HANG_MS,
+    });
+    return { done: r.status === 0, out: `${r.stdout}${r.stderr}` };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+const seedVms = () => readFileSync(join(FIXTURES_DIR, 'seed/hosts/hv/vms.nix'), 'utf8');
+
+test('builtins.match with a catastrophic regex ends', { todo: 'reported: nix/eval/builtins.ts runs workspace regexes through JS RegExp (ReDoS)' }, () => {
+  // In the tap id, so the (lazy) evaluator has to force it.
+  const vms = seedVms().replace('id = "my-microvm";', `id = if builtins.match "(a*)*b" "${'a'.repeat(40)}c" == null then "my-microvm" else "x";`);
+  const r = finishes({ 'hosts/hv/vms.nix': vms });
+  assert.ok(r.done, `no result within ${HANG_MS} ms`);
+});
+
+test('a long operator chain parses in time linear-ish in its length', { todo: 'reported: tree-sitter-nix parse of `1+1+...` (no spaces) and `- - -1` is quadratic and unbudgeted' }, () => {
+  const vms = seedVms().replace('vcpu = 2;', `vcpu = ${'1+'.repeat(30_000)}1;`);
+  const r = finishes({ 'hosts/hv/vms.nix': vms });
+  assert.ok(r.done, `no result within ${HANG_MS} ms`);
 });
