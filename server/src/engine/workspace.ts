@@ -9,11 +9,11 @@ import type { Settings } from '../protocol/settings';
 import { mergeSettings } from '../protocol/settings';
 import { runChecks } from './checks';
 import { classifyFile, isInside, readWorkspaceFile, scanRoots, type FileKind, type ScannedFile } from './files';
-import type { Diagnostic, FileReport, WorkspaceFacts } from './model';
+import type { Diagnostic, FileReport, HostFacts, MicrovmInterface, Outcome, UnitDefinition, WorkspaceFacts } from './model';
 import { loadUnitFiles, type UnitFileInput } from './networkd';
 import { parseNixFile, toAst, type ParsedNixFile } from './nix/ast';
 import { Evaluator, type NixFileSystem } from './nix/eval';
-import { extractNixFacts } from './nix/facts';
+import { IncrementalNixFacts, type NixFacts } from './nix/facts';
 import { NixParser, editFromUtf16, type TextEdit as ParserEdit, type Tree } from './nix/parser';
 import { resolveOutcomes } from './resolve';
 import type { AnalysisSnapshot, LanguageService, ScanProgress, ScanReport } from './service';
@@ -64,6 +64,18 @@ export class WorkspaceService implements LanguageService {
   private dirty = true;
   private scanSkipped: { file: string; reason: string }[] = [];
   private views: WorkspaceViews | null = null;
+  /** The last Nix fact extraction, brought up to date incrementally when only Nix texts changed. */
+  private nixFacts: IncrementalNixFacts | null = null;
+  /** Nix files whose text changed since the last analysis. */
+  private readonly changedNix = new Set<string>();
+  /** Files appeared or went, or settings changed, since the last analysis: a full extraction. */
+  private structural = true;
+  /** How the last analysis got its Nix facts (benchmarks and tests look at it). */
+  lastNixFacts: 'full' | 'incremental' | 'reused' = 'full';
+  /** Syntax error counts of files not kept as ASTs, with the text they were counted on. */
+  private readonly syntaxCounts = new Map<string, { text: string; count: number }>();
+  private lastUnits: { inputs: UnitFileInput[]; units: UnitDefinition[] } | null = null;
+  private lastOutcomes: { fingerprints: Map<string | null, unknown[]>; byInterface: Map<MicrovmInterface, Outcome> } | null = null;
   /** Directory facts the evaluator asks for (stat/readdir), dropped on any file-set change. */
   private readonly dirCache = new Map<string, boolean>();
   private readonly readDirCache = new Map<string, Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'> | undefined>();
@@ -80,6 +92,7 @@ export class WorkspaceService implements LanguageService {
 
   updateSettings(settings: Settings): void {
     this.settings = mergeSettings(settings);
+    this.structural = true;
     this.markDirty();
   }
 
@@ -236,6 +249,7 @@ export class WorkspaceService implements LanguageService {
 
   /** Files or directories may have appeared or gone: directory facts are stale. */
   private fileSetChanged(): void {
+    this.structural = true;
     this.dirCache.clear();
     this.readDirCache.clear();
   }
@@ -248,6 +262,8 @@ export class WorkspaceService implements LanguageService {
   }
 
   private invalidate(path: string): void {
+    if (this.files.get(path)?.kind === 'nix') this.changedNix.add(path);
+    else if (classifyFile(path) === 'nix' || !this.files.has(path)) this.structural = true;
     this.nixCache.delete(path);
     this.evaluator.invalidate(path);
     this.markDirty();
@@ -287,9 +303,14 @@ export class WorkspaceService implements LanguageService {
     const cached = this.nixCache.get(path);
     if (cached && cached.text === text) return cached.syntaxErrors;
     if (this.files.get(path)?.open) return this.parsedNix(path, text).syntaxErrors;
+    const counted = this.syntaxCounts.get(path);
+    if (counted && counted.text === text) return counted.count;
     const tree = this.parser.parse(text);
     try {
-      if (!tree.rootNode.hasError) return 0;
+      if (!tree.rootNode.hasError) {
+        this.syntaxCounts.set(path, { text, count: 0 });
+        return 0;
+      }
       const parsed = toAst(path, text, tree);
       this.nixCache.set(path, parsed);
       return parsed.syntaxErrors;
@@ -330,7 +351,7 @@ export class WorkspaceService implements LanguageService {
         if (!this.insideRoots(path)) return false;
         // Every scanned file is a regular file (no stat needed for the common case).
         const entry = this.files.get(path);
-        if (entry && !entry.devNull) return false;
+        if (entry && entry.kind === 'nix' && !entry.devNull) return false;
         let dir = this.dirCache.get(path);
         if (dir === undefined) {
           try {
@@ -380,15 +401,26 @@ export class WorkspaceService implements LanguageService {
     }
     for (const skip of this.scanSkipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [skip.reason] });
 
-    this.evaluator.resetBudget();
-    const nix = extractNixFacts({ evaluator: this.evaluator, nixFiles, roots: this.roots });
+    let nix: NixFacts | undefined;
+    if (this.nixFacts && !this.structural) {
+      nix = this.changedNix.size ? this.nixFacts.update(this.changedNix) : this.nixFacts.facts;
+      this.lastNixFacts = this.changedNix.size ? 'incremental' : 'reused';
+    }
+    if (!nix) {
+      this.lastNixFacts = 'full';
+      this.evaluator.resetBudget();
+      this.nixFacts = IncrementalNixFacts.full({ evaluator: this.evaluator, nixFiles, roots: this.roots });
+      nix = this.nixFacts.facts;
+    }
+    this.changedNix.clear();
+    this.structural = false;
     for (const p of syntaxPending) p.report.syntaxErrors = this.syntaxErrorsOf(p.path, p.text);
     for (const problem of nix.problems) {
       const report = reports.find((r) => r.file === problem.file);
       if (report) report.problems.push(problem.message);
       else reports.push({ file: problem.file, kind: 'nix', syntaxErrors: 0, problems: [problem.message] });
     }
-    const fileUnits = loadUnitFiles(unitInputs);
+    const fileUnits = this.unitFiles(unitInputs);
     const facts: WorkspaceFacts = {
       hosts: nix.hosts,
       interfaces: nix.interfaces,
@@ -398,7 +430,7 @@ export class WorkspaceService implements LanguageService {
       microvmLastModified,
       files: reports,
     };
-    const outcomes = resolveOutcomes(facts);
+    const outcomes = this.resolve(facts);
     const diagnostics = new Map<string, Diagnostic[]>();
     for (const d of runChecks({ facts, outcomes })) {
       const severity = this.settings.severity[d.code];
@@ -421,6 +453,75 @@ export class WorkspaceService implements LanguageService {
     };
     this.dirty = false;
     return this.snapshot;
+  }
+
+  /** Unit files, re-loaded only when one of their texts (or the set) changed. */
+  private unitFiles(inputs: UnitFileInput[]): UnitDefinition[] {
+    const last = this.lastUnits;
+    if (last && last.inputs.length === inputs.length && last.inputs.every((u, i) => u.path === inputs[i].path && u.text === inputs[i].text)) {
+      return last.units;
+    }
+    const units = loadUnitFiles(inputs);
+    this.lastUnits = { inputs, units };
+    return units;
+  }
+
+  /**
+   * Outcomes, re-resolved only for interfaces whose world may differ from the last analysis.
+   * An outcome is a function of the interface and its host's world (world.ts: the host, the
+   * microvm hosts' names, file units, and the Nix units, bridges and scripts of that host or of
+   * none); unchanged inputs are the very same objects (cached facts), so identity decides.
+   */
+  private resolve(facts: WorkspaceFacts): Outcome[] {
+    const microvmHosts = facts.hosts
+      .filter((h) => h.isMicrovmHost)
+      .map((h) => h.name)
+      .join('\0');
+    const hostByName = new Map<string, HostFacts>();
+    for (const h of facts.hosts) if (!hostByName.has(h.name)) hostByName.set(h.name, h);
+    const fileUnits = facts.units.filter((u) => u.source === 'file');
+    const fingerprints = new Map<string | null, unknown[]>();
+    const fingerprint = (hostName: string | null): unknown[] => {
+      let fp = fingerprints.get(hostName);
+      if (fp) return fp;
+      const host = hostName === null ? null : hostByName.get(hostName) ?? null;
+      const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
+      fp = [microvmHosts, host, ...fileUnits, 'nix'];
+      for (const u of facts.units) if (u.source !== 'file' && belongs(u.host)) fp.push(u);
+      fp.push('bridges');
+      for (const b of facts.bridges) if (belongs(b.host)) fp.push(b);
+      fp.push('scripts');
+      for (const sc of facts.scripts) if (belongs(sc.host)) fp.push(sc);
+      fingerprints.set(hostName, fp);
+      return fp;
+    };
+    const last = this.lastOutcomes;
+    const same = (a: unknown[] | undefined, b: unknown[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+    const reusable = new Map<string | null, boolean>();
+    const out: (Outcome | undefined)[] = [];
+    const misses: MicrovmInterface[] = [];
+    const missAt: number[] = [];
+    facts.interfaces.forEach((iface, i) => {
+      let ok = reusable.get(iface.host);
+      if (ok === undefined) {
+        ok = same(last?.fingerprints.get(iface.host), fingerprint(iface.host));
+        reusable.set(iface.host, ok);
+      }
+      const cached = ok ? last?.byInterface.get(iface) : undefined;
+      out.push(cached);
+      if (!cached) {
+        misses.push(iface);
+        missAt.push(i);
+      }
+    });
+    if (misses.length) {
+      const resolved = resolveOutcomes({ ...facts, interfaces: misses });
+      resolved.forEach((o, k) => (out[missAt[k]] = o));
+    }
+    const outcomes = out as Outcome[];
+    for (const iface of facts.interfaces) fingerprint(iface.host);
+    this.lastOutcomes = { fingerprints, byInterface: new Map(facts.interfaces.map((iface, i) => [iface, outcomes[i]])) };
+    return outcomes;
   }
 
   private currentViews(): WorkspaceViews {
@@ -468,6 +569,8 @@ export class WorkspaceService implements LanguageService {
     for (const entry of this.files.values()) entry.open?.tree?.delete();
     this.files.clear();
     this.nixCache.clear();
+    this.syntaxCounts.clear();
+    this.nixFacts = null;
     this.parser.delete();
     this.snapshot = null;
     this.views = null;

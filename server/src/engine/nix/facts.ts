@@ -61,6 +61,8 @@ interface TopConfig {
   /** `nixosConfigurations.<name>` of a flake (the VM name when it is a guest). */
   flakeName: string | null;
   file: string;
+  /** The nixosSystem call of a flake configuration (undefined for root module files). */
+  call?: SystemCall;
 }
 
 interface GuestRun {
@@ -75,6 +77,48 @@ export function extractNixFacts(input: NixFactsInput): NixFacts {
   return new Extraction(input).run();
 }
 
+/** What one top-level configuration (with its nested guests) emitted. */
+interface Slice {
+  hosts: HostFacts[];
+  interfaces: NixMicrovmInterface[];
+  units: UnitDefinition[];
+  bridges: BridgeDeclaration[];
+  scripts: ScriptAttachment[];
+  /** Calls of `problem()` while emitting (problems make a slice non-reusable: their order is global). */
+  problemCalls: number;
+}
+
+function emptySlice(): Slice {
+  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problemCalls: 0 };
+}
+
+/**
+ * Fact extraction that can be brought up to date after Nix files changed text, re-evaluating
+ * only the top-level configurations whose evaluation used a changed file (recorded during the
+ * run, closed over `import` edges). Whatever could make the result differ from a full run —
+ * a changed file used by a flake's own evaluation, changed path references, a root-module
+ * decision that flips, files reached that change, cross-configuration reads, guests run by other
+ * hosts, problems, an exhausted budget — makes `update` return undefined: run a full extraction.
+ */
+export class IncrementalNixFacts {
+  private extraction: Extraction;
+  constructor(input: NixFactsInput) {
+    this.extraction = new Extraction(input);
+  }
+  get facts(): NixFacts {
+    return this.extraction.result;
+  }
+  static full(input: NixFactsInput): IncrementalNixFacts {
+    const inc = new IncrementalNixFacts(input);
+    inc.extraction.run();
+    return inc;
+  }
+  /** Facts after `changed` files changed text (already invalidated in the evaluator), or undefined. */
+  update(changed: Set<string>): NixFacts | undefined {
+    return this.extraction.update(changed);
+  }
+}
+
 class Extraction {
   private readonly ev: Evaluator;
   private readonly world: ModuleWorld;
@@ -84,17 +128,45 @@ class Extraction {
   private readonly allConfigs: Configuration[] = [];
   /** Guest configurations (top-level) → the hosts running them. */
   private readonly runs = new Map<Configuration, GuestRun[]>();
-  private readonly nested: { host: string; vm: string; cfg: Configuration; hostFile: string }[] = [];
+  private nested: { host: string; vm: string; cfg: Configuration; hostFile: string; top: TopConfig }[] = [];
+
+  // -- dependency records (for `update`) --
+  /** Files the current phase's evaluation uses are added here. */
+  private recording: Set<string> | null = null;
+  private readonly flakeDeps = new Set<string>();
+  private readonly topDeps = new Map<TopConfig, Set<string>>();
+  /** Closure of `topDeps` over `import` edges, computed at the end of a run. */
+  private readonly topClosure = new Map<TopConfig, Set<string>>();
+  private flakeClosure = new Set<string>();
+  private readonly owned = new Map<TopConfig, Configuration[]>();
+  private ownedSink: Configuration[] | null = null;
+  private readonly mainSlices = new Map<TopConfig, Slice>();
+  private readonly nestedSlices = new Map<object, Slice>();
+  private slice: Slice | null = null;
+  private refsByFile = new Map<string, Set<string>>();
+  private readonly rootChecks = new Map<string, { result: boolean; deps: Set<string> }>();
+  private reachedSet = new Set<string>();
+  private files: string[] = [];
+  private fileSet: Set<string> | undefined;
+  private flakeFileList: string[] = [];
+  result: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: [] };
 
   constructor(private readonly input: NixFactsInput) {
     this.ev = input.evaluator;
     this.world = new ModuleWorld(this.ev, (call) => this.configurationForCall(call));
     this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems };
+    this.ev.onFileUse = (path) => this.recording?.add(path);
+  }
+
+  /** Where emission goes: the current slice (always set while emitting). */
+  private sink(): Slice | NixFacts {
+    return this.slice ?? this.out;
   }
 
   private readText = (file: string): string | undefined => this.ev.fs.readFile(file);
 
   private problem(file: string, message: string): void {
+    if (this.slice) this.slice.problemCalls++;
     if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ file, message });
   }
 
@@ -106,7 +178,89 @@ class Extraction {
     });
     if (!call.modules) cfg.unknownModules++;
     this.allConfigs.push(cfg);
+    this.ownedSink?.push(cfg);
     return cfg;
+  }
+
+  /** Runs `f` recording file uses into `deps` and configurations created into `owned`. */
+  private within<T>(deps: Set<string> | null, owned: Configuration[] | null, f: () => T): T {
+    const r = this.recording;
+    const o = this.ownedSink;
+    this.recording = deps;
+    this.ownedSink = owned;
+    try {
+      return f();
+    } finally {
+      this.recording = r;
+      this.ownedSink = o;
+    }
+  }
+
+  private depsOf(top: TopConfig): Set<string> {
+    let d = this.topDeps.get(top);
+    if (!d) this.topDeps.set(top, (d = new Set()));
+    return d;
+  }
+
+  private ownedOf(top: TopConfig): Configuration[] {
+    let o = this.owned.get(top);
+    if (!o) this.owned.set(top, (o = []));
+    return o;
+  }
+
+  /** `files` plus everything they `import`, transitively (the evaluator's import edges). */
+  private importClosure(files: Iterable<string>): Set<string> {
+    const out = new Set<string>(files);
+    const queue = [...out];
+    while (queue.length) {
+      const f = queue.pop()!;
+      for (const t of this.ev.imports.get(f) ?? []) {
+        if (!out.has(t)) {
+          out.add(t);
+          queue.push(t);
+        }
+      }
+    }
+    return out;
+  }
+
+  private emitTop(top: TopConfig): void {
+    const main = emptySlice();
+    this.slice = main;
+    this.within(this.depsOf(top), this.ownedOf(top), () => this.emitConfiguration(top));
+    this.mainSlices.set(top, main);
+    this.slice = null;
+  }
+
+  private emitNested(n: { host: string; vm: string; cfg: Configuration; hostFile: string; top: TopConfig }): void {
+    const slice = emptySlice();
+    this.slice = slice;
+    this.within(this.depsOf(n.top), this.ownedOf(n.top), () =>
+      this.emitGuest(n.cfg, n.vm, [{ host: n.host, vm: n.vm }], `${n.host}#microvm.vms.${n.vm}`, n.hostFile),
+    );
+    this.nestedSlices.set(n, slice);
+    this.slice = null;
+  }
+
+  /** The output: slices in emission order (tops, then nested guests), then the problems. */
+  private assemble(): NixFacts {
+    const out: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems };
+    const slices = [...this.tops.map((t) => this.mainSlices.get(t)!), ...this.nested.map((n) => this.nestedSlices.get(n)!)];
+    for (const sl of slices) {
+      out.hosts.push(...sl.hosts);
+      out.interfaces.push(...sl.interfaces);
+      out.units.push(...sl.units);
+      out.bridges.push(...sl.bridges);
+      out.scripts.push(...sl.scripts);
+    }
+    this.result = out;
+    return out;
+  }
+
+  private computeReached(): Set<string> {
+    const reached = new Set<string>(this.flakeFileList);
+    for (const cfg of this.allConfigs) for (const f of cfg.files) reached.add(f);
+    return this.importClosure(reached);
   }
 
   run(): NixFacts {
@@ -115,33 +269,132 @@ class Extraction {
     const flakeFiles = files.filter((f) => posix.basename(f) === 'flake.nix');
     const usedNames = new Set<string>();
     for (const flakeFile of flakeFiles) {
-      const res = evaluateFlake(this.world, flakeFile);
+      const res = this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile));
       for (const p of res.problems) this.problem(flakeFile, p);
       for (const sys of res.systems) {
         let name = sys.name;
         if (usedNames.has(name)) name = `${sys.name} (${this.relative(flakeFile)})`;
         usedNames.add(name);
         sys.call.name = name;
-        const cfg = this.world.configurationOf(sys.call);
-        this.tops.push({ name, cfg, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile });
+        const deps = new Set<string>();
+        const owned: Configuration[] = [];
+        const cfg = this.within(deps, owned, () => this.world.configurationOf(sys.call));
+        const top: TopConfig = { name, cfg, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call };
+        this.topDeps.set(top, deps);
+        this.owned.set(top, owned);
+        this.tops.push(top);
       }
     }
     // 2. host → guest relations of flake configurations (may create nested configurations)
-    for (const top of [...this.tops]) this.analyseHost(top);
+    for (const top of [...this.tops]) this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
     // 3. root module files not reached from any flake configuration
     for (const root of this.rootModules(files, flakeFiles)) {
-      const cfg = new Configuration(this.world, { name: root.name, modules: [{ thunk: ready({ kind: 'path', path: root.file }), file: root.file }] });
-      this.allConfigs.push(cfg);
-      const top: TopConfig = { name: root.name, cfg, location: fileStart(root.file), flakeName: null, file: root.file };
-      this.tops.push(top);
-      this.analyseHost(top);
+      const top: TopConfig = { name: root.name, cfg: undefined as unknown as Configuration, location: fileStart(root.file), flakeName: null, file: root.file };
+      this.within(this.depsOf(top), this.ownedOf(top), () => {
+        top.cfg = this.rootConfiguration(root.name, root.file);
+        this.tops.push(top);
+        this.analyseHost(top);
+      });
     }
     // 4. facts
-    for (const top of this.tops) this.emitConfiguration(top);
-    for (const n of this.nested) this.emitGuest(n.cfg, n.vm, [{ host: n.host, vm: n.vm }], `${n.host}#microvm.vms.${n.vm}`, n.hostFile);
+    for (const top of this.tops) this.emitTop(top);
+    for (const n of this.nested) this.emitNested(n);
+    this.assemble();
     for (const cfg of this.allConfigs) for (const p of cfg.problems) this.problem(cfg.files.values().next().value ?? this.input.roots[0] ?? '/', p);
     if (this.ev.budgetExhausted) this.problem(this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
-    return this.out;
+    this.files = files;
+    this.flakeFileList = flakeFiles;
+    this.flakeClosure = this.importClosure(this.flakeDeps);
+    for (const top of this.tops) this.topClosure.set(top, this.importClosure(this.depsOf(top)));
+    this.reachedSet = this.computeReached();
+    return this.result;
+  }
+
+  private rootConfiguration(name: string, file: string): Configuration {
+    const cfg = new Configuration(this.world, { name, modules: [{ thunk: ready({ kind: 'path', path: file }), file }] });
+    this.allConfigs.push(cfg);
+    this.ownedSink?.push(cfg);
+    return cfg;
+  }
+
+  /** See IncrementalNixFacts.update. */
+  update(changed: Set<string>): NixFacts | undefined {
+    if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
+    if (this.problems.length > 0) return undefined;
+    for (const f of changed) if (this.flakeClosure.has(f) || posix.basename(f) === 'flake.nix') return undefined;
+    // Path references decide which files are roots: they must not change.
+    const fileSet = (this.fileSet ??= new Set(this.files));
+    for (const f of changed) {
+      if (!fileSet.has(f)) continue;
+      const now = this.referencesOf(f);
+      const before = this.refsByFile.get(f) ?? new Set<string>();
+      if (now.size !== before.size || [...now].some((x) => !before.has(x))) return undefined;
+    }
+    this.ev.resetBudget();
+    // Root-module decisions that used a changed file must come out the same.
+    for (const [file, check] of this.rootChecks) {
+      if (![...changed].some((f) => check.deps.has(f))) continue;
+      const again = this.rootCheck(file);
+      if (again.result !== check.result) return undefined;
+    }
+    const affected = this.tops.filter((t) => [...changed].some((f) => this.topClosure.get(t)?.has(f)));
+    for (const top of affected) {
+      const nested = this.nested.filter((n) => n.top === top);
+      if (this.mainSlices.get(top)!.problemCalls || nested.some((n) => this.nestedSlices.get(n)!.problemCalls)) return undefined;
+    }
+    for (const top of affected) {
+      const old = new Set(this.owned.get(top) ?? []);
+      this.allConfigs.splice(0, this.allConfigs.length, ...this.allConfigs.filter((c) => !old.has(c)));
+      for (const c of old) {
+        this.nestedMemo.delete(c);
+        this.hostInfo.delete(c);
+      }
+      for (const n of this.nested) if (n.top === top) this.nestedSlices.delete(n);
+      this.nested = this.nested.filter((n) => n.top !== top);
+      const deps = new Set<string>();
+      const owned: Configuration[] = [];
+      this.topDeps.set(top, deps);
+      this.owned.set(top, owned);
+      this.within(deps, owned, () => {
+        if (top.call) {
+          top.call.configuration = undefined;
+          top.cfg = this.world.configurationOf(top.call);
+        } else {
+          top.cfg = this.rootConfiguration(top.name, top.file);
+        }
+        this.analyseHost(top);
+      });
+      this.emitTop(top);
+      for (const n of this.nested) if (n.top === top) this.emitNested(n);
+      this.topClosure.set(top, this.importClosure(deps));
+      if (owned.some((c) => c.problems.length > 0)) return undefined;
+    }
+    if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0 || this.problems.length > 0) return undefined;
+    for (const top of affected) {
+      if (this.mainSlices.get(top)!.problemCalls) return undefined;
+      if (this.nested.some((n) => n.top === top && this.nestedSlices.get(n)!.problemCalls)) return undefined;
+    }
+    // Nested guests in the order a full run creates them (grouped by top, in top order).
+    const order = new Map(this.tops.map((t, i) => [t, i]));
+    this.nested = this.nested.map((n, i) => ({ n, i })).sort((a, b) => order.get(a.n.top)! - order.get(b.n.top)! || a.i - b.i).map((x) => x.n);
+    // The set of files reached from configurations decides roots: it must not change.
+    const reached = this.computeReached();
+    if (reached.size !== this.reachedSet.size || [...reached].some((f) => !this.reachedSet.has(f))) return undefined;
+    return this.assemble();
+  }
+
+  private referencesOf(file: string): Set<string> {
+    return this.within(null, null, () =>
+      referencedFiles([file], this.readText, (p) => this.ev.fs.isDirectory(p), (d) => this.ev.fs.readDir(d), (this.fileSet ??= new Set(this.files))),
+    );
+  }
+
+  private rootCheck(file: string): { result: boolean; deps: Set<string> } {
+    const deps = new Set<string>();
+    const result = this.within(deps, null, () => this.looksLikeModule(file));
+    const check = { result, deps };
+    this.rootChecks.set(file, check);
+    return check;
   }
 
   private relative(file: string): string {
@@ -169,7 +422,7 @@ class Extraction {
       // microvm.vms.<n>.config: a module (attrset or function), evaluated as its own configuration
       const nested = this.nestedConfig(top, vm, conditionalVm);
       if (nested) {
-        this.nested.push({ host: top.name, vm, cfg: nested, hostFile: top.file });
+        this.nested.push({ host: top.name, vm, cfg: nested, hostFile: top.file, top });
         continue;
       }
       // flake = self (→ nixosConfigurations.<n>) or evaluatedConfig = <a nixosSystem>
@@ -221,6 +474,7 @@ class Extraction {
       conditional: conditionalVm,
     });
     this.allConfigs.push(nested);
+    this.ownedOf(top).push(nested);
     memo.set(vm, nested);
     return nested;
   }
@@ -256,27 +510,24 @@ class Extraction {
   // -- root module files -------------------------------------------------------------------
 
   private rootModules(files: string[], flakeFiles: string[]): { file: string; name: string }[] {
-    const reached = new Set<string>(flakeFiles);
-    for (const cfg of this.allConfigs) for (const f of cfg.files) reached.add(f);
-    // files imported (by `import`) from anything reached, transitively
-    const queue = [...reached];
-    while (queue.length) {
-      const f = queue.pop()!;
-      for (const t of this.ev.imports.get(f) ?? []) {
-        if (!reached.has(t)) {
-          reached.add(t);
-          queue.push(t);
-        }
-      }
-    }
+    this.files = files;
+    this.flakeFileList = flakeFiles;
+    const reached = this.computeReached();
     // flake.nix's own references count through evaluation (reached) only: when its outputs
     // cannot be evaluated, the modules it names are analysed as roots of their own.
-    const referencing = files.filter((f) => posix.basename(f) !== 'flake.nix');
-    const referenced = referencedFiles(referencing, this.readText, (p) => this.ev.fs.isDirectory(p), (d) => this.ev.fs.readDir(d), files);
+    // Per file (the union is the same), so an edit can be checked against its file's share.
+    const referenced = new Set<string>();
+    this.refsByFile = new Map();
+    for (const f of files) {
+      if (posix.basename(f) === 'flake.nix') continue;
+      const refs = this.referencesOf(f);
+      this.refsByFile.set(f, refs);
+      for (const r of refs) referenced.add(r);
+    }
     const roots: { file: string; name: string }[] = [];
     for (const file of files) {
       if (reached.has(file) || referenced.has(file) || posix.basename(file) === 'flake.nix') continue;
-      if (!this.looksLikeModule(file)) continue;
+      if (!this.rootCheck(file).result) continue;
       roots.push({ file, name: this.relative(file) });
     }
     return roots;
@@ -303,7 +554,7 @@ class Extraction {
   private emitConfiguration(top: TopConfig): void {
     const { cfg, name } = top;
     const info = this.hostInfo.get(cfg) ?? { vms: null, isHost: cfg.hasMarker('microvm-host') };
-    this.out.hosts.push({
+    this.sink().hosts.push({
       name,
       location: top.location,
       ...this.networkd(cfg, top.location),
@@ -312,9 +563,9 @@ class Extraction {
       isMicrovmHost: info.isHost,
       isSystem: top.flakeName !== null,
     });
-    this.out.units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
-    this.out.bridges.push(...bridgeDeclarations(cfg, name, top.location));
-    this.out.scripts.push(...serviceAttachments(cfg, name, top.location, this.readText));
+    this.sink().units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
+    this.sink().bridges.push(...bridgeDeclarations(cfg, name, top.location));
+    this.sink().scripts.push(...serviceAttachments(cfg, name, top.location, this.readText));
     // as a guest: interfaces, once per host running it (or with no host)
     const runs = this.runs.get(cfg) ?? [];
     const vm = top.flakeName;
@@ -328,8 +579,8 @@ class Extraction {
     const ifaces = this.interfaces(cfg, fallback);
     for (const pair of pairs) {
       const vm = pair.vm ?? defaultVm;
-      for (const i of ifaces) this.out.interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
-      this.out.scripts.push(...binScriptAttachments(cfg, pair.host, vm, fallback, this.readText));
+      for (const i of ifaces) this.sink().interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
+      this.sink().scripts.push(...binScriptAttachments(cfg, pair.host, vm, fallback, this.readText));
     }
   }
 
@@ -437,10 +688,10 @@ export function referencedFiles(
   readText: (file: string) => string | undefined,
   isDirectory: (p: string) => boolean,
   readDir: (p: string) => Map<string, string> | undefined,
-  allFiles: string[] = files,
+  allFiles: string[] | ReadonlySet<string> = files,
 ): Set<string> {
   const out = new Set<string>();
-  const fileSet = new Set(allFiles);
+  const fileSet = allFiles instanceof Set ? allFiles : new Set(allFiles);
   for (const file of files) {
     const text = readText(file);
     if (text === undefined) continue;

@@ -185,6 +185,8 @@ export class ModuleWorld {
   readonly nixosSystem: Value;
   readonly nixpkgsLib: AttrsValue;
   private readonly externals = new Map<string, AttrsValue>();
+  /** How often a nixosSystem value's `config` was forced (a configuration reading another's). */
+  crossConfigurationReads = 0;
 
   constructor(
     readonly evaluator: Evaluator,
@@ -235,7 +237,11 @@ export class ModuleWorld {
     const world = this;
     const v = attrs(
       {
-        config: lazyThunk(() => world.configurationOf(call).config),
+        config: lazyThunk(() => {
+          // Some code reads another configuration's config: configurations depend on each other.
+          world.crossConfigurationReads++;
+          return world.configurationOf(call).config;
+        }),
         options: unknown('options of a nixosSystem'),
         pkgs: unknown('pkgs of a nixosSystem'),
         _type: { kind: 'string', value: known('configuration') },

@@ -175,11 +175,24 @@ export class Evaluator implements BuiltinHost {
   private readonly parsedFiles = new Map<string, ParsedNixFile>();
   private readonly loading = new Set<string>();
   private readonly importFn: FunctionValue;
+  /**
+   * Called with every file the evaluation uses (each evalFile, memoised or not, and each read
+   * through `fs`): lets a caller record which files a piece of analysis depended on.
+   */
+  onFileUse: ((path: string) => void) | undefined;
   /** File of the most recent application site (import attribution through higher-order calls). */
   private currentFile: string | undefined;
 
   constructor(opts: EvaluatorOptions) {
-    this.fs = opts.fs;
+    const inner = opts.fs;
+    this.fs = {
+      readFile: (path) => {
+        this.onFileUse?.(path);
+        return inner.readFile(path);
+      },
+      readDir: (path) => inner.readDir(path),
+      isDirectory: (path) => inner.isDirectory(path),
+    };
     this.parseFn = opts.parse;
     this.budget = { ...DEFAULT_BUDGET, ...opts.budget };
     this.importFn = {
@@ -259,6 +272,7 @@ export class Evaluator implements BuiltinHost {
   evalFile(path: string): Value {
     let p = canonPath(path);
     if (this.fs.isDirectory(p)) p = posix.join(p, 'default.nix');
+    this.onFileUse?.(p);
     const memo = this.fileValues.get(p);
     if (memo) return memo;
     if (this.loading.has(p)) return unknown(`import cycle through ${p}`);
