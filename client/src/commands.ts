@@ -1,43 +1,41 @@
 /** The extension's commands; each talks to the server through the custom protocol. */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  RescanRequest,
-  SHOW_REFERENCES_COMMAND,
-  TapReportRequest,
-  type ShowReferencesArgs,
-} from '../../server/src/protocol/protocol';
+import type { ShowReferencesArgs } from '../../server/src/protocol/protocol';
+import { protocol, SHOW_REFERENCES_COMMAND } from './lazy';
 import { showReport } from './report';
+import type { ClientSession } from './session';
 
-export function registerCommands(
-  client: LanguageClient,
-  output: vscode.LogOutputChannel,
-  refreshTree: () => void,
-): vscode.Disposable[] {
-  const running = async (): Promise<boolean> => {
-    if (client.isRunning()) return true;
+export function registerCommands(session: ClientSession, output: vscode.LogOutputChannel, refreshTree: () => void): vscode.Disposable[] {
+  /** The running client, waiting for a start in progress; warns when there is none. */
+  const running = async () => {
+    const client = await session.ready();
+    if (client?.isRunning()) return client;
     void vscode.window.showWarningMessage('The MicroVM network language server is not running.');
-    return false;
+    return undefined;
   };
   return [
     vscode.commands.registerCommand('microvmNet.restartServer', async () => {
       output.info('restarting the language server (requested)');
-      await client.restart();
+      await session.restart();
       refreshTree();
     }),
     vscode.commands.registerCommand('microvmNet.rescan', async () => {
-      if (!(await running())) return;
-      const result = await client.sendRequest(RescanRequest);
+      const client = await running();
+      if (!client) return;
+      const result = await client.sendRequest(protocol().RescanRequest);
       const truncated = result.truncated ? `, ${result.truncated} left out by microvmNet.maxFiles` : '';
       vscode.window.setStatusBarMessage(`MicroVM network: scanned ${result.files} files${truncated}`, 5000);
       refreshTree();
     }),
     vscode.commands.registerCommand('microvmNet.showTapReport', async () => {
-      if (!(await running())) return;
-      await showReport(await client.sendRequest(TapReportRequest));
+      const client = await running();
+      if (!client) return;
+      await showReport(await client.sendRequest(protocol().TapReportRequest));
     }),
     // Code lenses carry protocol values; the built-in references view wants vscode types.
     vscode.commands.registerCommand(SHOW_REFERENCES_COMMAND, async (...[uri, position, locations]: ShowReferencesArgs) => {
+      const client = await running();
+      if (!client) return;
       const p2c = client.protocol2CodeConverter;
       await vscode.commands.executeCommand(
         'editor.action.showReferences',

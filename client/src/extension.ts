@@ -1,62 +1,59 @@
 /**
- * Activation: start the language client and hang the status item, tree view and commands on
- * it. Kept to wiring; everything heavier happens in the server process.
+ * Activation: the output channel, status item, tree view and commands, then the language
+ * client, started on the next turn (session.ts) so `activate()` returns in a few milliseconds
+ * without loading vscode-languageclient. Kept to wiring; everything heavier happens in the
+ * server process.
  */
 import * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { AnalysisSummaryNotification } from '../../server/src/protocol/protocol';
 import { registerCommands } from './commands';
-import { createLanguageClient } from './languageClient';
 import { documentSelector, nixLanguageDefined } from './selector';
+import { ClientSession } from './session';
 import { TapStatusItem } from './statusItem';
 import { TapTreeProvider } from './tapTree';
 
-let client: LanguageClient | undefined;
+let session: ClientSession | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('MicroVM Network', { log: true });
   let nixDefined = nixLanguageDefined();
   output.info(nixDefined ? '.nix documents selected by the `nix` language' : 'no extension defines `nix`: selecting **/*.nix files');
 
-  client = createLanguageClient(context, output, nixDefined);
   const status = new TapStatusItem(documentSelector(nixDefined));
-  const tree = new TapTreeProvider(() => client, output);
+  let tree: TapTreeProvider | undefined;
+  const current = new ClientSession(context, output, status, {
+    selector: () => documentSelector(nixDefined),
+    nixDefined: () => nixDefined,
+    summary(summary) {
+      status.update(summary);
+      if (!summary.scanning) tree?.refresh();
+    },
+  });
+  session = current;
+  tree = new TapTreeProvider(() => current.current, output);
+  const refreshTree = () => tree?.refresh();
 
   context.subscriptions.push(
     output,
     status,
     tree,
+    current,
     vscode.window.registerTreeDataProvider('microvmNet.network', tree),
-    client.onNotification(AnalysisSummaryNotification, (summary) => {
-      status.update(summary);
-      if (!summary.scanning) tree.refresh();
-    }),
-    client.onDidChangeState(({ newState }) => {
-      if (newState === State.Stopped) status.stopped();
-    }),
-    ...registerCommands(client, output, () => tree.refresh()),
+    ...registerCommands(current, output, refreshTree),
     // Installing or removing a Nix extension changes how .nix documents are selected.
     vscode.extensions.onDidChange(() => {
       const now = nixLanguageDefined();
-      if (now === nixDefined || !client) return;
+      if (now === nixDefined) return;
       nixDefined = now;
       output.info('the `nix` language appeared or went away: restarting with a new document selector');
-      client.clientOptions.documentSelector = documentSelector(now);
-      void client.restart();
+      void current.reselect();
     }),
   );
   void vscode.commands.executeCommand('setContext', 'microvmNet.active', true);
-
-  try {
-    await client.start();
-  } catch (e) {
-    output.error(`could not start the language server: ${e instanceof Error ? e.message : String(e)}`);
-    status.stopped();
-  }
+  current.startSoon();
 }
 
 export async function deactivate(): Promise<void> {
-  const c = client;
-  client = undefined;
-  if (c?.isRunning()) await c.stop();
+  const s = session;
+  session = undefined;
+  await s?.stop();
 }

@@ -1,6 +1,7 @@
 /** The tap report as a markdown document (no webview). */
 import * as vscode from 'vscode';
-import { statusCategory, type TapReport, type TapReportEntry } from '../../server/src/protocol/protocol';
+import type { TapReport, TapReportEntry } from '../../server/src/protocol/protocol';
+import { protocol } from './lazy';
 
 export function reportMarkdown(report: TapReport): string {
   const lines = [
@@ -18,7 +19,7 @@ export function reportMarkdown(report: TapReport): string {
       `| ${cell(tap.host)} | ${cell(tap.vm)} | \`${tap.id}\` | ${tap.status} | ${cell(tap.bridge)} | ${cell(via(tap))} | ${cell(where(tap.location))} |`,
     );
   }
-  const explained = sorted.filter((t) => statusCategory(t.status) !== 'bridged' && t.reasons.length);
+  const explained = sorted.filter((t) => protocol().statusCategory(t.status) !== 'bridged' && t.reasons.length);
   if (explained.length) {
     lines.push('', '## Why', '');
     for (const tap of explained) {
@@ -34,7 +35,7 @@ export async function showReport(report: TapReport): Promise<void> {
 }
 
 function byProblemFirst(a: TapReportEntry, b: TapReportEntry): number {
-  const rank = (t: TapReportEntry) => ({ problem: 0, unknown: 1, other: 2, bridged: 3 })[statusCategory(t.status)];
+  const rank = (t: TapReportEntry) => ({ problem: 0, unknown: 1, other: 2, bridged: 3 })[protocol().statusCategory(t.status)];
   return rank(a) - rank(b) || (a.host ?? '').localeCompare(b.host ?? '') || a.id.localeCompare(b.id);
 }
 

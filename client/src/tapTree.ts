@@ -5,13 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  statusCategory,
-  TapReportRequest,
-  type ProtocolLocation,
-  type TapReport,
-  type TapReportEntry,
-} from '../../server/src/protocol/protocol';
+import type { ProtocolLocation, TapReport, TapReportEntry } from '../../server/src/protocol/protocol';
+import { protocol } from './lazy';
 
 type Node =
   | { kind: 'bridge'; name: string; taps: TapReportEntry[] }
@@ -67,7 +62,7 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
         [`**${tap.id}**: ${tap.status}${tap.bridge ? ` on \`${tap.bridge}\`` : ''}`, ...tap.reasons.map((r) => `- ${r}`)].join('\n\n'),
       );
       item.iconPath = statusIcon(tap);
-      item.contextValue = `tap.${statusCategory(tap.status)}`;
+      item.contextValue = `tap.${protocol().statusCategory(tap.status)}`;
       item.command = reveal(tap.location, 'Open the tap definition');
       return item;
     }
@@ -87,7 +82,7 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
     const client = this.client();
     if (!client?.isRunning()) return null;
     try {
-      return await client.sendRequest(TapReportRequest);
+      return await client.sendRequest(protocol().TapReportRequest);
     } catch (e) {
       this.log.warn(`tap report failed: ${e instanceof Error ? e.message : String(e)}`);
       return null;
@@ -102,7 +97,7 @@ function reveal(location: ProtocolLocation, title: string): vscode.Command {
 }
 
 function statusIcon(tap: TapReportEntry): vscode.ThemeIcon {
-  switch (statusCategory(tap.status)) {
+  switch (protocol().statusCategory(tap.status)) {
     case 'bridged':
       return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
     case 'problem':
