@@ -45,6 +45,19 @@ describe('built server over the seed fixture', () => {
     assert.ok(client.progress.some((p) => p.value.kind === 'end'));
   });
 
+  test('hover on the tap id explains the outcome and names the deciding unit', async () => {
+    const uri = fileUri(vms);
+    const d = await client.waitForDiagnostic(uri, (x) => x.code === 'tap-without-bridge', 30_000);
+    const hover = await client.hover(uri, { line: d.range.start.line, character: d.range.start.character + 3 });
+    assert.ok(hover && typeof hover.contents === 'object' && 'kind' in hover.contents);
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /my-microvm/);
+    // The unit that sets the bridge the tap should be on, and does not match it.
+    assert.match(hover.contents.value, /10-uplink\.network/);
+    assert.match(hover.contents.value, /brprim4/);
+    assert.deepEqual(hover.range, d.range);
+  });
+
   test('the tap report lists the seed tap as unmanaged', async () => {
     const report = (await client.connection.sendRequest('microvmNet/tapReport')) as {
       taps: { id: string; status: string; host: string | null; vm: string | null; location: { uri: string } }[];

@@ -196,3 +196,21 @@ describe('multi-root workspace', () => {
     }
   });
 });
+
+describe('hover on a bridged tap', () => {
+  test('names the unit that bridges it (homelab: vm-dns by 20-lan)', async () => {
+    const homelab = copyWorkspace('examples/homelab');
+    const client = await LspClient.start({ roots: [homelab] });
+    try {
+      const uri = await client.openFile(join(homelab, 'hosts', 'hypervisor', 'vms.nix'));
+      await client.waitForDiagnostic(uri, (d) => d.code === 'tap-without-bridge', 30_000);
+      // expected.json: vm-dns and vm-git share the generated id at line 23, column 18.
+      const hover = await client.hover(uri, { line: 22, character: 20 });
+      assert.ok(hover && typeof hover.contents === 'object' && 'value' in hover.contents);
+      assert.match(hover.contents.value, /20-lan/);
+      assert.match(hover.contents.value, /br0/);
+    } finally {
+      await client.stop();
+    }
+  });
+});
