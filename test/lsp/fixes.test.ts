@@ -181,7 +181,7 @@ describe('every quick-fix kind, applied through the built server and re-checked'
             const action = (await client.codeActions(uri, diagnostic)).find((a) => kindOf(a) === kind);
             assert.ok(action?.edit, kind);
             // The state of every file the edit touches, before.
-            const targets = (action.edit.documentChanges ?? []).map((ch) => ('kind' in ch ? ch.uri : ch.textDocument.uri));
+            const targets = (action.edit.documentChanges ?? []).map((ch) => ('textDocument' in ch ? ch.textDocument.uri : ch.kind === 'create' ? ch.uri : ''));
             const before = new Map<string, { text: string | null; problems: string[] }>();
             for (const t of targets) {
               const path = fileURLToPath(t);
