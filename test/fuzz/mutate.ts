@@ -146,11 +146,9 @@ const tokenDuplicate: Operator = (rng, input) => {
   const at = rng.int(tokens.length);
   const len = Math.min(tokens.length - at, rng.size(30));
   const copies = rng.chance(0.1) ? rng.size(200) : 1;
-  const chunk = tokens.slice(at, at + len);
-  const out = [...tokens.slice(0, at + len)];
-  for (let i = 0; i < copies; i++) out.push(...chunk);
-  out.push(...tokens.slice(at + len));
-  return t(out.join(''));
+  // Joined as strings: spreading a large token array into push() overflows the stack.
+  const chunk = tokens.slice(at, at + len).join('');
+  return t(tokens.slice(0, at + len).join('') + chunk.repeat(copies) + tokens.slice(at + len).join(''));
 };
 
 const tokenSwap: Operator = (rng, input) => {
