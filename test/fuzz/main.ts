@@ -52,7 +52,7 @@ function save(seed: number, finding: Finding): string {
   writeFileSync(join(dir, 'input'), finding.input.bytes ?? finding.input.text);
   writeFileSync(
     join(dir, 'case.json'),
-    JSON.stringify({ ...finding.info, seed, error: finding.outcome.crash?.error, during: finding.outcome.crash?.during, stack: finding.outcome.crash?.stack, violations: finding.outcome.violations }, null, 2) + '\n',
+    JSON.stringify({ ...finding.info, seed, known: finding.outcome.crash ? knownCrash(finding.outcome.crash)?.id : undefined, error: finding.outcome.crash?.error, during: finding.outcome.crash?.during, stack: finding.outcome.crash?.stack, violations: finding.outcome.violations }, null, 2) + '\n',
   );
   return dir;
 }
