@@ -69,6 +69,11 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     service.analyze();
     out.coldMs = performance.now() - t0;
+    const gc0 = (globalThis as { gc?: () => void }).gc;
+    if (gc0) {
+      gc0();
+      out.heapAfterColdGcMB = process.memoryUsage().heapUsed / 1048576;
+    }
     const text0 = readFileSync(file, 'utf8');
     service.openDocument(file, text0, 1);
     const t1 = performance.now();
@@ -86,6 +91,11 @@ async function main(): Promise<void> {
       edits.push(performance.now() - t);
       counts.add((snap.diagnostics.get(file) ?? []).length);
       kinds[service.lastNixFacts] = (kinds[service.lastNixFacts] ?? 0) + 1;
+    }
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      out.heapAfterEditsGcMB = process.memoryUsage().heapUsed / 1048576;
     }
     // Back to the original text (even n), then hovers on the id.
     service.analyze();

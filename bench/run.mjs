@@ -262,6 +262,7 @@ function stub(name) {
       if (!cache.has(p)) cache.set(p, stub(name + '.' + String(p)));
       return cache.get(p);
     },
+    set(t, p, v) { cache.set(p, v); return true; },
     apply() { return stub(name + '()'); },
     construct() { return stub('new ' + name); },
   });
@@ -281,7 +282,13 @@ const window = new Proxy({}, { get(_, p) {
   };
   return realWindow[p];
 } });
-const vs = new Proxy({}, { get(_, p) { return p === 'window' ? window : p === 'extensions' ? { all: [], onDidChange: () => stub('d') } : vscode[p]; } });
+// A real object with the API's top-level names (bundles copy the module's own keys: __toESM).
+const vs = {};
+const dts = require('fs').readFileSync(require.resolve('@types/vscode/index.d.ts'), 'utf8');
+for (const m of dts.matchAll(/^\t(?:export )?(?:namespace|class|enum|const|function|let) ([A-Za-z_][A-Za-z0-9_]*)/gm)) vs[m[1]] = vscode[m[1]];
+vs.window = window;
+vs.extensions = { all: [], onDidChange: () => stub('d') };
+vs.version = '1.82.0';
 const origLoad = Module._load;
 Module._load = function (request, parent, isMain) {
   if (request === 'vscode') return vs;
