@@ -49,8 +49,7 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
 
   const certain = decide(iface, resolveNetworkd(world.units, tap), scripts, world.units);
   if (world.conditionalUnits.length === 0) return certain;
-  const allUnits = [...world.units, ...world.conditionalUnits];
-  const ifEnabled = decide(iface, resolveNetworkd(allUnits, tap), scripts, allUnits);
+  const ifEnabled = decide(iface, resolveNetworkd(world.unitsIfEnabled, tap), scripts, world.unitsIfEnabled);
   if (certain.status === ifEnabled.status && certain.bridge === ifEnabled.bridge) return certain;
   return {
     ...base,

@@ -22,6 +22,8 @@ export interface World {
   units: UnitDefinition[];
   /** Units that exist only if networkd turns out to be enabled (Nix units under an unknown switch). */
   conditionalUnits: UnitDefinition[];
+  /** `units` and `conditionalUnits` together: the world if networkd is enabled. */
+  unitsIfEnabled: UnitDefinition[];
   /** `networking.bridges` handled by scripted networking (networkd off). */
   scriptedBridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
@@ -66,10 +68,13 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
 
   const generated = bridges.flatMap(unitsForBridge);
   const nixAndGenerated = [...nixUnits, ...generated];
+  const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
+  const conditionalUnits = networkd === 'unknown' ? nixAndGenerated : [];
   return {
     host,
-    units: networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits,
-    conditionalUnits: networkd === 'unknown' ? nixAndGenerated : [],
+    units,
+    conditionalUnits,
+    unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
     networkd,

@@ -55,6 +55,28 @@ export function sortUnits(units: UnitDefinition[]): UnitDefinition[] {
 
 const loaded = (u: UnitDefinition): boolean => !u.masked && !u.rejected;
 
+interface SortedUnits {
+  all: UnitDefinition[];
+  /** Loaded `.network` units in networkd's order. */
+  networks: UnitDefinition[];
+}
+
+/**
+ * Unit lists are built once per host world and then asked about every tap of that world, so
+ * the sort is kept per list (by identity: lists are never mutated after they are built).
+ */
+const sortedCache = new WeakMap<readonly UnitDefinition[], SortedUnits>();
+
+function sortedView(units: UnitDefinition[]): SortedUnits {
+  let view = sortedCache.get(units);
+  if (!view) {
+    const all = sortUnits(units);
+    view = { all, networks: all.filter((u) => u.kind === 'network' && loaded(u)) };
+    sortedCache.set(units, view);
+  }
+  return view;
+}
+
 function parseBool(text: string): boolean | null {
   const t = text.toLowerCase();
   if (['1', 'yes', 'y', 'true', 't', 'on'].includes(t)) return true;
@@ -118,7 +140,7 @@ function netdevIdentity(u: UnitDefinition): { name: string | 'unknown'; kind: st
 /** The netdev networkd would use for `ifname`: the first loaded one (in sort order) with that Name=. */
 function lookupNetdev(units: UnitDefinition[], ifname: string): { unit: UnitDefinition | null; kind: string | null; uncertain: boolean } {
   let uncertain = false;
-  for (const u of sortUnits(units)) {
+  for (const u of sortedView(units).all) {
     const id = netdevIdentity(u);
     if (!id) continue;
     if (id.name === 'unknown') {
@@ -229,7 +251,7 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
     reasons: [],
   };
   const tapName = `\`${displayPattern(tap.name)}\``;
-  const networks = sortUnits(units.filter((u) => u.kind === 'network' && loaded(u)));
+  const networks = sortedView(units).networks;
   let winner: UnitDefinition | undefined;
   let winnerIndex = -1;
   for (let i = 0; i < networks.length; i++) {
