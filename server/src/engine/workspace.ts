@@ -3,7 +3,7 @@
  * and the pipeline files → facts → outcomes → diagnostics. A changed file drops only its own
  * caches; cross-file resolution is recomputed from what is cached.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Settings } from '../protocol/settings';
 import { mergeSettings } from '../protocol/settings';
@@ -78,6 +78,9 @@ export class WorkspaceService implements LanguageService {
   private lastOutcomes: { fingerprints: Map<string | null, unknown[]>; byInterface: Map<MicrovmInterface, Outcome> } | null = null;
   /** Directory facts the evaluator asks for (stat/readdir), dropped on any file-set change. */
   private readonly dirCache = new Map<string, boolean>();
+  /** Whether a path the evaluator asks for really lies inside a root (symlinks resolved). */
+  private readonly reachableCache = new Map<string, boolean>();
+  private realRoots: string[] | null = null;
   private readonly readDirCache = new Map<string, Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'> | undefined>();
 
   constructor(
@@ -145,6 +148,33 @@ export class WorkspaceService implements LanguageService {
 
   private insideRoots(path: string): boolean {
     return this.roots.some((r) => isInside(r, path));
+  }
+
+  /**
+   * For reads the evaluator asks for (imports, readDir): inside a root lexically, and still
+   * inside once symlinks are resolved — an in-workspace link must not lead the evaluator out.
+   */
+  private reachable(path: string): boolean {
+    if (!this.insideRoots(path)) return false;
+    if (this.files.has(path)) return true;
+    let ok = this.reachableCache.get(path);
+    if (ok === undefined) {
+      this.realRoots ??= this.roots.map((r) => {
+        try {
+          return realpathSync(r);
+        } catch {
+          return r;
+        }
+      });
+      try {
+        const real = realpathSync(path);
+        ok = this.realRoots.some((r) => isInside(r, real));
+      } catch {
+        ok = true; // does not exist: reading it fails on its own
+      }
+      this.reachableCache.set(path, ok);
+    }
+    return ok;
   }
 
   /** Current text of a file: the editor buffer when open, else disk (read lazily, cached). */
@@ -252,6 +282,7 @@ export class WorkspaceService implements LanguageService {
     this.structural = true;
     this.dirCache.clear();
     this.readDirCache.clear();
+    this.reachableCache.clear();
   }
 
   private dropFile(path: string): void {
@@ -322,7 +353,7 @@ export class WorkspaceService implements LanguageService {
   private newEvaluator(): Evaluator {
     const fs: NixFileSystem = {
       readFile: (path) => {
-        if (!this.insideRoots(path)) return undefined;
+        if (!this.reachable(path)) return undefined;
         if (!this.files.has(path)) {
           if (classifyFile(path) !== 'nix') return undefined;
           // Imported but not scanned (excluded or past the cap): read it on demand.
@@ -332,7 +363,7 @@ export class WorkspaceService implements LanguageService {
         return this.textOf(path) ?? undefined;
       },
       readDir: (path) => {
-        if (!this.insideRoots(path)) return undefined;
+        if (!this.reachable(path)) return undefined;
         if (this.readDirCache.has(path)) return this.readDirCache.get(path);
         let out: Map<string, 'regular' | 'directory' | 'symlink' | 'unknown'> | undefined;
         try {
@@ -348,7 +379,7 @@ export class WorkspaceService implements LanguageService {
         return out;
       },
       isDirectory: (path) => {
-        if (!this.insideRoots(path)) return false;
+        if (!this.reachable(path)) return false;
         // Every scanned file is a regular file (no stat needed for the common case).
         const entry = this.files.get(path);
         if (entry && entry.kind === 'nix' && !entry.devNull) return false;
