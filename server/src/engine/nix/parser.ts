@@ -157,6 +157,15 @@ export interface TextEdit {
   newEndPosition: Point;
 }
 
+/**
+ * Nix's lexer ends a `#` comment at a lone CR too; tree-sitter-nix only at LF. A lone CR becomes
+ * LF for the parser: same length, so every offset stays valid, and string contents are read
+ * from the original text by the AST conversion.
+ */
+function forLexer(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 export class NixParser {
   private constructor(
     private readonly parser: Parser,
@@ -181,11 +190,12 @@ export class NixParser {
       for (const e of previous.edits) previous.tree.edit(e);
       old = previous.tree;
     }
-    const tree = this.parser.parse(text, old);
+    const lexed = forLexer(text);
+    const tree = this.parser.parse(lexed, old);
     if (!tree) {
       // Only on cancellation/timeouts, which we never set; reparse from scratch.
       this.parser.reset();
-      const again = this.parser.parse(text);
+      const again = this.parser.parse(lexed);
       if (!again) throw new Error('tree-sitter returned no tree');
       return again;
     }
