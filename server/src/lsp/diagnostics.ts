@@ -1,14 +1,20 @@
 /**
- * Publishes diagnostics after a quiet period. Every edit restarts the timer, and analysis reads
- * the service's state when the timer fires, so the last edit is always included. Only files
- * whose diagnostics changed are sent; files that lost all of theirs get an empty list once.
+ * Publishes diagnostics as soon as the engine is free, coalescing bursts. A change schedules an
+ * analysis a turn or two of the event loop later (setImmediate), so a single edit on an idle
+ * server is analysed at once. Changes that arrive while it is pending — messages queued while the
+ * previous (synchronous) analysis ran are dispatched one per turn by the connection — push the
+ * analysis back one more turn, until a turn passes with no new change or `MAX_COALESCE_MS` has
+ * gone by since the first of them. Analysis reads the service's state when it runs, so the last
+ * edit is always included. Only files whose diagnostics changed are sent; files that lost all of
+ * theirs get an empty list once.
  */
 import type { Connection, Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import type { AnalysisSnapshot, LanguageService } from '../engine/service';
 import { toLspDiagnostic, type UriMap } from './convert';
 import { background } from './request';
 
-export const DIAGNOSTICS_DELAY_MS = 150;
+/** Longest a burst of changes can hold back an analysis (a steady stream still gets answers). */
+export const MAX_COALESCE_MS = 50;
 
 export interface DiagnosticsOptions {
   connection: Connection;
@@ -21,20 +27,38 @@ export interface DiagnosticsOptions {
 }
 
 export class DiagnosticsPublisher {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Immediate | null = null;
+  /** When the pending analysis was first requested, and changes seen since its last turn. */
+  private pendingSince = 0;
+  private changesSinceTurn = 0;
   /** Last published diagnostics per URI, as JSON, to skip unchanged files. */
   private readonly published = new Map<string, string>();
   private latest: Map<string, LspDiagnostic[]> = new Map();
 
   constructor(private readonly opts: DiagnosticsOptions) {}
 
-  schedule(delay = DIAGNOSTICS_DELAY_MS): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, delay);
+  /** Something changed: analyse and publish once the engine is free (see the class comment). */
+  schedule(): void {
+    if (this.timer) {
+      this.changesSinceTurn++;
+      return;
+    }
+    this.pendingSince = performance.now();
+    // Counts itself: the first turn always waits one more, to see whether others follow.
+    this.changesSinceTurn = 1;
+    this.timer = setImmediate(this.turn);
   }
+
+  private readonly turn = (): void => {
+    this.timer = null;
+    if (this.changesSinceTurn > 0 && performance.now() - this.pendingSince < MAX_COALESCE_MS) {
+      // More changes were dispatched this turn: others may still be queued behind them.
+      this.changesSinceTurn = 0;
+      this.timer = setImmediate(this.turn);
+      return;
+    }
+    this.flush();
+  };
 
   /** Diagnostics last published for a URI (code actions match their fixes against these). */
   current(uri: string): LspDiagnostic[] {
@@ -43,7 +67,7 @@ export class DiagnosticsPublisher {
 
   flush(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      clearImmediate(this.timer);
       this.timer = null;
     }
     const service = this.opts.service();
@@ -92,7 +116,7 @@ export class DiagnosticsPublisher {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) clearImmediate(this.timer);
     this.timer = null;
   }
 }

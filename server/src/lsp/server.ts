@@ -84,7 +84,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       sendSummary();
     },
     changed() {
-      diagnostics.schedule(0);
+      diagnostics.schedule();
     },
     scanned(report) {
       if (report.truncated === 0) {
