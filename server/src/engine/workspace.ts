@@ -39,6 +39,16 @@ interface FileEntry {
   open?: OpenDocument;
 }
 
+/** The file listing of the last analysis (reports without Nix problems). */
+interface Listing {
+  reports: FileReport[];
+  /** Index of each file's report. */
+  byPath: Map<string, number>;
+  nixFiles: string[];
+  unitInputs: UnitFileInput[];
+  microvmLastModified: number | null;
+}
+
 interface OpenDocument {
   text: string;
   version: number;
@@ -70,6 +80,9 @@ export class WorkspaceService implements LanguageService {
   private readonly changedNix = new Set<string>();
   /** Files appeared or went, or settings changed, since the last analysis: a full extraction. */
   private structural = true;
+  /** A non-Nix file changed since the last analysis: the file listing is rebuilt. */
+  private otherChanged = true;
+  private listing: Listing | null = null;
   /** How the last analysis got its Nix facts (benchmarks and tests look at it). */
   lastNixFacts: 'full' | 'incremental' | 'reused' = 'full';
   /** Syntax error counts of files not kept as ASTs, with the text they were counted on. */
@@ -294,7 +307,10 @@ export class WorkspaceService implements LanguageService {
 
   private invalidate(path: string): void {
     if (this.files.get(path)?.kind === 'nix') this.changedNix.add(path);
-    else if (classifyFile(path) === 'nix' || !this.files.has(path)) this.structural = true;
+    else {
+      this.otherChanged = true;
+      if (classifyFile(path) === 'nix' || !this.files.has(path)) this.structural = true;
+    }
     this.nixCache.delete(path);
     this.evaluator.invalidate(path);
     this.markDirty();
@@ -404,33 +420,28 @@ export class WorkspaceService implements LanguageService {
   analyze(): AnalysisSnapshot {
     if (!this.dirty && this.snapshot) return this.snapshot;
     const started = performance.now();
-    const nixFiles: string[] = [];
-    const unitInputs: UnitFileInput[] = [];
-    const reports: FileReport[] = [];
-    let microvmLastModified: number | null = null;
+    // The file listing (sorted reports, unit inputs, flake.lock) is rebuilt only when the file set,
+    // the settings or a non-Nix text changed; otherwise only the changed Nix files' reports are.
     // Syntax errors are counted after fact extraction: files the evaluator converted are cached
     // by then, and the others need only a parse (no AST) unless they have errors.
-    const syntaxPending: { report: FileReport; path: string; text: string }[] = [];
-    for (const [path, entry] of [...this.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const text = this.textOf(path);
-      const problems = entry.problem && !entry.open ? [entry.problem] : [];
-      if (entry.kind === 'nix') {
-        nixFiles.push(path);
-        const report: FileReport = { file: path, kind: 'nix', syntaxErrors: 0, problems };
-        if (text !== null) syntaxPending.push({ report, path, text });
-        reports.push(report);
-      } else if (entry.kind === 'flake-lock') {
-        if (text !== null) microvmLastModified = readFlakeLock(text) ?? microvmLastModified;
-      } else {
-        if (text === null && !entry.devNull) {
-          reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
-          continue;
-        }
-        unitInputs.push({ path, text: entry.devNull ? null : text });
-        reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
+    const syntaxPending: { at: number; path: string; text: string }[] = [];
+    let listing = this.listing;
+    if (!listing || this.structural || this.otherChanged) {
+      listing = this.buildListing(syntaxPending);
+    } else {
+      listing = { ...listing, reports: listing.reports.slice() };
+      for (const path of this.changedNix) {
+        const at = listing.byPath.get(path);
+        const entry = this.files.get(path);
+        if (at === undefined || !entry) continue;
+        const text = this.textOf(path);
+        listing.reports[at] = { file: path, kind: 'nix', syntaxErrors: 0, problems: entry.problem && !entry.open ? [entry.problem] : [] };
+        if (text !== null) syntaxPending.push({ at, path, text });
       }
     }
-    for (const skip of this.scanSkipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [skip.reason] });
+    this.otherChanged = false;
+    const { nixFiles, unitInputs, microvmLastModified } = listing;
+    const reports = listing.reports;
 
     let nix: NixFacts | undefined;
     if (this.nixFacts && !this.structural) {
@@ -445,11 +456,25 @@ export class WorkspaceService implements LanguageService {
     }
     this.changedNix.clear();
     this.structural = false;
-    for (const p of syntaxPending) p.report.syntaxErrors = this.syntaxErrorsOf(p.path, p.text);
+    for (const p of syntaxPending) reports[p.at] = { ...reports[p.at], syntaxErrors: this.syntaxErrorsOf(p.path, p.text) };
+    // The listing keeps the reports without Nix problems; problems go on copies.
+    this.listing = { ...listing, reports: reports.slice() };
+    const extra = new Map<string, FileReport>();
     for (const problem of nix.problems) {
-      const report = reports.find((r) => r.file === problem.file);
+      const at = listing.byPath.get(problem.file);
+      if (at !== undefined) {
+        const copy = reports[at] === this.listing.reports[at] ? { ...reports[at], problems: [...reports[at].problems] } : reports[at];
+        copy.problems.push(problem.message);
+        reports[at] = copy;
+        continue;
+      }
+      const report = extra.get(problem.file);
       if (report) report.problems.push(problem.message);
-      else reports.push({ file: problem.file, kind: 'nix', syntaxErrors: 0, problems: [problem.message] });
+      else {
+        const added: FileReport = { file: problem.file, kind: 'nix', syntaxErrors: 0, problems: [problem.message] };
+        extra.set(problem.file, added);
+        reports.push(added);
+      }
     }
     const fileUnits = this.unitFiles(unitInputs);
     const facts: WorkspaceFacts = {
@@ -486,6 +511,38 @@ export class WorkspaceService implements LanguageService {
     return this.snapshot;
   }
 
+  /** Every file's report (sorted by path), the Nix files, unit inputs and flake.lock facts. */
+  private buildListing(syntaxPending: { at: number; path: string; text: string }[]): Listing {
+    const nixFiles: string[] = [];
+    const unitInputs: UnitFileInput[] = [];
+    const reports: FileReport[] = [];
+    let microvmLastModified: number | null = null;
+    for (const [path, entry] of [...this.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const text = this.textOf(path);
+      const problems = entry.problem && !entry.open ? [entry.problem] : [];
+      if (entry.kind === 'nix') {
+        nixFiles.push(path);
+        if (text !== null) syntaxPending.push({ at: reports.length, path, text });
+        reports.push({ file: path, kind: 'nix', syntaxErrors: 0, problems });
+      } else if (entry.kind === 'flake-lock') {
+        if (text !== null) microvmLastModified = readFlakeLock(text) ?? microvmLastModified;
+      } else {
+        if (text === null && !entry.devNull) {
+          reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
+          continue;
+        }
+        unitInputs.push({ path, text: entry.devNull ? null : text });
+        reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
+      }
+    }
+    for (const skip of this.scanSkipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [skip.reason] });
+    const byPath = new Map<string, number>();
+    reports.forEach((r, i) => {
+      if (!byPath.has(r.file)) byPath.set(r.file, i);
+    });
+    return { reports, byPath, nixFiles, unitInputs, microvmLastModified };
+  }
+
   /** Unit files, re-loaded only when one of their texts (or the set) changed. */
   private unitFiles(inputs: UnitFileInput[]): UnitDefinition[] {
     const last = this.lastUnits;
@@ -510,19 +567,46 @@ export class WorkspaceService implements LanguageService {
       .join('\0');
     const hostByName = new Map<string, HostFacts>();
     for (const h of facts.hosts) if (!hostByName.has(h.name)) hostByName.set(h.name, h);
-    const fileUnits = facts.units.filter((u) => u.source === 'file');
+    // Nix units, bridges and scripts grouped by owner once (null: no host), in facts order.
+    type Owned = { units: unknown[]; bridges: unknown[]; scripts: unknown[] };
+    const byOwner = new Map<string | null, Owned>();
+    const ownedBy = (owner: string | null): Owned => {
+      let o = byOwner.get(owner);
+      if (!o) byOwner.set(owner, (o = { units: [], bridges: [], scripts: [] }));
+      return o;
+    };
+    const fileUnits: unknown[] = [];
+    for (const u of facts.units) (u.source === 'file' ? fileUnits : ownedBy(u.host).units).push(u);
+    for (const b of facts.bridges) ownedBy(b.host).bridges.push(b);
+    for (const sc of facts.scripts) ownedBy(sc.host).scripts.push(sc);
+    const none: Owned = { units: [], bridges: [], scripts: [] };
+    // The loaded unit files are one cached array while no unit text changed: its identity stands for them.
+    const loaded = this.lastUnits?.units;
+    const filePart = loaded && loaded.length === fileUnits.length && loaded.every((u, i) => u === fileUnits[i]) ? [loaded] : fileUnits;
     const fingerprints = new Map<string | null, unknown[]>();
+    // What a host's world is made of (world.ts): the same objects in the same order as a
+    // filter of facts by `owner === null || owner === host` (merged by their positions).
+    const merged = (a: unknown[], b: unknown[], all: readonly unknown[]): unknown[] => {
+      if (a.length === 0) return b;
+      if (b.length === 0) return a;
+      const keep = new Set([...a, ...b]);
+      return all.filter((x) => keep.has(x));
+    };
     const fingerprint = (hostName: string | null): unknown[] => {
       let fp = fingerprints.get(hostName);
       if (fp) return fp;
       const host = hostName === null ? null : hostByName.get(hostName) ?? null;
-      const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
-      fp = [microvmHosts, host, ...fileUnits, 'nix'];
-      for (const u of facts.units) if (u.source !== 'file' && belongs(u.host)) fp.push(u);
-      fp.push('bridges');
-      for (const b of facts.bridges) if (belongs(b.host)) fp.push(b);
-      fp.push('scripts');
-      for (const sc of facts.scripts) if (belongs(sc.host)) fp.push(sc);
+      fp = [microvmHosts, host, ...filePart, 'nix'];
+      if (host === null) {
+        for (const u of facts.units) if (u.source !== 'file') fp.push(u);
+        fp.push('bridges', ...facts.bridges, 'scripts', ...facts.scripts);
+      } else {
+        const own = byOwner.get(host.name) ?? none;
+        const shared = byOwner.get(null) ?? none;
+        fp.push(...merged(own.units, shared.units, facts.units));
+        fp.push('bridges', ...merged(own.bridges, shared.bridges, facts.bridges));
+        fp.push('scripts', ...merged(own.scripts, shared.scripts, facts.scripts));
+      }
       fingerprints.set(hostName, fp);
       return fp;
     };

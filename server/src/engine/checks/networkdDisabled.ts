@@ -3,18 +3,31 @@
  * (networkd.md §4). When the host imports modules from other flake inputs, one of them may
  * enable it, so the finding drops to information.
  */
-import type { Diagnostic } from '../model';
+import type { Diagnostic, UnitDefinition } from '../model';
 import { type Check, diagnostic } from './context';
 
 export const networkdDisabledCheck: Check = {
   codes: ['networkd-disabled'],
   run({ facts }) {
     const out: Diagnostic[] = [];
+    let byHost: Map<string, UnitDefinition[]> | undefined;
+    const unitsOf = (name: string): UnitDefinition[] => {
+      if (!byHost) {
+        byHost = new Map();
+        for (const u of facts.units) {
+          if (u.source !== 'nix' || u.masked || u.host === null) continue;
+          const list = byHost.get(u.host);
+          if (list) list.push(u);
+          else byHost.set(u.host, [u]);
+        }
+      }
+      return byHost.get(name) ?? [];
+    };
     for (const host of facts.hosts) {
       if (host.networkdEnabled !== false) continue;
       // A lone root module may be combined with others we cannot see; only judge whole systems.
       if (!host.isSystem && !host.isMicrovmHost) continue;
-      const units = facts.units.filter((u) => u.source === 'nix' && u.host === host.name && !u.masked);
+      const units = unitsOf(host.name);
       if (units.length === 0) continue;
       const first = units[0];
       const names = units.slice(0, 3).map((u) => `\`${u.name}\``).join(', ') + (units.length > 3 ? ', …' : '');

@@ -10,14 +10,14 @@ function unitRelated(unit: UnitDefinition, message: string): RelatedInfo {
   return { location: unit.location, message };
 }
 
-function bridgingUnitsNear(outcome: Outcome, units: UnitDefinition[]): RelatedInfo[] {
+function bridgingUnitsNear(units: UnitDefinition[]): RelatedInfo[] {
   return units
     .filter((u) => u.kind === 'network' && !u.masked && u.settings.some((s) => s.section === 'Network' && s.key === 'Bridge'))
     .slice(0, 5)
     .map((u) => unitRelated(u, `${u.name} sets Bridge= but its [Match] (${describeMatch(u)}) does not cover this tap`));
 }
 
-function diagnose(outcome: Outcome, units: UnitDefinition[]): Diagnostic | null {
+function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic | null {
   const iface = outcome.interface;
   const at = iface.id.location;
   const because = outcome.reasons.join('; ');
@@ -27,7 +27,7 @@ function diagnose(outcome: Outcome, units: UnitDefinition[]): Diagnostic | null 
       if (outcome.unmanagedByUnit) return null;
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
-        : bridgingUnitsNear(outcome, units);
+        : bridging();
       return diagnostic('tap-without-bridge', 'warning', `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, related);
     }
     case 'shadowed': {
@@ -54,6 +54,9 @@ function diagnose(outcome: Outcome, units: UnitDefinition[]): Diagnostic | null 
 export const tapOutcomeCheck: Check = {
   codes: ['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined'],
   run({ outcomes, facts }) {
-    return outcomes.flatMap((o) => diagnose(o, facts.units) ?? []);
+    // The same for every outcome: computed once, when first needed.
+    let near: RelatedInfo[] | undefined;
+    const bridging = () => (near ??= bridgingUnitsNear(facts.units)).slice();
+    return outcomes.flatMap((o) => diagnose(o, bridging) ?? []);
   },
 };

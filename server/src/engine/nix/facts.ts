@@ -146,6 +146,10 @@ class Extraction {
   private refsByFile = new Map<string, Set<string>>();
   private readonly rootChecks = new Map<string, { result: boolean; deps: Set<string> }>();
   private reachedSet = new Set<string>();
+  /** Per top: the import closure of the files its configurations used (its share of `reachedSet`). */
+  private readonly topReached = new Map<TopConfig, Set<string>>();
+  /** The share of `reachedSet` no top owns: flake files and configurations made outside any top. */
+  private baseReached = new Set<string>();
   private files: string[] = [];
   private fileSet: Set<string> | undefined;
   private flakeFileList: string[] = [];
@@ -307,7 +311,24 @@ class Extraction {
     this.flakeClosure = this.importClosure(this.flakeDeps);
     for (const top of this.tops) this.topClosure.set(top, this.importClosure(this.depsOf(top)));
     this.reachedSet = this.computeReached();
+    this.recordReachedShares();
     return this.result;
+  }
+
+  private reachedOf(top: TopConfig): Set<string> {
+    const files = new Set<string>();
+    for (const cfg of this.owned.get(top) ?? []) for (const f of cfg.files) files.add(f);
+    return this.importClosure(files);
+  }
+
+  private recordReachedShares(): void {
+    const owned = new Set<Configuration>();
+    for (const list of this.owned.values()) for (const c of list) owned.add(c);
+    const base = new Set<string>(this.flakeFileList);
+    for (const cfg of this.allConfigs) if (!owned.has(cfg)) for (const f of cfg.files) base.add(f);
+    this.baseReached = this.importClosure(base);
+    this.topReached.clear();
+    for (const top of this.tops) this.topReached.set(top, this.reachedOf(top));
   }
 
   private rootConfiguration(name: string, file: string): Configuration {
@@ -332,8 +353,9 @@ class Extraction {
     }
     this.ev.resetBudget();
     // Root-module decisions that used a changed file must come out the same.
+    const changedList = [...changed];
     for (const [file, check] of this.rootChecks) {
-      if (![...changed].some((f) => check.deps.has(f))) continue;
+      if (!changedList.some((f) => check.deps.has(f))) continue;
       const again = this.rootCheck(file);
       if (again.result !== check.result) return undefined;
     }
@@ -377,9 +399,26 @@ class Extraction {
     // Nested guests in the order a full run creates them (grouped by top, in top order).
     const order = new Map(this.tops.map((t, i) => [t, i]));
     this.nested = this.nested.map((n, i) => ({ n, i })).sort((a, b) => order.get(a.n.top)! - order.get(b.n.top)! || a.i - b.i).map((x) => x.n);
-    // The set of files reached from configurations decides roots: it must not change.
-    const reached = this.computeReached();
-    if (reached.size !== this.reachedSet.size || [...reached].some((f) => !this.reachedSet.has(f))) return undefined;
+    // The set of files reached from configurations decides roots: it must not change. It is the
+    // union of per-top shares and a base share; tops that did not use a changed file keep theirs
+    // (their configurations and the import edges of their files are untouched), so when the
+    // base did not use one either, comparing the affected tops' shares decides.
+    let same = !changedList.some((f) => this.baseReached.has(f));
+    const shares = new Map<TopConfig, Set<string>>();
+    for (const top of affected) {
+      if (!same) break;
+      const now = this.reachedOf(top);
+      shares.set(top, now);
+      const before = this.topReached.get(top);
+      if (!before || !sameSet(before, now)) same = false;
+    }
+    if (!same) {
+      const reached = this.computeReached();
+      if (!sameSet(reached, this.reachedSet)) return undefined;
+      this.recordReachedShares();
+    } else {
+      for (const [top, share] of shares) this.topReached.set(top, share);
+    }
     return this.assemble();
   }
 
@@ -668,6 +707,12 @@ class Extraction {
     }
     return { networkdEnabled: enabled, networkdLocation: location };
   }
+}
+
+function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 const MODULE_FORMALS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath']);
