@@ -1,6 +1,6 @@
 /**
  * Long fuzz runs: `npm run fuzz -- --runs 100000 [--seed N] [--scale K] [--minutes M]
- * [--include-known-hangs] [--only i,j,...] [--no-save]`.
+ * [--include-known-hangs] [--only i,j,...] [--no-save] [--trace FILE]`.
  *
  * Prints inputs, crashes (must be 0), invariant violations, the slowest file and its time.
  * Each crash is saved as a regression case under test/unit/robustness/regressions/ (replayed by
@@ -8,6 +8,7 @@
  * violation.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fuzz, type Finding } from './harness';
 import { knownCrash } from './known';
@@ -20,10 +21,12 @@ interface Args {
   includeKnownHangs: boolean;
   only?: number[];
   save: boolean;
+  /** File the case being run is written to before it runs: what a hang was stuck on. */
+  trace: string;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { runs: 10_000, seed: 20251128, scale: 5, includeKnownHangs: false, save: true };
+  const args: Args = { runs: 10_000, seed: 20251128, scale: 5, includeKnownHangs: false, save: true, trace: join(tmpdir(), `microvm-net-fuzz-current-${process.pid}.json`) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -38,6 +41,7 @@ function parse(argv: string[]): Args {
     else if (a === '--only') args.only = value().split(',').map(Number);
     else if (a === '--include-known-hangs') args.includeKnownHangs = true;
     else if (a === '--no-save') args.save = false;
+    else if (a === '--trace') args.trace = value();
     else throw new Error(`unknown argument ${a}`);
   }
   for (const [k, v] of Object.entries(args)) if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`--${k}: not a number`);
@@ -60,6 +64,7 @@ function save(seed: number, finding: Finding): string {
 async function main(): Promise<number> {
   const args = parse(process.argv.slice(2));
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`(the case in progress is in ${args.trace}: replay a hang with --only <index>)`);
   out(`fuzz: seed ${args.seed}, ${args.only ? `only ${args.only.join(',')}` : `${args.runs} runs`}, scale ${args.scale}${args.minutes ? `, at most ${args.minutes} min` : ''}${args.includeKnownHangs ? ', including known hangs' : ''}`);
   let lastReport = performance.now();
   const summary = await fuzz({
@@ -69,6 +74,7 @@ async function main(): Promise<number> {
     only: args.only,
     includeKnownHangs: args.includeKnownHangs,
     timeLimitMs: args.minutes !== undefined ? args.minutes * 60_000 : undefined,
+    onStart: (info) => writeFileSync(args.trace, JSON.stringify({ seed: args.seed, scale: args.scale, ...info }) + '\n'),
     onCase: (info, outcome, done) => {
       if (outcome.crash) out(`CRASH${knownCrash(outcome.crash) ? ` (known: ${knownCrash(outcome.crash)!.id})` : ''} #${info.index} ${info.fixture}/${info.file} [${info.ops.join(' ')}] ${info.mode} during ${outcome.crash.during}:\n${outcome.crash.stack}`);
       else if (outcome.violations.length) out(`VIOLATION #${info.index} ${info.fixture}/${info.file} [${info.ops.join(' ')}] ${info.mode}:\n  ${outcome.violations.join('\n  ')}`);

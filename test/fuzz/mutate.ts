@@ -234,8 +234,9 @@ const deepNest: Operator = (rng, input, ctx) => {
 const hugeString: Operator = (rng, input, ctx) => {
   const len = Math.min(4_000_000, rng.size(200_000 * ctx.scale));
   let ch = rng.pick(['a', 'é', '😀', '\\', '$', ' ', '${', "''", '\\\n', '\t', '*', '-']);
-  // A bare run of '-' is an operator chain (see OPERATOR_CHAIN_CAP).
-  if (ch === '-' && ctx.kind === 'nix' && !ctx.includeKnownHangs) ch = '~';
+  // Bare runs of '-' or '*' are operator chains (see OPERATOR_CHAIN_CAP): 800,000 '*' around a
+  // binding never finished parsing.
+  if ((ch === '-' || ch === '*') && ctx.kind === 'nix' && !ctx.includeKnownHangs) ch = '~';
   const body = ch.repeat(Math.max(1, Math.floor(len / ch.length)));
   let piece: string;
   if (ctx.kind === 'nix') {
