@@ -31,3 +31,17 @@ export function tapLabel(iface: MicrovmInterface): string {
 export function machineKey(iface: MicrovmInterface): string {
   return iface.host !== null ? `host:${iface.host}` : `guest:${iface.guest}`;
 }
+
+/**
+ * Per-object memo for rules that are a pure function of one fact object (an interface): facts
+ * that an incremental analysis did not re-derive are the same objects, so their diagnostics are
+ * not rebuilt on every edit. The diagnostics are never mutated by consumers.
+ */
+export function perObject<T extends object>(f: (item: T) => Diagnostic[]): (item: T) => Diagnostic[] {
+  const memo = new WeakMap<T, Diagnostic[]>();
+  return (item) => {
+    let d = memo.get(item);
+    if (!d) memo.set(item, (d = f(item)));
+    return d;
+  };
+}

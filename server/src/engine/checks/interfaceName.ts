@@ -2,9 +2,9 @@
  * Interface names (networkd.md §3.7, §5): at most 15 bytes (upstream asserts this for every
  * interface type), printable ASCII without `:` `/` `%` and not a reserved word (host-side names).
  */
-import type { Diagnostic } from '../model';
+import type { Diagnostic, MicrovmInterface } from '../model';
 import { knownText, minUtf8Length } from '../pattern';
-import { type Check, diagnostic, tapLabel } from './context';
+import { type Check, diagnostic, perObject, tapLabel } from './context';
 
 const MAX_BYTES = 15;
 
@@ -20,31 +20,33 @@ export function invalidNameReason(name: string): string | null {
   return null;
 }
 
+const nameDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] => {
+  const out: Diagnostic[] = [];
+  const bytes = minUtf8Length(iface.id.value);
+  const text = knownText(iface.id.value);
+  if (bytes > MAX_BYTES) {
+    const size = text === undefined ? `at least ${bytes}` : `${bytes}`;
+    out.push(
+      diagnostic(
+        'interface-name-too-long',
+        'error',
+        `interface id ${tapLabel(iface)} is ${size} bytes long; Linux interface names are at most ${MAX_BYTES} bytes (microvm.nix asserts this)`,
+        iface.id.location,
+      ),
+    );
+    return out;
+  }
+  if (text === undefined || (iface.type !== 'tap' && iface.type !== 'macvtap')) return out;
+  const reason = invalidNameReason(text);
+  if (reason) {
+    out.push(diagnostic('interface-name-invalid', 'error', `interface id ${tapLabel(iface)} is not a valid interface name: ${reason}`, iface.id.location));
+  }
+  return out;
+});
+
 export const interfaceNameCheck: Check = {
   codes: ['interface-name-too-long', 'interface-name-invalid'],
   run({ facts }) {
-    const out: Diagnostic[] = [];
-    for (const iface of facts.interfaces) {
-      const bytes = minUtf8Length(iface.id.value);
-      const text = knownText(iface.id.value);
-      if (bytes > MAX_BYTES) {
-        const size = text === undefined ? `at least ${bytes}` : `${bytes}`;
-        out.push(
-          diagnostic(
-            'interface-name-too-long',
-            'error',
-            `interface id ${tapLabel(iface)} is ${size} bytes long; Linux interface names are at most ${MAX_BYTES} bytes (microvm.nix asserts this)`,
-            iface.id.location,
-          ),
-        );
-        continue;
-      }
-      if (text === undefined || (iface.type !== 'tap' && iface.type !== 'macvtap')) continue;
-      const reason = invalidNameReason(text);
-      if (reason) {
-        out.push(diagnostic('interface-name-invalid', 'error', `interface id ${tapLabel(iface)} is not a valid interface name: ${reason}`, iface.id.location));
-      }
-    }
-    return out;
+    return facts.interfaces.flatMap(nameDiagnostics);
   },
 };
