@@ -352,10 +352,9 @@ test('CRLF, mixed line endings, CJK/emoji before the tap id: diagnostic range ex
   const variants: Record<string, string> = {
     crlf: withComment.replace(/\n/g, '\r\n'),
     cr: vms.replace('id = "my-microvm"', '/* 日本 */\r/* 😀 */ id = "my-microvm"').replace(/\n/g, '\r'),
-    // A lone CR never ends a `#` comment here: see the todo test below.
     mixed: withComment
       .split('\n')
-      .map((l, i) => l + (l.includes('#') ? '\r\n' : ['\r\n', '\n', '\r'][i % 3]))
+      .map((l, i) => l + (l.includes('#') ? '\r' : ['\r\n', '\n', '\r'][i % 3]))
       .join(''),
     'crlf-plain': vms.replace(/\n/g, '\r\n'),
   };
