@@ -670,6 +670,8 @@ export class Configuration {
   // -- definitions -------------------------------------------------------------------------
 
   /** Every definition at an option path (conditions not yet evaluated; false ones included). */
+  private readonly keysBusy = new Set<string>();
+
   defsAt(path: readonly string[]): Def[] {
     const key = pathKey(path);
     const cached = this.defsCache.get(key);
@@ -711,6 +713,19 @@ export class Configuration {
    * set is known to be complete, and keys that are patterns (`"vm-${x}" = ...`).
    */
   keysAt(path: readonly string[]): { keys: string[]; complete: boolean; conditionalKeys: Set<string>; patternKeys: { key: StrPattern; binding: Binding; def: Def; conditional: boolean }[] } {
+    // A module may define an option with the config view itself (`args: args` returns `config`):
+    // listing its keys would list them again. Re-entering answers "not known", never recursion.
+    const busyKey = pathKey(path);
+    if (this.keysBusy.has(busyKey)) return { keys: [], complete: false, conditionalKeys: new Set(), patternKeys: [] };
+    this.keysBusy.add(busyKey);
+    try {
+      return this.collectKeys(path);
+    } finally {
+      this.keysBusy.delete(busyKey);
+    }
+  }
+
+  private collectKeys(path: readonly string[]): ReturnType<Configuration['keysAt']> {
     const keys = new Map<string, boolean>(); // key -> only conditional
     let complete = true;
     const patternKeys: { key: StrPattern; binding: Binding; def: Def; conditional: boolean }[] = [];
