@@ -216,8 +216,51 @@ function toJson(v: Value, depth: number): string | undefined {
   }
 }
 
+/**
+ * Whether a backtracking engine may take exponential (or high-polynomial) time on this regex:
+ * a quantified group that itself contains a quantifier or an alternation (`(a*)*`, `(a|aa)+`),
+ * or a back-reference. Workspace regexes are untrusted input; those become `unknown`.
+ */
+export function catastrophicRegex(re: string): boolean {
+  const groups: { quantified: boolean }[] = [];
+  let unbounded = 0;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      if (/[1-9]/.test(re[i + 1] ?? '')) return true;
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      // Skip a bracket expression: `]` right after `[` or `[^` is literal.
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      while (j < re.length && re[j] !== ']') j += re[j] === '[' && re[j + 1] === ':' ? Math.max(1, re.indexOf(':]', j + 2) + 2 - j) : 1;
+      i = j;
+      continue;
+    }
+    if (c === '(') groups.push({ quantified: false });
+    else if (c === '|') {
+      if (groups.length) groups[groups.length - 1].quantified = true;
+    } else if (c === ')') {
+      const inner = groups.pop();
+      const next = re[i + 1];
+      const quantifiedGroup = next === '*' || next === '+' || next === '{';
+      if (quantifiedGroup && inner?.quantified) return true;
+      if (inner?.quantified && groups.length) groups[groups.length - 1].quantified = true;
+    } else if (c === '*' || c === '+' || c === '{') {
+      if (c !== '{' || /^\{\d*,\}/.test(re.slice(i))) unbounded++;
+      if (groups.length) groups[groups.length - 1].quantified = true;
+    }
+  }
+  // Many unbounded quantifiers in a row (`a*a*a*a*b`) are polynomial of high degree.
+  return unbounded > 4;
+}
+
 /** POSIX ERE → JS RegExp (close enough for the character classes configs use). */
 function toJsRegex(re: string, flags = ''): RegExp | undefined {
+  if (catastrophicRegex(re)) return undefined;
   const classes: Record<string, string> = {
     alpha: 'a-zA-Z',
     digit: '0-9',
