@@ -96,6 +96,8 @@ export interface ParsedNixFile {
   root: NixNode;
   syntaxErrors: number;
   errorRanges: Range[];
+  /** Why the file could not be read as Nix at all (parse over budget). */
+  problem?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -649,8 +651,14 @@ export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?
 export function parseNixFile(parser: NixParser, file: string, text: string): ParsedNixFile {
   const tree = parser.parse(text);
   try {
-    return toAst(file, text, tree);
+    return withParseProblem(toAst(file, text, tree), parser);
   } finally {
     tree.delete();
   }
+}
+
+/** Marks a file whose parse ran out of its budget (the tree is empty): said, not guessed. */
+export function withParseProblem(parsed: ParsedNixFile, parser: NixParser): ParsedNixFile {
+  if (!parser.lastParseAborted) return parsed;
+  return { ...parsed, problem: 'parsing took longer than its budget (tree-sitter-nix is superlinear on this text): not analysed' };
 }

@@ -166,6 +166,14 @@ function forLexer(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
+/**
+ * Wall-clock budget for one parse: generous (typical files parse at well under 1 µs per
+ * character) but finite, because a parse cannot be interrupted any other way.
+ */
+export function parseBudgetMs(length: number): number {
+  return 1000 + length * 0.02;
+}
+
 export class NixParser {
   private constructor(
     private readonly parser: Parser,
@@ -191,16 +199,22 @@ export class NixParser {
       old = previous.tree;
     }
     const lexed = forLexer(text);
-    const tree = this.parser.parse(lexed, old);
-    if (!tree) {
-      // Only on cancellation/timeouts, which we never set; reparse from scratch.
-      this.parser.reset();
-      const again = this.parser.parse(lexed);
-      if (!again) throw new Error('tree-sitter returned no tree');
-      return again;
-    }
-    return tree;
+    const deadline = performance.now() + parseBudgetMs(text.length);
+    this.lastParseAborted = false;
+    const tree = this.parser.parse(lexed, old, { progressCallback: () => performance.now() > deadline });
+    if (tree) return tree;
+    // Over budget (tree-sitter-nix is superlinear on some inputs, e.g. long `1+1+…` runs with no
+    // spaces): give up on this text and hand back the tree of an empty file of the same length,
+    // so offsets stay valid and nothing is analysed from it.
+    this.lastParseAborted = true;
+    this.parser.reset();
+    const empty = this.parser.parse(' '.repeat(text.length));
+    if (!empty) throw new Error('tree-sitter returned no tree');
+    return empty;
   }
+
+  /** The last `parse` ran out of its time budget and returned an empty tree instead. */
+  lastParseAborted = false;
 
   delete(): void {
     this.parser.delete();
