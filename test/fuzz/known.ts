@@ -9,15 +9,7 @@ export interface KnownCrash {
   matches(crash: { error: string; stack: string }): boolean;
 }
 
-export const KNOWN_CRASHES: readonly KnownCrash[] = [
-  {
-    id: 'module-returns-its-arguments',
-    summary:
-      'a NixOS module that returns its own arguments (`x: x`, `args: { inherit (args) config; }`, or `{(x: x)` after error recovery) ' +
-      'sends nix/modules.ts Configuration.keysAt <-> liveDefsAt into unbounded recursion: RangeError out of analyze()',
-    matches: (c) => c.error.includes('Maximum call stack size exceeded') && /Configuration\.(keysAt|liveDefsAt|defsAt)/.test(c.stack),
-  },
-];
+export const KNOWN_CRASHES: readonly KnownCrash[] = [];
 
 export function knownCrash(crash: { error: string; stack: string }): KnownCrash | undefined {
   return KNOWN_CRASHES.find((k) => k.matches(crash));
