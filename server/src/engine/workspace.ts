@@ -11,7 +11,7 @@ import { runChecks } from './checks';
 import { classifyFile, isInside, readWorkspaceFile, scanRoots, type FileKind, type ScannedFile } from './files';
 import type { Diagnostic, FileReport, HostFacts, MicrovmInterface, Outcome, UnitDefinition, WorkspaceFacts } from './model';
 import { loadUnitFiles, type UnitFileInput } from './networkd';
-import { parseNixFile, toAst, type ParsedNixFile } from './nix/ast';
+import { parseNixFile, toAst, withParseProblem, type ParsedNixFile } from './nix/ast';
 import { Evaluator, type NixFileSystem } from './nix/eval';
 import { IncrementalNixFacts, type NixFacts } from './nix/facts';
 import { NixParser, editFromUtf16, type TextEdit as ParserEdit, type Tree } from './nix/parser';
@@ -337,7 +337,7 @@ export class WorkspaceService implements LanguageService {
       open.tree?.delete();
       open.tree = tree;
       open.pendingEdits = [];
-      parsed = toAst(path, text, tree);
+      parsed = withParseProblem(toAst(path, text, tree), this.parser);
     } else {
       parsed = parseNixFile(this.parser, path, text);
     }
@@ -354,6 +354,10 @@ export class WorkspaceService implements LanguageService {
     if (counted && counted.text === text) return counted.count;
     const tree = this.parser.parse(text);
     try {
+      if (this.parser.lastParseAborted) {
+        this.nixCache.set(path, withParseProblem(toAst(path, text, tree), this.parser));
+        return 0;
+      }
       if (!tree.rootNode.hasError) {
         this.syntaxCounts.set(path, { text, count: 0 });
         return 0;
@@ -456,7 +460,12 @@ export class WorkspaceService implements LanguageService {
     }
     this.changedNix.clear();
     this.structural = false;
-    for (const p of syntaxPending) reports[p.at] = { ...reports[p.at], syntaxErrors: this.syntaxErrorsOf(p.path, p.text) };
+    for (const p of syntaxPending) {
+      const syntaxErrors = this.syntaxErrorsOf(p.path, p.text);
+      const parseProblem = this.nixCache.get(p.path)?.problem;
+      const report = reports[p.at];
+      reports[p.at] = { ...report, syntaxErrors, problems: parseProblem ? [...report.problems, parseProblem] : report.problems };
+    }
     // The listing keeps the reports without Nix problems; problems go on copies.
     this.listing = { ...listing, reports: reports.slice() };
     const extra = new Map<string, FileReport>();
