@@ -40,11 +40,10 @@ test('a step budget stops runaway evaluation; resetBudget restores it', async ()
 
 test('an exponential computation ends within the step budget', async () => {
   const ev = await makeEvaluator({}, { steps: 200_000 });
-  const t0 = Date.now();
   const v = ev.evalSource('/ws/main.nix', 'let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 40');
   assert.equal(toJs(v), UNKNOWN);
   assert.ok(ev.budgetExhausted);
-  assert.ok(Date.now() - t0 < 10_000);
+  assert.ok(ev.stepsUsed <= 2 * 200_000, `steps used: ${ev.stepsUsed}`);
 });
 
 test('a self-importing file is unknown, not a hang', async () => {
