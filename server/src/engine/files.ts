@@ -46,6 +46,11 @@ export function classifyFile(path: string): FileKind | null {
 }
 
 export function isInside(root: string, path: string): boolean {
+  // Fast path for canonical absolute paths (the common case on every evaluator read).
+  if (!path.includes('/.') && !root.includes('/.') && !path.includes('//')) {
+    if (path === root) return true;
+    return path.startsWith(root.endsWith('/') ? root : root + '/');
+  }
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
@@ -96,6 +101,8 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
         let isDir = entry.isDirectory();
         let isFile = entry.isFile();
         let devNull = false;
+        // A plain entry's real path is its real directory plus its name: no syscall needed.
+        let realPath = join(realDir, entry.name);
         if (entry.isSymbolicLink()) {
           let target: string | null = null;
           try {
@@ -108,6 +115,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
             isFile = true;
           } else {
             const real = safeRealpath(path);
+            if (real !== null) realPath = real;
             if (real === null) {
               skipped.push({ file: path, reason: 'broken or looping symlink: not followed' });
               continue;
@@ -138,7 +146,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
         const kind = classifyFile(path);
         if (kind === null) continue;
         if (devNull && kind !== 'network' && kind !== 'netdev' && kind !== 'dropin') continue;
-        const real = devNull ? path : safeRealpath(path) ?? path;
+        const real = devNull ? path : realPath;
         if (seenFiles.has(real)) continue;
         seenFiles.add(real);
         if (files.length >= options.maxFiles) {
