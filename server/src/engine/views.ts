@@ -34,6 +34,12 @@ const STATUS_TEXT: Record<Outcome['status'], string> = {
   'not-applicable': 'not a host tap',
 };
 
+/** "bridged to `br0`", "not bridged: bridge not defined `br9`", "routed (no bridge)", … */
+function statusPhrase(o: Outcome): string {
+  const bridge = o.bridge ? ` \`${o.bridge}\`` : '';
+  return o.status === 'bridged' ? `bridged to${bridge}` : `${STATUS_TEXT[o.status]}${bridge}`;
+}
+
 function uniqueLocations(locations: Location[]): Location[] {
   const seen = new Set<string>();
   return locations.filter((l) => {
@@ -102,7 +108,7 @@ export class WorkspaceViews {
     const id = displayPattern(iface.id.value);
     const lines: string[] = [];
     const bridge = o.bridge ? ` \`${o.bridge}\`` : '';
-    lines.push(`**${iface.type ?? 'interface'} \`${id}\`** — ${STATUS_TEXT[o.status]}${o.status === 'bridged' ? ' to' + bridge : bridge}`);
+    lines.push(`**${iface.type ?? 'interface'} \`${id}\`** — ${statusPhrase(o)}`);
     if (o.via) {
       const where = o.via.location ? ` (${link(o.via.location)})` : '';
       lines.push('', `decided by ${o.via.unit ? `\`${o.via.unit}\`` : o.via.kind}${where} — ${o.via.kind}`);
@@ -126,7 +132,7 @@ export class WorkspaceViews {
       const id = displayPattern(o.interface.id.value);
       const vm = o.interface.vm ? ` (VM \`${o.interface.vm}\`)` : '';
       const decided = o.via?.unit ?? o.winner?.name;
-      lines.push(`- \`${id}\`${vm} — ${STATUS_TEXT[o.status]}${o.bridge ? ` \`${o.bridge}\`` : ''}${decided ? ` · \`${decided}\`` : ''}`);
+      lines.push(`- \`${id}\`${vm} — ${statusPhrase(o)}${decided ? ` · \`${decided}\`` : ''}`);
     }
     if (outcomes.length > 30) lines.push(`- … and ${outcomes.length - 30} more`);
     const problems = outcomes.filter((o) => o.status !== 'bridged' && o.status !== 'routed' && o.status !== 'not-applicable');
@@ -140,7 +146,7 @@ export class WorkspaceViews {
     const lost = this.snapshot.outcomes.filter((o) => o.shadowedUnit === unit);
     const lines = [`**\`${unit.name}\`** [Match] ${describeMatch(unit)}`];
     lines.push('', caught.length ? `catches ${caught.length} tap${caught.length === 1 ? '' : 's'}:` : 'catches no tap');
-    for (const o of caught.slice(0, 20)) lines.push(`- \`${displayPattern(o.interface.id.value)}\` → ${STATUS_TEXT[o.status]}${o.bridge ? ` \`${o.bridge}\`` : ''}`);
+    for (const o of caught.slice(0, 20)) lines.push(`- \`${displayPattern(o.interface.id.value)}\` → ${statusPhrase(o)}`);
     if (shadows.length) {
       lines.push('', `shadows ${shadows.length}:`);
       for (const o of shadows) lines.push(`- \`${displayPattern(o.interface.id.value)}\` would be bridged by \`${o.shadowedUnit?.name}\``);
