@@ -135,8 +135,9 @@ export class WorkspaceViews {
       lines.push(`- \`${id}\`${vm} — ${statusPhrase(o)}${decided ? ` · \`${decided}\`` : ''}`);
     }
     if (outcomes.length > 30) lines.push(`- … and ${outcomes.length - 30} more`);
-    const problems = outcomes.filter((o) => o.status !== 'bridged' && o.status !== 'routed' && o.status !== 'not-applicable');
-    if (problems.length) lines.push('', ...this.tapHover(problems[0]).split('\n'));
+    // Then the full story of one of them: the first with a problem, else the first.
+    const problem = outcomes.find((o) => o.status !== 'bridged' && o.status !== 'routed' && o.status !== 'not-applicable');
+    lines.push('', '---', '', this.tapHover(problem ?? outcomes[0]));
     return lines.join('\n');
   }
 
