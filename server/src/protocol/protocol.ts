@@ -3,6 +3,7 @@
  * the client must not pull engine code into its bundle, and other LSP clients can implement
  * these from this file alone. Ranges are LSP ranges (0-based, UTF-16), locations carry URIs.
  */
+import type { OutcomeStatus, ViaKind } from '../engine/model';
 import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export interface ProtocolRange {
@@ -15,18 +16,11 @@ export interface ProtocolLocation {
   range: ProtocolRange;
 }
 
-/** Same values as the CLI's JSON `status` (design.md §2). */
-export type TapStatus = 'bridged' | 'bridge-undefined' | 'routed' | 'shadowed' | 'unmanaged' | 'unknown' | 'not-applicable';
+/** Same values as the CLI's JSON `status` (design.md §2): the engine's own type. */
+export type TapStatus = OutcomeStatus;
 
-/** Same values as the CLI's JSON `via.kind` (design.md §5). */
-export type TapViaKind =
-  | 'networkd-file'
-  | 'networkd-nix'
-  | 'networking-bridges'
-  | 'bin-script'
-  | 'service-override'
-  | 'custom-service'
-  | 'qemu-bridge-helper';
+/** Same values as the CLI's JSON `via.kind` (design.md §5): the engine's own type. */
+export type TapViaKind = ViaKind;
 
 export interface TapReportEntry {
   host: string | null;
