@@ -117,8 +117,11 @@ function stepsOf(service: WorkspaceService): number | null {
   return typeof ev?.stepsUsed === 'number' ? ev.stepsUsed : null;
 }
 
+// One index per text: a file can have tens of thousands of ranges to check.
+let lastIndex: LineIndex | null = null;
+
 function rangeProblem(text: string, range: Range): string | null {
-  const index = new LineIndex(text);
+  const index = lastIndex?.text === text ? lastIndex : (lastIndex = new LineIndex(text));
   const bad = (p: Position) => {
     if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0) return true;
     if (p.line >= index.lineCount) return true;
