@@ -1,11 +1,12 @@
 /**
- * Editor views on small workspaces, nil-style: one file of each case holds a `$0` cursor marker,
- * and `expected.txt` next to it is the golden answer (hover markdown, definition, references,
- * completions at the cursor; code lenses and symbols of the cursor's file). Regenerate with
- * UPDATE_GOLDEN=1 and review the diff.
+ * Editor views on small workspaces, nil-style. Each case (`cases/<name>/case.json`) names a
+ * workspace of the repository (an example or a fixture) and an edit of one of its files whose
+ * replacement holds a `$0` cursor marker; `expected.txt` next to it is the golden answer (hover
+ * markdown, definition, references, completions at the cursor; code lenses and symbols of the
+ * cursor's file). Regenerate with UPDATE_GOLDEN=1 and review the diff.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,34 +16,39 @@ import { DEFAULT_SETTINGS } from '../../../server/src/protocol/settings';
 import { LineIndex, type Location, type Range } from '../../../server/src/engine/text';
 
 const CASES = join(__dirname, 'cases');
+const REPO = join(__dirname, '..', '..', '..');
 const MARKER = '$0';
 
-function filesBelow(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesBelow(path) : [path];
-  });
+interface ViewCase {
+  /** Workspace relative to the repository root. */
+  workspace: string;
+  file: string;
+  /** Text in `file` replaced by `replace`, which holds the `$0` cursor. */
+  find: string;
+  replace: string;
 }
 
-function findMarker(root: string): { file: string; offset: number } {
-  for (const file of filesBelow(root)) {
-    const text = readFileSync(file, 'utf8');
-    const at = text.split('${').join('\u0000{').indexOf(MARKER);
-    if (at >= 0) {
-      writeFileSync(file, text.slice(0, at) + text.slice(at + MARKER.length));
-      return { file, offset: at };
-    }
-  }
-  throw new Error(`no ${MARKER} marker in ${root}`);
+/** Copies the case's workspace, applies its edit, and returns where the cursor is. */
+function prepare(root: string, spec: ViewCase): { file: string; offset: number } {
+  cpSync(join(REPO, spec.workspace), root, { recursive: true });
+  rmSync(join(root, 'expected.json'), { force: true });
+  const file = join(root, spec.file);
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(spec.find);
+  assert.ok(at >= 0, `${spec.find} not found in ${spec.workspace}/${spec.file}`);
+  const marker = spec.replace.indexOf(MARKER);
+  assert.ok(marker >= 0, `no ${MARKER} in ${spec.replace}`);
+  const replacement = spec.replace.slice(0, marker) + spec.replace.slice(marker + MARKER.length);
+  writeFileSync(file, text.slice(0, at) + replacement + text.slice(at + spec.find.length));
+  return { file, offset: at + marker };
 }
 
 for (const name of readdirSync(CASES).sort()) {
   test(`views: ${name}`, async () => {
     const root = realpathSync(mkdtempSync(join(tmpdir(), `microvm-net-views-${name}-`)));
     try {
-      cpSync(join(CASES, name), root, { recursive: true });
-      rmSync(join(root, 'expected.txt'), { force: true });
-      const { file, offset } = findMarker(root);
+      const spec = JSON.parse(readFileSync(join(CASES, name, 'case.json'), 'utf8')) as ViewCase;
+      const { file, offset } = prepare(root, spec);
       const position = new LineIndex(readFileSync(file, 'utf8')).positionAt(offset);
       const service = await createLanguageService({ roots: [root], settings: DEFAULT_SETTINGS });
       try {
