@@ -4,11 +4,10 @@
  * caches; cross-file resolution is recomputed from what is cached.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Settings } from '../protocol/settings';
 import { mergeSettings } from '../protocol/settings';
 import { runChecks } from './checks';
-import { classifyFile, isInside, readWorkspaceFile, scanRoots, type FileKind, type ScannedFile } from './files';
+import { classifyFile, readWorkspaceFile, scanRoots, type FileKind, type ScannedFile } from './files';
 import type { Diagnostic, FileReport, HostFacts, MicrovmInterface, Outcome, UnitDefinition, WorkspaceFacts } from './model';
 import { loadUnitFiles, type UnitFileInput } from './networkd';
 import { parseNixFile, toAst, withParseProblem, type ParsedNixFile } from './nix/ast';
@@ -17,7 +16,9 @@ import { IncrementalNixFacts, type NixFacts } from './nix/facts';
 import { NixParser, editFromUtf16, type TextEdit as ParserEdit, type Tree } from './nix/parser';
 import { resolveOutcomes } from './resolve';
 import type { AnalysisSnapshot, LanguageService, ScanProgress, ScanReport } from './service';
-import { LineIndex, type Range } from './text';
+import type { Range } from './text';
+import { applyContentChanges } from './textEdits';
+import { insideRoots } from './roots';
 import { readFlakeLock } from './flakeLock';
 import { WorkspaceViews } from './views';
 
@@ -159,16 +160,12 @@ export class WorkspaceService implements LanguageService {
     this.files.set(file.path, { kind: file.kind, devNull: file.devNull });
   }
 
-  private insideRoots(path: string): boolean {
-    return this.roots.some((r) => isInside(r, path));
-  }
-
   /**
    * For reads the evaluator asks for (imports, readDir): inside a root lexically, and still
    * inside once symlinks are resolved — an in-workspace link must not lead the evaluator out.
    */
   private reachable(path: string): boolean {
-    if (!this.insideRoots(path)) return false;
+    if (!insideRoots(this.roots, path)) return false;
     if (this.files.has(path)) return true;
     let ok = this.reachableCache.get(path);
     if (ok === undefined) {
@@ -181,7 +178,7 @@ export class WorkspaceService implements LanguageService {
       });
       try {
         const real = realpathSync(path);
-        ok = this.realRoots.some((r) => isInside(r, real));
+        ok = insideRoots(this.realRoots, real);
       } catch {
         ok = true; // does not exist: reading it fails on its own
       }
@@ -220,34 +217,17 @@ export class WorkspaceService implements LanguageService {
     const entry = this.files.get(file);
     if (!entry?.open) return;
     if (version <= entry.open.version) return;
-    let text = entry.open.text;
     let tree = entry.open.tree;
     const edits: ParserEdit[] = [...(entry.open.pendingEdits ?? [])];
-    for (const change of changes) {
-      if (!change.range) {
-        text = change.text;
-        tree?.delete();
-        tree = undefined;
-        edits.length = 0;
-        continue;
+    const text = applyContentChanges(entry.open.text, changes, (applied) => {
+      if (applied) {
+        edits.push(editFromUtf16(applied));
+        return;
       }
-      const lines = new LineIndex(text);
-      const start = lines.offsetAt(change.range.start);
-      const end = lines.offsetAt(change.range.end);
-      const newText = text.slice(0, start) + change.text + text.slice(end);
-      const newEnd = new LineIndex(newText).positionAt(start + change.text.length);
-      edits.push(
-        editFromUtf16({
-          startOffset: start,
-          oldEndOffset: end,
-          newEndOffset: start + change.text.length,
-          start: lines.positionAt(start),
-          oldEnd: lines.positionAt(end),
-          newEnd,
-        }),
-      );
-      text = newText;
-    }
+      tree?.delete();
+      tree = undefined;
+      edits.length = 0;
+    });
     entry.open = { text, version, tree, pendingEdits: tree ? edits : undefined };
     this.invalidate(file);
   }
@@ -263,7 +243,7 @@ export class WorkspaceService implements LanguageService {
 
   fileChanged(file: string): void {
     const kind = classifyFile(file);
-    if (kind === null || !this.insideRoots(file)) return;
+    if (kind === null || !insideRoots(this.roots, file)) return;
     const entry = this.files.get(file);
     if (!entry) {
       if (this.files.size >= this.settings.maxFiles) return;
@@ -699,8 +679,4 @@ export class WorkspaceService implements LanguageService {
     this.snapshot = null;
     this.views = null;
   }
-}
-
-export function rootOf(roots: readonly string[], file: string): string | undefined {
-  return roots.find((r) => isInside(r, file)) ?? (roots.length ? undefined : dirname(file));
 }
