@@ -16,7 +16,9 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../engine/model';
 import type { AnalysisSnapshot, Fix, LanguageService, TextEdit } from '../engine/service';
-import { comparePositions, LineIndex, type Range } from '../engine/text';
+import { insideRoots } from '../engine/roots';
+import { comparePositions, type Range } from '../engine/text';
+import { applyTextEdits, eolOf } from '../engine/textEdits';
 import { relativePath } from './report';
 
 export const MAX_FIX_PASSES = 3;
@@ -146,13 +148,9 @@ function realTarget(file: string): string {
   return path.join(real, ...rest);
 }
 
+/** Inside a checked path once symlinks are resolved, so a link cannot lead a write outside. */
 export function isInsideRoots(file: string, roots: readonly string[]): boolean {
-  const target = realTarget(file);
-  return roots.some((root) => {
-    const realRoot = realTarget(root);
-    const rel = path.relative(realRoot, target);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  });
+  return insideRoots(roots.map(realTarget), realTarget(file));
 }
 
 function sortedDiagnostics(snapshot: AnalysisSnapshot): Diagnostic[] {
@@ -205,25 +203,12 @@ function selfOverlapping(ranges: Map<string, Range[]>): boolean {
 }
 
 export function usesCrlf(text: string): boolean {
-  const lf = text.indexOf('\n');
-  return lf > 0 && text[lf - 1] === '\r';
+  return eolOf(text) === '\r\n';
 }
 
-/** Applies LSP-style edits (0-based UTF-16 positions against `text`), back to front. */
+/** Edits against a file's text; inserted line breaks follow the file's own. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const index = new LineIndex(text);
-  const crlf = usesCrlf(text);
-  const resolved = edits.map((e, order) => ({
-    start: index.offsetAt(e.range.start),
-    end: index.offsetAt(e.range.end),
-    text: crlf ? e.newText.replace(/\r?\n/g, '\r\n') : e.newText,
-    order,
-  }));
-  // Back to front; at one offset, later edits first so the results read in array order.
-  resolved.sort((a, b) => b.start - a.start || b.order - a.order);
-  let out = text;
-  for (const e of resolved) out = out.slice(0, e.start) + e.text + out.slice(Math.max(e.start, e.end));
-  return out;
+  return applyTextEdits(text, edits, { followLineEndings: true });
 }
 
 function tempName(file: string): string {

@@ -7,6 +7,7 @@
 import { promises as fsp, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { compileGlobs } from './glob';
+import { insideRoots } from './roots';
 
 export type FileKind = 'nix' | 'network' | 'netdev' | 'dropin' | 'flake-lock';
 
@@ -43,16 +44,6 @@ export function classifyFile(path: string): FileKind | null {
     if (parent.endsWith('.network.d') || parent.endsWith('.netdev.d')) return 'dropin';
   }
   return null;
-}
-
-export function isInside(root: string, path: string): boolean {
-  // Fast path for canonical absolute paths (the common case on every evaluator read).
-  if (!path.includes('/.') && !root.includes('/.') && !path.includes('//')) {
-    if (path === root) return true;
-    return path.startsWith(root.endsWith('/') ? root : root + '/');
-  }
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
 
 function safeRealpath(path: string): string | null {
@@ -120,7 +111,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
               skipped.push({ file: path, reason: 'broken or looping symlink: not followed' });
               continue;
             }
-            if (!realRoots.some((r) => isInside(r, real))) {
+            if (!insideRoots(realRoots, real)) {
               skipped.push({ file: path, reason: 'symlink points outside the workspace: not followed' });
               continue;
             }

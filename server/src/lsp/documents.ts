@@ -3,9 +3,9 @@
  * engine's) so a freshly created service can be handed every open buffer, and so code actions
  * can name the version an edit applies to.
  */
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import type { Range } from '../engine/text';
+import { applyContentChanges } from '../engine/textEdits';
 import type { UriMap } from './convert';
 
 export interface OpenDocument {
@@ -23,7 +23,7 @@ export interface DocumentListener {
 }
 
 export class DocumentStore {
-  private readonly docs = new Map<string, TextDocument & { file: string }>();
+  private readonly docs = new Map<string, OpenDocument>();
 
   constructor(
     private readonly uris: UriMap,
@@ -35,9 +35,9 @@ export class DocumentStore {
       const file = this.uris.remember(td.uri);
       // Untitled and virtual documents have no place in the file set the engine models.
       if (file === null) return;
-      const doc = Object.assign(TextDocument.create(td.uri, td.languageId, td.version, td.text), { file });
+      const doc: OpenDocument = { file, uri: td.uri, languageId: td.languageId, version: td.version, text: td.text };
       this.docs.set(file, doc);
-      listener.opened(this.snapshot(doc));
+      listener.opened({ ...doc });
     });
     connection.onDidChangeTextDocument(({ textDocument: td, contentChanges }) => {
       const doc = this.byUri(td.uri);
@@ -49,9 +49,11 @@ export class DocumentStore {
         this.log(`ignored a stale change to ${td.uri}: version ${td.version}, have ${doc.version}`);
         return;
       }
-      const updated = Object.assign(TextDocument.update(doc, contentChanges, td.version), { file: doc.file });
+      // The engine applies the same changes with the same function, so the two copies agree.
+      const changes = contentChanges.map(toEngineChange);
+      const updated: OpenDocument = { ...doc, version: td.version, text: applyContentChanges(doc.text, changes) };
       this.docs.set(doc.file, updated);
-      listener.changed(this.snapshot(updated), contentChanges.map(toEngineChange));
+      listener.changed({ ...updated }, changes);
     });
     connection.onDidCloseTextDocument(({ textDocument: td }) => {
       const doc = this.byUri(td.uri);
@@ -64,20 +66,16 @@ export class DocumentStore {
 
   get(file: string): OpenDocument | undefined {
     const doc = this.docs.get(file);
-    return doc && this.snapshot(doc);
+    return doc && { ...doc };
   }
 
   all(): OpenDocument[] {
-    return [...this.docs.values()].map((d) => this.snapshot(d));
+    return [...this.docs.values()].map((d) => ({ ...d }));
   }
 
-  private byUri(uri: string): (TextDocument & { file: string }) | undefined {
+  private byUri(uri: string): OpenDocument | undefined {
     const file = this.uris.remember(uri);
     return file === null ? undefined : this.docs.get(file);
-  }
-
-  private snapshot(doc: TextDocument & { file: string }): OpenDocument {
-    return { file: doc.file, uri: doc.uri, languageId: doc.languageId, version: doc.version, text: doc.getText() };
   }
 }
 

@@ -11,6 +11,7 @@ import { resolveInterface } from '../resolve';
 import type { AnalysisSnapshot, Fix, TextEdit, WorkspaceEdit } from '../service';
 import { LineIndex } from '../text';
 import { worldFor, type World } from '../world';
+import { insideRoots } from '../roots';
 import { applyOffsetEdits, BRIDGE_MARK, finishText, PLACEHOLDER_DEFAULT, type OffsetEdit } from './edits';
 
 export interface FixEnv {
@@ -279,16 +280,11 @@ export function makeFix(
   };
 }
 
+/** Where a fix may write (tests ask it directly). */
+export { insideRoots };
+
 function finishTitle(title: string, t: FixTarget): string {
   return title.split(BRIDGE_MARK).join(bridgeLabel(t));
-}
-
-export function insideRoots(roots: readonly string[], file: string): boolean {
-  if (roots.length === 0) return false;
-  return roots.some((r) => {
-    const root = r.endsWith('/') ? r : r + '/';
-    return file.startsWith(root) && !file.slice(root.length).split('/').includes('..');
-  });
 }
 
 export function basename(file: string): string {

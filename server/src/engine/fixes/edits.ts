@@ -5,11 +5,9 @@
  */
 import type { TextEdit, WorkspaceEdit } from '../service';
 import { LineIndex } from '../text';
+import { applyTextEdits, type OffsetEdit } from '../textEdits';
 
-/** The line ending a file uses: CRLF when it has any, else LF. */
-export function eolOf(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
-}
+export { applyOffsetEdits, applyTextEdits, eolOf, toOffsetEdits, type OffsetEdit } from '../textEdits';
 
 /** The indentation unit of a file: a tab when lines are tab-indented, else the most common step (2 by default). */
 export function indentUnitOf(text: string): string {
@@ -115,39 +113,7 @@ export function expandSnippet(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Applying edits (used to check a fix before offering it, and by tests / the CLI).
-
-export interface OffsetEdit {
-  start: number;
-  end: number;
-  newText: string;
-}
-
-export function toOffsetEdits(text: string, edits: readonly TextEdit[]): OffsetEdit[] {
-  const lines = new LineIndex(text);
-  return edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText }));
-}
-
-/**
- * Applies edits back to front. Edits must not overlap (two insertions at the same offset are
- * applied in the order given). Throws on overlap: a builder bug, never user input.
- */
-export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): string {
-  const order = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i);
-  for (let k = 1; k < order.length; k++) {
-    if (order[k].e.start < order[k - 1].e.end) throw new Error('overlapping edits');
-  }
-  let out = text;
-  for (let k = order.length - 1; k >= 0; k--) {
-    const { e } = order[k];
-    out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  }
-  return out;
-}
-
-export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
-  return applyOffsetEdits(text, toOffsetEdits(text, edits));
-}
+// Applying a whole fix in memory (to check it before offering it, and in tests).
 
 /**
  * Applies a WorkspaceEdit to texts in memory: returns the new text of every changed or created

@@ -1,0 +1,130 @@
+/**
+ * One analysis, as stages each handing its value to the next:
+ * files → Nix facts → reports → workspace facts → outcomes → diagnostics.
+ * What it keeps between runs is only what lets the next run skip work: the last listing, the
+ * incremental Nix fact extraction, the loaded unit files and the per-host outcomes.
+ */
+import type { Settings } from '../../protocol/settings';
+import { runChecks } from '../checks';
+import type { Diagnostic, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
+import { loadUnitFiles, type UnitFileInput } from '../networkd';
+import type { Evaluator } from '../nix/eval';
+import { IncrementalNixFacts, type NixFacts } from '../nix/facts';
+import type { AnalysisSnapshot } from '../service';
+import type { DocumentStore } from './documentStore';
+import { countSyntaxErrors, listFiles, reportsWithProblems, type FileListing } from './fileListing';
+import { OutcomeCache } from './outcomeCache';
+import type { ParseCache } from './parseCache';
+import type { PendingChanges } from './pendingChanges';
+
+/** How an analysis got its Nix facts (benchmarks and tests look at it). */
+export type NixFactsReuse = 'full' | 'incremental' | 'reused';
+
+export interface AnalysisInputs {
+  store: DocumentStore;
+  parses: ParseCache;
+  evaluator: Evaluator;
+  roots: string[];
+}
+
+export class Analysis {
+  private listing: FileListing | null = null;
+  private nixFacts: IncrementalNixFacts | null = null;
+  private readonly unitFiles = new UnitFileCache();
+  private readonly outcomes = new OutcomeCache();
+  lastNixFacts: NixFactsReuse = 'full';
+
+  constructor(private readonly inputs: AnalysisInputs) {}
+
+  run(changes: PendingChanges, settings: Settings): AnalysisSnapshot {
+    const started = performance.now();
+    const { store, parses } = this.inputs;
+    const files = listFiles(store, changes, this.listing);
+    const nix = this.extractNixFacts(changes, files.listing.nixFiles);
+    const listing = countSyntaxErrors(files, parses);
+    this.listing = listing;
+    const facts = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs));
+    const outcomes = this.outcomes.resolve(facts, this.unitFiles.loaded);
+    const diagnostics = diagnose(facts, outcomes, settings);
+    return {
+      facts,
+      outcomes,
+      diagnostics,
+      stats: {
+        files: store.size,
+        nixFiles: listing.nixFiles.length,
+        networkdFiles: listing.unitInputs.length,
+        ms: Math.round(performance.now() - started),
+      },
+    };
+  }
+
+  /** The last extraction brought up to date when only Nix texts changed, else a full one. */
+  private extractNixFacts(changes: PendingChanges, nixFiles: string[]): NixFacts {
+    if (this.nixFacts && !changes.structural) {
+      const changed = changes.changedNix.size > 0;
+      this.lastNixFacts = changed ? 'incremental' : 'reused';
+      // undefined: the change reached beyond the changed files' own facts.
+      const updated = changed ? this.nixFacts.update(changes.changedNix) : this.nixFacts.facts;
+      if (updated) return updated;
+    }
+    this.lastNixFacts = 'full';
+    const { evaluator, roots } = this.inputs;
+    evaluator.resetBudget();
+    this.nixFacts = IncrementalNixFacts.full({ evaluator, nixFiles, roots });
+    return this.nixFacts.facts;
+  }
+
+  dispose(): void {
+    this.nixFacts = null;
+    this.listing = null;
+  }
+}
+
+function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly UnitDefinition[]): WorkspaceFacts {
+  return {
+    hosts: nix.hosts,
+    interfaces: nix.interfaces,
+    units: [...fileUnits, ...nix.units],
+    bridges: nix.bridges,
+    scripts: nix.scripts,
+    microvmLastModified: listing.microvmLastModified,
+    files: reportsWithProblems(listing, nix.problems),
+  };
+}
+
+/** The checks' diagnostics by file, with the user's severity overrides applied. */
+function diagnose(facts: WorkspaceFacts, outcomes: Outcome[], settings: Settings): Map<string, Diagnostic[]> {
+  const diagnostics = new Map<string, Diagnostic[]>();
+  for (const d of runChecks({ facts, outcomes })) {
+    const severity = settings.severity[d.code];
+    if (severity === 'off') continue;
+    const final = severity ? { ...d, severity } : d;
+    const list = diagnostics.get(d.location.file) ?? [];
+    list.push(final);
+    diagnostics.set(d.location.file, list);
+  }
+  return diagnostics;
+}
+
+/**
+ * Unit files, re-loaded only when one of their texts (or the set) changed. Keeping the same
+ * array while nothing changed is what lets the outcome cache recognise them by identity.
+ */
+class UnitFileCache {
+  private last: { inputs: UnitFileInput[]; units: UnitDefinition[] } | null = null;
+
+  get loaded(): readonly UnitDefinition[] {
+    return this.last?.units ?? [];
+  }
+
+  load(inputs: UnitFileInput[]): UnitDefinition[] {
+    const last = this.last;
+    if (last && last.inputs.length === inputs.length && last.inputs.every((u, i) => u.path === inputs[i].path && u.text === inputs[i].text)) {
+      return last.units;
+    }
+    const units = loadUnitFiles(inputs);
+    this.last = { inputs, units };
+    return units;
+  }
+}

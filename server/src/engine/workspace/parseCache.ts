@@ -1,0 +1,77 @@
+/**
+ * Nix ASTs by path, each valid for the text it was parsed from. Open buffers keep their
+ * tree-sitter tree so the next edit re-parses incrementally. Files the evaluator never converts
+ * only need a syntax error count, which a bare parse gives without building an AST.
+ */
+import { parseNixFile, toAst, withParseProblem, type ParsedNixFile } from '../nix/ast';
+import type { NixParser } from '../nix/parser';
+import type { OpenBuffer } from './documentStore';
+
+export class ParseCache {
+  private readonly asts = new Map<string, ParsedNixFile>();
+  /** Syntax error counts of files not kept as ASTs, with the text they were counted on. */
+  private readonly syntaxCounts = new Map<string, { text: string; count: number }>();
+
+  constructor(
+    private readonly parser: NixParser,
+    private readonly openBuffer: (path: string) => OpenBuffer | undefined,
+  ) {}
+
+  parse(path: string, text: string): ParsedNixFile {
+    const cached = this.asts.get(path);
+    if (cached && cached.text === text) return cached;
+    const open = this.openBuffer(path);
+    let parsed: ParsedNixFile;
+    if (open && open.text === text) {
+      const previous = open.tree && open.pendingEdits ? { tree: open.tree, edits: open.pendingEdits } : undefined;
+      const tree = this.parser.parse(text, previous);
+      open.tree?.delete();
+      open.tree = tree;
+      open.pendingEdits = [];
+      parsed = withParseProblem(toAst(path, text, tree), this.parser);
+    } else {
+      parsed = parseNixFile(this.parser, path, text);
+    }
+    this.asts.set(path, parsed);
+    return parsed;
+  }
+
+  /** The parse problem (aborted or over budget) of the AST cached for `path`, if any. */
+  problemOf(path: string): string | undefined {
+    return this.asts.get(path)?.problem;
+  }
+
+  /** Syntax errors of a Nix file: from its cached AST, else from a parse (AST only when it has errors). */
+  syntaxErrorsOf(path: string, text: string): number {
+    const cached = this.asts.get(path);
+    if (cached && cached.text === text) return cached.syntaxErrors;
+    if (this.openBuffer(path)) return this.parse(path, text).syntaxErrors;
+    const counted = this.syntaxCounts.get(path);
+    if (counted && counted.text === text) return counted.count;
+    const tree = this.parser.parse(text);
+    try {
+      if (this.parser.lastParseAborted) {
+        this.asts.set(path, withParseProblem(toAst(path, text, tree), this.parser));
+        return 0;
+      }
+      if (!tree.rootNode.hasError) {
+        this.syntaxCounts.set(path, { text, count: 0 });
+        return 0;
+      }
+      const parsed = toAst(path, text, tree);
+      this.asts.set(path, parsed);
+      return parsed.syntaxErrors;
+    } finally {
+      tree.delete();
+    }
+  }
+
+  forget(path: string): void {
+    this.asts.delete(path);
+  }
+
+  clear(): void {
+    this.asts.clear();
+    this.syntaxCounts.clear();
+  }
+}
