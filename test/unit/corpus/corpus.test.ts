@@ -10,10 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { filesWithInterfaceLiterals } from './interfaceLiterals';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const repo = resolve(__dirname, '../../..');
 const cli = join(repo, 'bin/microvm-net.js');
 
 /** `shared/corpus` beside the repository (or any parent), or MICROVM_NET_CORPUS. */
