@@ -8,7 +8,7 @@ import type { ScriptAttachment, ScriptKind } from '../../model';
 import { displayPattern, known, UNKNOWN_STRING, type StrPattern } from '../../pattern';
 import type { Location } from '../../text';
 import { force } from '../eval/helpers';
-import { selectByPriority, sortByOrder, type Configuration, type Def } from '../modules';
+import { sortByOrder, type Configuration, type Def } from '../modules';
 import { parseMasterCommands } from '../scripts';
 import type { Thunk, Value } from '../value';
 import { scriptLineLocation, valueLoc } from './common';
@@ -26,9 +26,9 @@ function mayAttach(p: StrPattern): boolean {
   return t.includes('master') || t.includes('addif');
 }
 
-function textsOfDefs(defs: Def[], fallback: Location): Text[] {
+function textsAt(cfg: Configuration, path: string[], fallback: Location): Text[] {
   const out: Text[] = [];
-  for (const s of sortByOrder(selectByPriority(defs))) {
+  for (const s of sortByOrder(cfg.selectAt(path))) {
     const v = s.def.value;
     pushText(out, v, undefined, s.def, fallback);
   }
@@ -85,9 +85,9 @@ export function serviceAttachments(cfg: Configuration, host: string, fallback: L
     const vm = tapService ? svc.slice(TAP_SERVICE.length) || null : null;
     const kind: ScriptKind = tapService ? 'service-override' : 'custom-service';
     const texts: Text[] = [];
-    for (const f of SCRIPT_FIELDS) texts.push(...textsOfDefs(cfg.defsAt([...base, f]), fallback));
+    for (const f of SCRIPT_FIELDS) texts.push(...textsAt(cfg, [...base, f], fallback));
     const sc = [...base, 'serviceConfig'];
-    for (const k of cfg.keysAt(sc).keys) if (k.startsWith('Exec')) texts.push(...textsOfDefs(cfg.defsAt([...sc, k]), fallback));
+    for (const k of cfg.keysAt(sc).keys) if (k.startsWith('Exec')) texts.push(...textsAt(cfg, [...sc, k], fallback));
     if (texts.length === 0) continue;
     out.push(
       ...attachments(texts, { kind, host, vm, unit: `${svc}.service` }, { instance: vm ? known(vm) : null, tapService }, readText),
@@ -104,6 +104,6 @@ export function binScriptAttachments(
   fallback: Location,
   readText: (file: string) => string | undefined,
 ): ScriptAttachment[] {
-  const texts = textsOfDefs(cfg.defsAt(['microvm', 'binScripts', 'tap-up']), fallback);
+  const texts = textsAt(cfg, ['microvm', 'binScripts', 'tap-up'], fallback);
   return attachments(texts, { kind: 'bin-script', host, vm, unit: vm ? `${TAP_SERVICE}${vm}.service` : undefined }, { instance: null, tapService: false }, readText);
 }

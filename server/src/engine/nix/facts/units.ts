@@ -10,7 +10,7 @@ import type { BridgeDeclaration, UnitDefinition, UnitSection, UnitSetting, Value
 import { displayPattern, known, knownText, UNKNOWN_STRING, type StrPattern } from '../../pattern';
 import type { Location } from '../../text';
 import { force } from '../eval/helpers';
-import { selectByPriority, sortByOrder, type Configuration, type Def } from '../modules';
+import { sortByOrder, type Configuration } from '../modules';
 import type { AttrsValue, Value } from '../value';
 import { keyLoc, locOfValue, plainValue, stringPattern, unitValuePattern, valueLoc } from './common';
 
@@ -38,7 +38,7 @@ class UnitBuilder {
 
 /** The `Key=value` lines of one unitOption definition set at `path` (priority-merged). */
 function pathEntries(cfg: Configuration, path: string[], b: UnitBuilder, fallback: Location): Entry[] {
-  const sel = selectByPriority(cfg.defsAt(path));
+  const sel = cfg.selectAt(path);
   if (sel.some((s) => s.conditional)) b.complete = false;
   const out: Entry[] = [];
   const hasList = sel.some((s) => s.def.value.kind === 'list');
@@ -162,7 +162,7 @@ function listSections(cfg: Configuration, base: string[], option: string, sectio
 }
 
 function extraConfig(cfg: Configuration, base: string[], b: UnitBuilder, fallback: Location): void {
-  const sel = sortByOrder(selectByPriority(cfg.defsAt([...base, 'extraConfig'])));
+  const sel = sortByOrder(cfg.selectAt([...base, 'extraConfig']));
   for (const s of sel) {
     if (s.conditional) b.complete = false;
     const v = s.def.value;
@@ -258,7 +258,7 @@ function tail(cfg: Configuration, base: string[], items: Tail[], b: UnitBuilder,
 function matchSection(cfg: Configuration, base: string[], b: UnitBuilder, fallback: Location, withName: boolean): void {
   const entries = sectionEntries(cfg, [...base, 'matchConfig'], b, fallback);
   if (withName) {
-    const nameSel = selectByPriority(cfg.defsAt([...base, 'name']));
+    const nameSel = cfg.selectAt([...base, 'name']);
     const named = pathEntries(cfg, [...base, 'name'], b, fallback);
     if (nameSel.length && named.length) entries.set('Name', [...named, ...(entries.get('Name') ?? [])]);
   }
@@ -269,7 +269,7 @@ function matchSection(cfg: Configuration, base: string[], b: UnitBuilder, fallba
 
 /** State of `enable`: masked when definitely false. */
 function enableState(cfg: Configuration, base: string[], b: UnitBuilder): boolean {
-  const sel = selectByPriority(cfg.defsAt([...base, 'enable']));
+  const sel = cfg.selectAt([...base, 'enable']);
   if (sel.length === 0) return false;
   const values = new Set(sel.map((s) => (s.def.value.kind === 'bool' ? String(s.def.value.value) : '?')));
   if (values.size === 1 && values.has('false') && !sel.some((s) => s.conditional)) return true;
@@ -374,7 +374,7 @@ function listEntries(cfg: Configuration, path: string[], b: UnitBuilder, fallbac
 
 function domainsEntry(cfg: Configuration, path: string[], b: UnitBuilder, fallback: Location): Entry | null {
   if (cfg.liveDefsAt(path).length === 0) return null;
-  const sel = selectByPriority(cfg.defsAt(path));
+  const sel = cfg.selectAt(path);
   if (sel.length === 1 && sel[0].def.value.kind === 'null') return null;
   const entries = listEntries(cfg, path, b, fallback);
   if (entries.length === 0) return null;

@@ -7,6 +7,7 @@
  * `'unknown'` or a `conditional` interface — never a definite wrong fact.
  */
 import { posix } from 'node:path';
+import { referencedFiles } from './references';
 import type {
   BridgeDeclaration,
   HostFacts,
@@ -15,12 +16,12 @@ import type {
   ScriptAttachment,
   UnitDefinition,
   ValueAt,
-} from '../model';
-import { type StrPattern } from '../pattern';
-import type { Location } from '../text';
-import type { Evaluator } from './eval/evaluator';
-import { asFunction, attrs, force, knownString, ready, unknown } from './eval/helpers';
-import { evaluateFlake } from './flake';
+} from '../../model';
+import { type StrPattern } from '../../pattern';
+import type { Location } from '../../text';
+import type { Evaluator } from '../eval/evaluator';
+import { asFunction, attrs, force, knownString, ready, unknown } from '../eval/helpers';
+import { evaluateFlake } from '../flake';
 import {
   Configuration,
   DEFAULT_PRIORITY,
@@ -28,11 +29,11 @@ import {
   OPTION_LIKE_KEYS,
   type ModuleSource,
   type SystemCall,
-} from './modules';
-import type { Value } from './value';
-import { fileStart, keyLoc, locOfValue, plainValue, stringPattern, valueLoc } from './facts/common';
-import { binScriptAttachments, serviceAttachments } from './facts/services';
-import { bridgeDeclarations, netdevUnits, networkUnits } from './facts/units';
+} from '../modules';
+import type { Value } from '../value';
+import { fileStart, keyLoc, locOfValue, plainValue, stringPattern, valueLoc } from './common';
+import { binScriptAttachments, serviceAttachments } from './services';
+import { bridgeDeclarations, netdevUnits, networkUnits } from './units';
 
 export interface NixFactsInput {
   evaluator: Evaluator;
@@ -721,46 +722,4 @@ function hasOptionLikeKeys(v: Value): boolean {
   if (v.kind !== 'attrs') return false;
   for (const k of v.attrs.keys()) if (OPTION_LIKE_KEYS.has(k)) return true;
   return false;
-}
-
-/**
- * Files some other file names with a relative path literal (`./vm.nix`, `../common`), resolved
- * like Nix paths: a directory means its default.nix; `readDir ./dir` names every .nix file in it.
- * A syntactic over-approximation, used only to keep imported files from being configuration roots.
- */
-export function referencedFiles(
-  files: string[],
-  readText: (file: string) => string | undefined,
-  isDirectory: (p: string) => boolean,
-  readDir: (p: string) => Map<string, string> | undefined,
-  allFiles: string[] | ReadonlySet<string> = files,
-): Set<string> {
-  const out = new Set<string>();
-  const fileSet = allFiles instanceof Set ? allFiles : new Set(allFiles);
-  for (const file of files) {
-    const text = readText(file);
-    if (text === undefined) continue;
-    const code = stripComments(text);
-    const dir = posix.dirname(file);
-    for (const m of code.matchAll(/(readDir\s+)?(?<![\w.$}])(\.\.?(?:\/[A-Za-z0-9._+\-]+)+|\.\/?|\.\.)(?![\w/])/g)) {
-      const target = posix.normalize(posix.join(dir, m[2]));
-      if (target === file) continue;
-      if (isDirectory(target)) {
-        const d = posix.join(target, 'default.nix');
-        if (d !== file) out.add(d);
-        if (m[1]) {
-          for (const [name, kind] of readDir(target) ?? []) {
-            const p = posix.join(target, name);
-            if (name.endsWith('.nix') && p !== file) out.add(p);
-            if (kind === 'directory') out.add(posix.join(p, 'default.nix'));
-          }
-        }
-      } else if (fileSet.has(target)) out.add(target);
-    }
-  }
-  return out;
-}
-
-function stripComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^'$"\w])#.*$/gm, '$1');
 }

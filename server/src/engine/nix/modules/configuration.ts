@@ -1,7 +1,7 @@
 /**
- * The NixOS module system, statically: collects a configuration's modules (`imports`, module
- * functions, `config`/`options` sections), keeps every definition with the mkIf conditions,
- * mkOverride priorities and mkOrder orders pushed down onto it, and offers
+ * One NixOS configuration, statically: collects its modules (`imports`, module functions,
+ * `config`/`options` sections), keeps every definition with the mkIf conditions, mkOverride
+ * priorities and mkOrder orders pushed down onto it, and offers
  *  - a LAZY `config` value (what module functions receive) that merges definitions per option
  *    path only when something selects that path, with a recursion guard (a module reading
  *    `config.X` while defining X sees `unknown`, never hangs);
@@ -14,419 +14,26 @@
  * a small table of the options this project cares about plus `mkOption { default = ...; }`
  * declarations found in the workspace's own `options` sections.
  */
-import { known, UNKNOWN_STRING, type StrPattern } from '../pattern';
-import type { Location } from '../text';
+import { known, type StrPattern } from '../../pattern';
+import type { Location } from '../../text';
+import { asFunction, attrs, force, knownString, path as pathValue, ready, unknown, wrapperType } from '../eval/helpers';
+import type { AttrsValue, Binding, ListValue, Thunk, Value } from '../value';
 import {
-  apply,
-  asFunction,
-  attrs,
-  force,
-  knownBool,
-  knownString,
-  path as pathValue,
-  ready,
-  unknown,
-  wrapperType,
-} from './eval/helpers';
-import type { Evaluator } from './eval/evaluator';
-import type { AttrsValue, Binding, ListValue, Thunk, Value } from './value';
-
-// ---------------------------------------------------------------------------------------------
-// Markers: values we synthesise for things outside the workspace (flake inputs' modules).
-
-export type MarkerKind = 'microvm-host' | 'microvm-guest' | 'external' | 'nixpkgs';
-
-export interface Marker {
-  kind: MarkerKind;
-  /** Flake input / module name, for messages. */
-  name: string;
-}
-
-/** A `nixpkgs.lib.nixosSystem { ... }` call. */
-export interface SystemCall {
-  modules: Thunk | undefined;
-  specialArgs: Thunk | undefined;
-  location?: Location;
-  /** Set by whoever names it (`nixosConfigurations.<name>`). */
-  name?: string;
-  configuration?: Configuration;
-}
-
-export const DEFAULT_PRIORITY = 100;
-export const OPTION_DEFAULT_PRIORITY = 1500;
-export const DEFAULT_ORDER = 1000;
-
-/** A Map whose entries are computed on demand; iteration computes the full key list once. */
-export class LazyMap extends Map<string, Binding> {
-  private readonly cache = new Map<string, Binding | null>();
-  private keyList: string[] | undefined;
-  private loading = false;
-
-  constructor(
-    private readonly keysFn: () => string[],
-    private readonly getFn: (key: string) => Binding | undefined,
-    /** While true, nothing is cached (results computed then are provisional). */
-    private readonly volatile: () => boolean = () => false,
-  ) {
-    super();
-  }
-
-  private allKeys(): string[] {
-    if (this.keyList) return this.keyList;
-    if (this.loading) return [];
-    this.loading = true;
-    try {
-      const keys = [...new Set(this.keysFn())].sort();
-      if (this.volatile()) return keys;
-      this.keyList = keys;
-    } finally {
-      this.loading = false;
-    }
-    return this.keyList;
-  }
-
-  override get(key: string): Binding | undefined {
-    if (this.cache.has(key)) return this.cache.get(key) ?? undefined;
-    const b = this.getFn(key);
-    if (!this.volatile()) this.cache.set(key, b ?? null);
-    return b;
-  }
-  override has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-  override get size(): number {
-    return this.allKeys().length;
-  }
-  override keys(): MapIterator<string> {
-    return this.allKeys()[Symbol.iterator]() as MapIterator<string>;
-  }
-  override *entries(): MapIterator<[string, Binding]> {
-    for (const k of this.allKeys()) {
-      const b = this.get(k);
-      if (b) yield [k, b];
-    }
-  }
-  override *values(): MapIterator<Binding> {
-    for (const [, b] of this.entries()) yield b;
-  }
-  override [Symbol.iterator](): MapIterator<[string, Binding]> {
-    return this.entries();
-  }
-  override forEach(cb: (value: Binding, key: string, map: Map<string, Binding>) => void, thisArg?: unknown): void {
-    for (const [k, b] of this.entries()) cb.call(thisArg, b, k, this);
-  }
-  override set(key: string, value: Binding): this {
-    this.cache.set(key, value);
-    if (this.keyList && !this.keyList.includes(key)) this.keyList = [...this.keyList, key].sort();
-    return this;
-  }
-  override delete(key: string): boolean {
-    const had = this.has(key);
-    this.cache.set(key, null);
-    if (this.keyList) this.keyList = this.keyList.filter((k) => k !== key);
-    return had;
-  }
-}
-
-/** An attrset value backed by a LazyMap; `complete` is computed on first read. */
-export function lazyAttrs(
-  keysFn: () => string[],
-  getFn: (key: string) => Binding | undefined,
-  completeFn: () => boolean,
-  location?: Location,
-  volatile: () => boolean = () => false,
-): AttrsValue {
-  const map = new LazyMap(keysFn, getFn, volatile);
-  let complete: boolean | undefined;
-  const v = { kind: 'attrs', attrs: map, location } as unknown as AttrsValue;
-  Object.defineProperty(v, 'complete', {
-    enumerable: true,
-    get: () => {
-      if (complete !== undefined) return complete;
-      const c = completeFn();
-      if (!volatile()) complete = c;
-      return c;
-    },
-    set: (c: boolean) => {
-      complete = c;
-    },
-  });
-  return v;
-}
-
-/** A memoised thunk with a re-entrance guard (re-entering yields `unknown`). */
-export function lazyThunk(compute: () => Value, location?: Location): Thunk {
-  let state: 0 | 1 | 2 = 0;
-  let value: Value = unknown('recursion');
-  return {
-    location,
-    force() {
-      if (state === 2) return value;
-      if (state === 1) return unknown('infinite recursion');
-      state = 1;
-      try {
-        value = compute();
-      } catch (e) {
-        value = unknown(e instanceof RangeError ? 'stack overflow' : `internal error: ${(e as Error)?.message ?? e}`);
-      }
-      state = 2;
-      return value;
-    },
-  };
-}
-
-/** Shared state of one analysis run: markers, nixosSystem calls, the extended nixpkgs lib. */
-export class ModuleWorld {
-  readonly markers = new WeakMap<object, Marker>();
-  readonly systems = new WeakMap<object, SystemCall>();
-  readonly hostModule: AttrsValue;
-  readonly guestModule: AttrsValue;
-  readonly modulesPath = '/nix/store/nixpkgs/nixos/modules';
-  readonly nixosSystem: Value;
-  readonly nixpkgsLib: AttrsValue;
-  private readonly externals = new Map<string, AttrsValue>();
-  /** How often a nixosSystem value's `config` was forced (a configuration reading another's). */
-  crossConfigurationReads = 0;
-
-  constructor(
-    readonly evaluator: Evaluator,
-    /** Builds the Configuration of a nixosSystem call (set by the facts layer). */
-    private readonly makeConfiguration: (call: SystemCall) => Configuration,
-  ) {
-    resetConditionCache();
-    this.hostModule = this.marker({ kind: 'microvm-host', name: 'microvm.nixosModules.host' });
-    this.guestModule = this.marker({ kind: 'microvm-guest', name: 'microvm.nixosModules.microvm' });
-    const world = this;
-    this.nixosSystem = {
-      kind: 'function',
-      name: 'nixosSystem',
-      formals: { names: ['modules', 'specialArgs', 'system', 'lib', 'pkgs', 'extraModules', 'baseModules'], ellipsis: true },
-      apply(arg: Thunk, callSite?: Location): Value {
-        const a = force(arg);
-        const call: SystemCall = {
-          modules: a.kind === 'attrs' ? a.attrs.get('modules')?.thunk : undefined,
-          specialArgs: a.kind === 'attrs' ? a.attrs.get('specialArgs')?.thunk : undefined,
-          location: callSite,
-        };
-        if (a.kind !== 'attrs') call.modules = undefined;
-        return world.systemValue(call);
-      },
-    };
-    const libMap = new Map(evaluator.lib.attrs);
-    libMap.set('nixosSystem', { thunk: ready(this.nixosSystem) });
-    this.nixpkgsLib = { kind: 'attrs', attrs: libMap, complete: evaluator.lib.complete };
-  }
-
-  marker(m: Marker): AttrsValue {
-    const v = attrs({ _class: { kind: 'string', value: known('nixos') } }, { complete: false });
-    this.markers.set(v, m);
-    return v;
-  }
-
-  external(name: string): AttrsValue {
-    let v = this.externals.get(name);
-    if (!v) {
-      v = this.marker({ kind: 'external', name });
-      this.externals.set(name, v);
-    }
-    return v;
-  }
-
-  /** The value of a nixosSystem call: `config` is the lazy view of its configuration. */
-  systemValue(call: SystemCall): AttrsValue {
-    const world = this;
-    const v = attrs(
-      {
-        config: lazyThunk(() => {
-          // Some code reads another configuration's config: configurations depend on each other.
-          world.crossConfigurationReads++;
-          return world.configurationOf(call).config;
-        }),
-        options: unknown('options of a nixosSystem'),
-        pkgs: unknown('pkgs of a nixosSystem'),
-        _type: { kind: 'string', value: known('configuration') },
-      },
-      { complete: false, location: call.location },
-    );
-    this.systems.set(v, call);
-    return v;
-  }
-
-  /** Modules of the synthesised inputs, imported by path (`"${microvm}/nixos-modules/host"`). */
-  storeModule(p: string): Marker | undefined {
-    if (p === this.modulesPath || p.startsWith(this.modulesPath + '/') || p.startsWith('/nix/store/nixpkgs')) {
-      return { kind: 'nixpkgs', name: p };
-    }
-    if (p.startsWith('/nix/store/microvm')) {
-      return /host/.test(p.slice('/nix/store/microvm'.length))
-        ? { kind: 'microvm-host', name: p }
-        : { kind: 'microvm-guest', name: p };
-    }
-    if (p.startsWith('/nix/store/')) return { kind: 'external', name: p };
-    return undefined;
-  }
-
-  configurationOf(call: SystemCall): Configuration {
-    if (!call.configuration) call.configuration = this.makeConfiguration(call);
-    return call.configuration;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Definitions
-
-export type CondState = 'true' | 'false' | 'unknown';
-
-/** A definition after unwrapping mkIf / mkMerge / mkOverride / mkOrder. */
-export interface Def {
-  value: Value;
-  /** The binding it came from (for key/value locations). */
-  binding?: Binding;
-  /** mkIf conditions above it (pushed down). */
-  conds: Thunk[];
-  /** Priority (outermost mkOverride wins); DEFAULT_PRIORITY when none. */
-  prio: number;
-  order: number;
-  /** Where the value is written. */
-  location?: Location;
-  /** Defined in a module that is itself only conditional (nested config under mkIf). */
-  baseConditional: boolean;
-}
-
-interface RawDef {
-  thunk: Thunk;
-  binding?: Binding;
-  conds: Thunk[];
-  prio?: number;
-  order?: number;
-  baseConditional: boolean;
-}
-
-let condCache = new WeakMap<Thunk, CondState>();
-
-/** Conditions are cached per analysis run (a new ModuleWorld starts a new run). */
-export function resetConditionCache(): void {
-  condCache = new WeakMap();
-}
-
-export function condState(conds: readonly Thunk[]): CondState {
-  let state: CondState = 'true';
-  for (const c of conds) {
-    let s = condCache.get(c);
-    if (!s) {
-      condCache.set(c, 'unknown'); // re-entrance guard
-      const b = knownBool(force(c));
-      s = b === true ? 'true' : b === false ? 'false' : 'unknown';
-      condCache.set(c, s);
-    }
-    if (s === 'false') return 'false';
-    if (s === 'unknown') state = 'unknown';
-  }
-  return state;
-}
-
-function numberOf(v: Value): number | undefined {
-  return v.kind === 'int' || v.kind === 'float' ? v.value : undefined;
-}
-
-function locationOf(raw: RawDef, v: Value): Location | undefined {
-  return raw.binding?.valueLocation ?? raw.thunk.location ?? ('location' in v ? v.location : undefined);
-}
-
-/** Unwraps module-system wrappers, pushing their properties down. */
-export function normalize(raw: RawDef, out: Def[] = [], depth = 0): Def[] {
-  const v = force(raw.thunk);
-  if (depth > 64) {
-    out.push({ value: unknown('wrapper nesting'), binding: raw.binding, conds: raw.conds, prio: raw.prio ?? DEFAULT_PRIORITY, order: raw.order ?? DEFAULT_ORDER, baseConditional: raw.baseConditional });
-    return out;
-  }
-  const t = wrapperType(v);
-  if (v.kind === 'attrs' && t) {
-    const get = (k: string): Thunk => v.attrs.get(k)?.thunk ?? ready(unknown(`wrapper without ${k}`));
-    switch (t) {
-      case 'if':
-        return normalize({ ...raw, thunk: get('content'), conds: [...raw.conds, get('condition')] }, out, depth + 1);
-      case 'merge': {
-        const contents = force(get('contents'));
-        if (contents.kind === 'list') {
-          for (const item of contents.items) normalize({ ...raw, thunk: item, binding: raw.binding }, out, depth + 1);
-          if (!contents.complete) out.push(unknownDef(raw));
-        } else out.push(unknownDef(raw));
-        return out;
-      }
-      case 'override': {
-        const p = numberOf(force(get('priority')));
-        return normalize({ ...raw, thunk: get('content'), prio: raw.prio ?? p ?? DEFAULT_PRIORITY }, out, depth + 1);
-      }
-      case 'order': {
-        const p = numberOf(force(get('priority')));
-        return normalize({ ...raw, thunk: get('content'), order: raw.order ?? p ?? DEFAULT_ORDER }, out, depth + 1);
-      }
-      case 'option':
-        // a declaration where a definition was expected: contributes nothing definite
-        out.push(unknownDef(raw));
-        return out;
-      default:
-        break;
-    }
-  }
-  out.push({
-    value: v,
-    binding: raw.binding,
-    conds: raw.conds,
-    prio: raw.prio ?? DEFAULT_PRIORITY,
-    order: raw.order ?? DEFAULT_ORDER,
-    location: locationOf(raw, v),
-    baseConditional: raw.baseConditional,
-  });
-  return out;
-}
-
-function unknownDef(raw: RawDef): Def {
-  return {
-    value: unknown('unknown definition'),
-    binding: raw.binding,
-    conds: raw.conds,
-    prio: raw.prio ?? DEFAULT_PRIORITY,
-    order: raw.order ?? DEFAULT_ORDER,
-    location: raw.binding?.valueLocation ?? raw.thunk.location,
-    baseConditional: raw.baseConditional,
-  };
-}
-
-export interface Selected {
-  def: Def;
-  /** May not apply (unknown mkIf, or may be overridden by a conditional higher-priority def). */
-  conditional: boolean;
-}
-
-/**
- * nixpkgs' filterOverrides with unknown conditions: definitions whose condition is false are
- * dropped; of the rest, the lowest priority number wins. A conditional definition with a
- * priority at least as strong as the best definite one makes the choice uncertain.
- */
-export function selectByPriority(defs: readonly Def[]): Selected[] {
-  const live = defs
-    .map((def) => ({ def, state: condState(def.conds) }))
-    .filter((d) => d.state !== 'false')
-    .map((d) => ({ def: d.def, conditional: d.state === 'unknown' || d.def.baseConditional }));
-  let best = Infinity;
-  for (const d of live) if (!d.conditional) best = Math.min(best, d.def.prio);
-  const selected = live.filter((d) => (d.conditional ? d.def.prio <= best : d.def.prio === best));
-  const shaky = live.some((d) => d.conditional && d.def.prio < best);
-  return selected.map((d) => ({ def: d.def, conditional: d.conditional || shaky }));
-}
-
-/** Stable sort by mkOrder priority. */
-export function sortByOrder<T extends { def: Def }>(items: T[]): T[] {
-  return items
-    .map((item, i) => ({ item, i }))
-    .sort((a, b) => a.item.def.order - b.item.def.order || a.i - b.i)
-    .map((x) => x.item);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Modules
+  childDefs,
+  DEFAULT_ORDER,
+  DEFAULT_PRIORITY,
+  lazyDefs,
+  normalize,
+  OPTION_DEFAULT_PRIORITY,
+  sameScalar,
+  selectByPriority,
+  sortByOrder,
+  type Def,
+  type RawDef,
+  type Selected,
+} from './definitions';
+import { lazyAttrs, lazyThunk } from './lazy';
+import type { Marker, MarkerKind, ModuleWorld } from './world';
 
 export type ModuleSource = { thunk: Thunk; file?: string; conditional?: boolean };
 
@@ -700,10 +307,15 @@ export class Configuration {
     return defs;
   }
 
+  /** The definitions at a path that apply after nixpkgs' priority filtering. */
+  selectAt(path: readonly string[]): Selected[] {
+    return selectByPriority(this.defsAt(path), this.world.conditions);
+  }
+
   /** Definitions that may apply, with their conditional flag (no priority filtering). */
   liveDefsAt(path: readonly string[]): Selected[] {
     return this.defsAt(path)
-      .map((def) => ({ def, state: condState(def.conds) }))
+      .map((def) => ({ def, state: this.world.conditions.state(def.conds) }))
       .filter((d) => d.state !== 'false')
       .map((d) => ({ def: d.def, conditional: d.state === 'unknown' || d.def.baseConditional }));
   }
@@ -752,7 +364,7 @@ export class Configuration {
 
   /** The merged value of a scalar option: known only when every candidate agrees. */
   scalarAt(path: readonly string[]): { value: Value; conditional: boolean; def?: Def } {
-    const sel = selectByPriority(this.defsAt(path));
+    const sel = this.selectAt(path);
     if (sel.length === 0) return { value: unknown('no definition'), conditional: false };
     const first = sel[0];
     const allSame = sel.every((s) => sameScalar(s.def.value, first.def.value));
@@ -764,7 +376,7 @@ export class Configuration {
 
   /** The merged items of a list option (priority-filtered, ordered by mkOrder). */
   listAt(path: readonly string[]): { items: { thunk: Thunk; conditional: boolean; def: Def }[]; complete: boolean } {
-    const sel = sortByOrder(selectByPriority(this.defsAt(path)));
+    const sel = sortByOrder(this.selectAt(path));
     const items: { thunk: Thunk; conditional: boolean; def: Def }[] = [];
     let complete = true;
     for (const s of sel) {
@@ -839,99 +451,3 @@ export class Configuration {
     );
   }
 }
-
-function lazyDefs(raw: RawDef): Def[] {
-  // Defaults are few; normalising eagerly is fine but must not force user code at construction
-  // time when the default is a workspace expression, so wrap it in a def whose value is forced
-  // on first access.
-  let cache: Def[] | undefined;
-  const get = (): Def[] => (cache ??= normalize(raw));
-  const proxy: Def = {
-    get value() {
-      return get()[0]?.value ?? unknown();
-    },
-    binding: raw.binding,
-    conds: raw.conds,
-    get prio() {
-      return get()[0]?.prio ?? raw.prio ?? OPTION_DEFAULT_PRIORITY;
-    },
-    order: DEFAULT_ORDER,
-    get location() {
-      return get()[0]?.location;
-    },
-    baseConditional: false,
-  } as Def;
-  return [proxy];
-}
-
-function childDefs(d: Def, name: string): Def[] {
-  const v = d.value;
-  if (v.kind === 'attrs') {
-    const b = v.attrs.get(name);
-    const out: Def[] = [];
-    if (b) normalize({ thunk: b.thunk, binding: b, conds: d.conds, prio: d.prio === DEFAULT_PRIORITY ? undefined : d.prio, order: d.order === DEFAULT_ORDER ? undefined : d.order, baseConditional: d.baseConditional }, out);
-    for (const u of v.unknownKeys ?? []) {
-      if (patternMayEqual(u.key, name)) {
-        // `"${x}" = ...` might be this key: it contributes, but only conditionally
-        const defs = normalize({ thunk: u.binding.thunk, binding: u.binding, conds: d.conds, prio: d.prio === DEFAULT_PRIORITY ? undefined : d.prio, baseConditional: true });
-        out.push(...defs);
-      }
-    }
-    if (!v.complete && !b) out.push({ value: unknown('attrset with unknown keys'), conds: d.conds, prio: d.prio, order: d.order, baseConditional: true });
-    return out;
-  }
-  if (v.kind === 'unknown') return [{ value: unknown('parent unknown'), conds: d.conds, prio: d.prio, order: d.order, baseConditional: true }];
-  return [];
-}
-
-function patternMayEqual(p: StrPattern, s: string): boolean {
-  // a regex from the pattern: holes match anything
-  const re = new RegExp(
-    '^' + p.parts.map((x) => (typeof x === 'string' ? x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[^]*')).join('') + '$',
-  );
-  return re.test(s);
-}
-
-function sameScalar(a: Value, b: Value): boolean {
-  if (a === b) return true;
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
-    case 'string': {
-      const t = knownString(a);
-      return t !== undefined && t === knownString(b);
-    }
-    case 'int':
-    case 'float':
-      return a.value === (b as { value: number }).value;
-    case 'bool':
-      return a.value === (b as { value: boolean }).value;
-    case 'null':
-      return true;
-    case 'path':
-      return a.path === (b as { path: string }).path;
-    default:
-      return false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small value helpers for fact extraction.
-
-/** A value as the string NixOS would interpolate (`toString`), or a pattern with holes. */
-export function toPattern(v: Value): { pattern: StrPattern; known: boolean } {
-  switch (v.kind) {
-    case 'string':
-      return { pattern: v.value, known: true };
-    case 'int':
-    case 'float':
-      return { pattern: known(String(v.value)), known: true };
-    case 'path':
-      return { pattern: known(v.path), known: true };
-    case 'bool':
-      return { pattern: known(v.value ? 'true' : 'false'), known: true };
-    default:
-      return { pattern: UNKNOWN_STRING, known: false };
-  }
-}
-
-export { apply };

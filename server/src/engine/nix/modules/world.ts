@@ -1,0 +1,134 @@
+/**
+ * Shared state of one analysis run: the markers standing for modules outside the workspace
+ * (flake inputs' modules), the nixosSystem calls seen, the nixpkgs `lib` extended with
+ * `nixosSystem`, and the per-run cache of decided `mkIf` conditions.
+ */
+import { known } from '../../pattern';
+import type { Location } from '../../text';
+import { attrs, force, ready, unknown } from '../eval/helpers';
+import type { Evaluator } from '../eval/evaluator';
+import type { AttrsValue, Thunk, Value } from '../value';
+import type { Configuration } from './configuration';
+import { Conditions } from './definitions';
+import { lazyThunk } from './lazy';
+
+// Values we synthesise for things outside the workspace (flake inputs' modules).
+
+export type MarkerKind = 'microvm-host' | 'microvm-guest' | 'external' | 'nixpkgs';
+
+export interface Marker {
+  kind: MarkerKind;
+  /** Flake input / module name, for messages. */
+  name: string;
+}
+
+/** A `nixpkgs.lib.nixosSystem { ... }` call. */
+export interface SystemCall {
+  modules: Thunk | undefined;
+  specialArgs: Thunk | undefined;
+  location?: Location;
+  /** Set by whoever names it (`nixosConfigurations.<name>`). */
+  name?: string;
+  configuration?: Configuration;
+}
+
+/** Shared state of one analysis run: markers, nixosSystem calls, the extended nixpkgs lib. */
+export class ModuleWorld {
+  readonly markers = new WeakMap<object, Marker>();
+  /** Decided `mkIf` conditions, per run: a condition thunk is forced once. */
+  readonly conditions = new Conditions();
+  readonly systems = new WeakMap<object, SystemCall>();
+  readonly hostModule: AttrsValue;
+  readonly guestModule: AttrsValue;
+  readonly modulesPath = '/nix/store/nixpkgs/nixos/modules';
+  readonly nixosSystem: Value;
+  readonly nixpkgsLib: AttrsValue;
+  private readonly externals = new Map<string, AttrsValue>();
+  /** How often a nixosSystem value's `config` was forced (a configuration reading another's). */
+  crossConfigurationReads = 0;
+
+  constructor(
+    readonly evaluator: Evaluator,
+    /** Builds the Configuration of a nixosSystem call (set by the facts layer). */
+    private readonly makeConfiguration: (call: SystemCall) => Configuration,
+  ) {
+    this.hostModule = this.marker({ kind: 'microvm-host', name: 'microvm.nixosModules.host' });
+    this.guestModule = this.marker({ kind: 'microvm-guest', name: 'microvm.nixosModules.microvm' });
+    const world = this;
+    this.nixosSystem = {
+      kind: 'function',
+      name: 'nixosSystem',
+      formals: { names: ['modules', 'specialArgs', 'system', 'lib', 'pkgs', 'extraModules', 'baseModules'], ellipsis: true },
+      apply(arg: Thunk, callSite?: Location): Value {
+        const a = force(arg);
+        const call: SystemCall = {
+          modules: a.kind === 'attrs' ? a.attrs.get('modules')?.thunk : undefined,
+          specialArgs: a.kind === 'attrs' ? a.attrs.get('specialArgs')?.thunk : undefined,
+          location: callSite,
+        };
+        if (a.kind !== 'attrs') call.modules = undefined;
+        return world.systemValue(call);
+      },
+    };
+    const libMap = new Map(evaluator.lib.attrs);
+    libMap.set('nixosSystem', { thunk: ready(this.nixosSystem) });
+    this.nixpkgsLib = { kind: 'attrs', attrs: libMap, complete: evaluator.lib.complete };
+  }
+
+  marker(m: Marker): AttrsValue {
+    const v = attrs({ _class: { kind: 'string', value: known('nixos') } }, { complete: false });
+    this.markers.set(v, m);
+    return v;
+  }
+
+  external(name: string): AttrsValue {
+    let v = this.externals.get(name);
+    if (!v) {
+      v = this.marker({ kind: 'external', name });
+      this.externals.set(name, v);
+    }
+    return v;
+  }
+
+  /** The value of a nixosSystem call: `config` is the lazy view of its configuration. */
+  systemValue(call: SystemCall): AttrsValue {
+    const world = this;
+    const v = attrs(
+      {
+        config: lazyThunk(() => {
+          // Some code reads another configuration's config: configurations depend on each other.
+          world.crossConfigurationReads++;
+          return world.configurationOf(call).config;
+        }),
+        options: unknown('options of a nixosSystem'),
+        pkgs: unknown('pkgs of a nixosSystem'),
+        _type: { kind: 'string', value: known('configuration') },
+      },
+      { complete: false, location: call.location },
+    );
+    this.systems.set(v, call);
+    return v;
+  }
+
+  /** Modules of the synthesised inputs, imported by path (`"${microvm}/nixos-modules/host"`). */
+  storeModule(p: string): Marker | undefined {
+    if (p === this.modulesPath || p.startsWith(this.modulesPath + '/') || p.startsWith('/nix/store/nixpkgs')) {
+      return { kind: 'nixpkgs', name: p };
+    }
+    if (p.startsWith('/nix/store/microvm')) {
+      return /host/.test(p.slice('/nix/store/microvm'.length))
+        ? { kind: 'microvm-host', name: p }
+        : { kind: 'microvm-guest', name: p };
+    }
+    if (p.startsWith('/nix/store/')) return { kind: 'external', name: p };
+    return undefined;
+  }
+
+  configurationOf(call: SystemCall): Configuration {
+    if (!call.configuration) call.configuration = this.makeConfiguration(call);
+    return call.configuration;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
