@@ -3,10 +3,11 @@
  * keep imported files from being configuration roots of their own.
  */
 import { posix } from 'node:path';
+import { pathTokens } from '../pathTokens';
 
 /**
- * Files some other file names with a relative path literal (`./vm.nix`, `../common`), resolved
- * like Nix paths: a directory means its default.nix; `readDir ./dir` names every .nix file in it.
+ * Files some other file names with a relative path literal (`./vm.nix`, `../common`; read by
+ * Nix's lexical rules, never from strings, comments or a formals' `...`), resolved like Nix paths: a directory means its default.nix; `readDir ./dir` names every .nix file in it.
  * A syntactic over-approximation, used only to keep imported files from being configuration roots.
  */
 export function referencedFiles(
@@ -21,15 +22,15 @@ export function referencedFiles(
   for (const file of files) {
     const text = readText(file);
     if (text === undefined) continue;
-    const code = stripComments(text);
     const dir = posix.dirname(file);
-    for (const m of code.matchAll(/(readDir\s+)?(?<![\w.$}])(\.\.?(?:\/[A-Za-z0-9._+\-]+)+|\.\/?|\.\.)(?![\w/])/g)) {
-      const target = posix.normalize(posix.join(dir, m[2]));
+    for (const token of pathTokens(text)) {
+      if (token.interpolated) continue;
+      const target = posix.normalize(posix.join(dir, token.text)).replace(/\/+$/, '');
       if (target === file) continue;
       if (isDirectory(target)) {
         const d = posix.join(target, 'default.nix');
         if (d !== file) out.add(d);
-        if (m[1]) {
+        if (token.after === 'readDir') {
           for (const [name, kind] of readDir(target) ?? []) {
             const p = posix.join(target, name);
             if (name.endsWith('.nix') && p !== file) out.add(p);
@@ -40,8 +41,4 @@ export function referencedFiles(
     }
   }
   return out;
-}
-
-function stripComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^'$"\w])#.*$/gm, '$1');
 }

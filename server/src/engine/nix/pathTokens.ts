@@ -1,0 +1,213 @@
+/**
+ * The path literals of a Nix text, found the way Nix's lexer finds them: outside strings and
+ * comments, inside `${…}` interpolations, with flex's longest-match rule (so `a/b` is a path, the
+ * `...` of a formals list and the `.` of `echo "."` are not). Cheap enough to run on every file
+ * of a workspace without building an AST; used to tell which files other files name, and so which
+ * files cannot be configuration roots.
+ */
+
+export interface PathToken {
+  /** The literal as written (`./vm.nix`, `../common`, `hosts/x`); for an interpolated path, its literal prefix. */
+  text: string;
+  start: number;
+  /** The path contains `${…}`: its full value is not known lexically. */
+  interpolated: boolean;
+  /** The identifier right before it (`readDir` in `builtins.readDir ./dir`), if any. */
+  after?: string;
+}
+
+const PATH_CHAR = /[a-zA-Z0-9._\-+]/;
+const ID_START = /[a-zA-Z_]/;
+const ID_CHAR = /[a-zA-Z0-9_'\-]/;
+
+/** Where code (not string, not comment) continues: the top level, or inside `${` … `}`. */
+type Mode = { kind: 'code'; braces: number } | { kind: 'string' } | { kind: 'indented' };
+
+export function pathTokens(text: string): PathToken[] {
+  const out: PathToken[] = [];
+  const stack: Mode[] = [{ kind: 'code', braces: 0 }];
+  let lastIdent: string | undefined;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const mode = stack[stack.length - 1];
+    const c = text[i];
+    if (mode.kind === 'string') {
+      if (c === '\\') i += 2;
+      else if (c === '"') {
+        stack.pop();
+        i++;
+      } else if (c === '$' && text[i + 1] === '$') i += 2;
+      else if (c === '$' && text[i + 1] === '{') {
+        stack.push({ kind: 'code', braces: 0 });
+        i += 2;
+      } else i++;
+      continue;
+    }
+    if (mode.kind === 'indented') {
+      if (c === "'" && text[i + 1] === "'") {
+        const next = text[i + 2];
+        if (next === "'" || next === '$') i += 3;
+        else if (next === '\\') i += 4;
+        else {
+          stack.pop();
+          i += 2;
+        }
+      } else if (c === '$' && text[i + 1] === '$') i += 2;
+      else if (c === '$' && text[i + 1] === '{') {
+        stack.push({ kind: 'code', braces: 0 });
+        i += 2;
+      } else i++;
+      continue;
+    }
+    // code
+    if (c === '#') {
+      // A comment ends at LF, or at a lone CR (Nix's lexer).
+      while (i < n && text[i] !== '\n' && text[i] !== '\r') i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+      continue;
+    }
+    if (c === '"') {
+      stack.push({ kind: 'string' });
+      lastIdent = undefined;
+      i++;
+      continue;
+    }
+    if (c === "'" && text[i + 1] === "'") {
+      stack.push({ kind: 'indented' });
+      lastIdent = undefined;
+      i += 2;
+      continue;
+    }
+    if (c === '{') {
+      mode.braces++;
+      i++;
+      lastIdent = undefined;
+      continue;
+    }
+    if (c === '}') {
+      if (mode.braces === 0 && stack.length > 1) stack.pop();
+      else mode.braces = Math.max(0, mode.braces - 1);
+      i++;
+      lastIdent = undefined;
+      continue;
+    }
+    if (c === '~' && text[i + 1] === '/') {
+      // A home path: never a workspace reference.
+      i = skipPath(text, i + 1).end;
+      lastIdent = undefined;
+      continue;
+    }
+    if (c === '<') {
+      const m = /^<[a-zA-Z0-9._\-+]+(\/[a-zA-Z0-9._\-+]+)*>/.exec(text.slice(i, i + 512));
+      if (m) {
+        i += m[0].length;
+        lastIdent = undefined;
+        continue;
+      }
+    }
+    if (PATH_CHAR.test(c) || c === '/') {
+      // Longest match among ID, INT/FLOAT, URI and PATH, as flex does.
+      const path = skipPath(text, i);
+      const uri = uriLength(text, i);
+      const id = ID_START.test(c) ? identLength(text, i) : 0;
+      if (path.slashes > 0 && path.end - i >= Math.max(uri, id)) {
+        const literal = text.slice(i, path.end);
+        const interpolated = text[path.end] === '$' && text[path.end + 1] === '{' && literal.endsWith('/');
+        if (!literal.startsWith('/')) out.push({ text: literal, start: i, interpolated, after: lastIdent });
+        lastIdent = undefined;
+        i = path.end;
+        if (interpolated) i = skipInterpolatedPathTail(text, i);
+        continue;
+      }
+      if (uri > 0 && uri >= id) {
+        i += uri;
+        lastIdent = undefined;
+        continue;
+      }
+      if (id > 0) {
+        const word = text.slice(i, i + id);
+        // `builtins.readDir` ends in the identifier that matters.
+        lastIdent = word;
+        i += id;
+        continue;
+      }
+      // a number or a lone dot
+      let j = i + 1;
+      while (j < n && /[0-9.eE]/.test(text[j])) j++;
+      i = j;
+      lastIdent = undefined;
+      continue;
+    }
+    if (c === '.' || c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      // `builtins.readDir`: the dot joins a select, keep the identifier in view.
+      i++;
+      continue;
+    }
+    lastIdent = undefined;
+    i++;
+  }
+  return out;
+}
+
+/** `PATH_CHAR* (/ PATH_CHAR+)+ /?`, or a path segment ending in `/` (before `${`). */
+function skipPath(text: string, start: number): { end: number; slashes: number } {
+  let i = start;
+  while (i < text.length && PATH_CHAR.test(text[i])) i++;
+  let slashes = 0;
+  let end = i;
+  while (text[i] === '/') {
+    let j = i + 1;
+    while (j < text.length && PATH_CHAR.test(text[j])) j++;
+    if (j === i + 1) {
+      // `foo/` followed by `${` starts an interpolated path; a trailing `/` is part of a path.
+      if (slashes > 0 || (text[j] === '$' && text[j + 1] === '{')) {
+        if (text[j] === '$' && text[j + 1] === '{') slashes++;
+        end = j;
+      }
+      break;
+    }
+    slashes++;
+    i = j;
+    end = j;
+  }
+  return { end, slashes };
+}
+
+/** Skips the rest of an interpolated path (`${…}` groups and path characters). */
+function skipInterpolatedPathTail(text: string, start: number): number {
+  let i = start;
+  while (i < text.length) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (PATH_CHAR.test(text[i]) || text[i] === '/') {
+      i++;
+      continue;
+    }
+    break;
+  }
+  return i;
+}
+
+function identLength(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && ID_CHAR.test(text[i])) i++;
+  return i - start;
+}
+
+function uriLength(text: string, start: number): number {
+  const m = /^[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+/.exec(text.slice(start, start + 4096));
+  return m ? m[0].length : 0;
+}
