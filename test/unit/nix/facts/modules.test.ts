@@ -51,7 +51,8 @@ test('non-flake roots: modules are roots, plain data and functions are not', asy
     'lib/helpers.nix': `{ lib }: { double = x: x * 2; }`,
     'shell.nix': `{ pkgs ? import <nixpkgs> { } }: pkgs.mkShell { }`,
   });
-  assert.deepEqual(f.hosts.map((h) => h.name).sort(), ['attrs-module.nix', 'guest.nix']);
+  // a system root is named by its host name; a bare module keeps its path
+  assert.deepEqual(f.hosts.map((h) => h.name).sort(), ['guest.nix', 'x']);
   assert.deepEqual(taps(f), ['-/-:macvtap:mvt-1']);
   assert.equal(f.interfaces[0].guest, 'file:/ws/guest.nix');
 });

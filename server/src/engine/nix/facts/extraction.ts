@@ -7,6 +7,7 @@
  * `'unknown'` or a `conditional` interface — never a definite wrong fact.
  */
 import { posix } from 'node:path';
+import { nameRoots } from './naming';
 import { referencedFiles } from './references';
 import type {
   BridgeDeclaration,
@@ -64,6 +65,8 @@ interface TopConfig {
   file: string;
   /** The nixosSystem call of a flake configuration (undefined for root module files). */
   call?: SystemCall;
+  /** A whole system, not a bare module (see looksLikeSystem). */
+  isSystem: boolean;
 }
 
 interface GuestRun {
@@ -284,7 +287,7 @@ class Extraction {
         const deps = new Set<string>();
         const owned: Configuration[] = [];
         const cfg = this.within(deps, owned, () => this.world.configurationOf(sys.call));
-        const top: TopConfig = { name, cfg, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call };
+        const top: TopConfig = { name, cfg, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call, isSystem: true };
         this.topDeps.set(top, deps);
         this.owned.set(top, owned);
         this.tops.push(top);
@@ -293,14 +296,22 @@ class Extraction {
     // 2. host → guest relations of flake configurations (may create nested configurations)
     for (const top of [...this.tops]) this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
     // 3. root module files not reached from any flake configuration
+    const rootTops: TopConfig[] = [];
     for (const root of this.rootModules(files, flakeFiles)) {
-      const top: TopConfig = { name: root.name, cfg: undefined as unknown as Configuration, location: fileStart(root.file), flakeName: null, file: root.file };
+      const top: TopConfig = { name: root.name, cfg: undefined as unknown as Configuration, location: fileStart(root.file), flakeName: null, file: root.file, isSystem: false };
       this.within(this.depsOf(top), this.ownedOf(top), () => {
         top.cfg = this.rootConfiguration(root.name, root.file);
-        this.tops.push(top);
-        this.analyseHost(top);
+        top.isSystem = looksLikeSystem(top.cfg);
       });
+      rootTops.push(top);
     }
+    const names = this.rootNames(rootTops);
+    rootTops.forEach((top, i) => {
+      top.name = names[i];
+      top.cfg.name = names[i];
+      this.tops.push(top);
+      this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
+    });
     // 4. facts
     for (const top of this.tops) this.emitTop(top);
     for (const n of this.nested) this.emitNested(n);
@@ -330,6 +341,15 @@ class Extraction {
     this.baseReached = this.importClosure(base);
     this.topReached.clear();
     for (const top of this.tops) this.topReached.set(top, this.reachedOf(top));
+  }
+
+  /** Display names of root configurations (host name, else the path's name, else the path). */
+  private rootNames(tops: TopConfig[]): string[] {
+    const taken = new Set(this.tops.filter((t) => t.flakeName !== null).map((t) => t.name));
+    return nameRoots(
+      tops.map((t) => ({ relativePath: this.relative(t.file), hostName: knownString(t.cfg.scalarAt(['networking', 'hostName']).value), isSystem: t.isSystem })),
+      taken,
+    );
   }
 
   private rootConfiguration(name: string, file: string): Configuration {
@@ -365,6 +385,7 @@ class Extraction {
       const nested = this.nested.filter((n) => n.top === top);
       if (this.mainSlices.get(top)!.problemCalls || nested.some((n) => this.nestedSlices.get(n)!.problemCalls)) return undefined;
     }
+    let renamed = false;
     for (const top of affected) {
       const old = new Set(this.owned.get(top) ?? []);
       this.allConfigs.splice(0, this.allConfigs.length, ...this.allConfigs.filter((c) => !old.has(c)));
@@ -384,9 +405,11 @@ class Extraction {
           top.cfg = this.world.configurationOf(top.call);
         } else {
           top.cfg = this.rootConfiguration(top.name, top.file);
+          renamed = looksLikeSystem(top.cfg) !== top.isSystem || this.rootNames([top])[0] !== top.name;
         }
         this.analyseHost(top);
       });
+      if (renamed) return undefined;
       this.emitTop(top);
       for (const n of this.nested) if (n.top === top) this.emitNested(n);
       this.topClosure.set(top, this.importClosure(deps));
@@ -601,7 +624,7 @@ class Extraction {
       importsExternalModules: cfg.importsExternalModules,
       vms: info.vms,
       isMicrovmHost: info.isHost,
-      isSystem: top.flakeName !== null,
+      isSystem: top.isSystem,
     });
     this.sink().units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
     this.sink().bridges.push(...bridgeDeclarations(cfg, name, top.location));
@@ -714,6 +737,15 @@ function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+/**
+ * A root module is a whole system (not a part of one) when it says what only a machine's own
+ * configuration says: its state version, file systems, boot loader or host name.
+ */
+function looksLikeSystem(cfg: Configuration): boolean {
+  const defined = (path: string[]) => cfg.liveDefsAt(path).some((d) => d.def.prio < 1500);
+  return defined(['system', 'stateVersion']) || defined(['fileSystems']) || defined(['boot', 'loader']) || defined(['networking', 'hostName']);
 }
 
 const MODULE_FORMALS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath']);

@@ -85,7 +85,8 @@ const MODULE_ARG_NAMES = new Set(['utils', 'name', 'nodes', 'baseModules', 'exte
 const pathKey = (p: readonly string[]): string => p.join('\u0000');
 
 export class Configuration {
-  readonly name: string;
+  /** Display name; a root configuration's is settled once it is evaluated (its host name). */
+  name: string;
   readonly modules: CollectedModule[] = [];
   /** Files this configuration's modules came from. */
   readonly files = new Set<string>();
