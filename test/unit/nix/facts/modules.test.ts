@@ -159,3 +159,20 @@ test('the host reads its guests through config.microvm.vms.<n>.config.config', a
   assert.deepEqual(taps(f), ['host.nix/a:tap:vm-a', 'host.nix/b:tap:vm-b']);
   assert.deepEqual(f.bridges.map((b) => [b.name, b.interfaces.map((i) => show(i.value)), b.interfacesComplete]), [['br0', ['vm-a', 'vm-b'], true]]);
 });
+
+test('mkIf pushes its condition into the attributes: a module reading its own option tree stays lazy', async () => {
+  // `cfg = config.cfg.x; config = mkIf cfg.enable { cfg.x.extra = …; … }`: reading `config.cfg.x`
+  // must not evaluate `cfg.enable` (Nix never does: attribute names do not depend on mkIf).
+  const f = await facts({
+    'configuration.nix': `{ ... }: { imports = [ ./a.nix ./b.nix ]; system.stateVersion = "24.11"; }`,
+    'a.nix': `{ config, lib, ... }: let cfg = config.cfg.x; in {
+      options.cfg.x.enable = lib.mkEnableOption "x";
+      config = lib.mkIf cfg.enable {
+        cfg.x.extra = 1;
+        microvm.vms.v.config.microvm.interfaces = [ { type = "tap"; id = "vm-v"; mac = "02:00:00:00:00:01"; } ];
+      };
+    }`,
+    'b.nix': `{ config, ... }: { cfg.x.enable = true; networking.hostName = if config.cfg ? x then "h" else "g"; }`,
+  });
+  assert.deepEqual(taps(f), ['h/v:tap:vm-v']);
+});

@@ -413,8 +413,13 @@ export class Configuration {
       const nested = this.nestedFor(path[2]);
       if (nested) return attrs({ config: nested.config, options: unknown('guest options') }, { complete: false });
     }
-    const live = this.liveDefsAt(path);
     const hasDefaultsBelow = this.defaultChildren.has(pathKey(path));
+    // mkIf pushes its condition down into every attribute (pushDownProperties): whether the value
+    // here is an attribute set never depends on a condition, so none is evaluated to answer it —
+    // a module whose `config = mkIf cfg.enable { … }` reads its own option tree stays lazy.
+    const all = this.defsAt(path);
+    if (all.length > 0 && all.every((d) => d.value.kind === 'attrs')) return this.viewAttrs(path);
+    const live = this.liveDefsAt(path);
     if (live.length === 0) return hasDefaultsBelow ? this.viewAttrs(path) : unknown('no definition');
     const kinds = new Set(live.map((d) => d.def.value.kind));
     kinds.delete('unknown');
