@@ -79,9 +79,6 @@ const BUILTIN_DEFAULTS: { path: string[]; value: () => Value }[] = [
   { path: ['networking', 'bridges'], value: () => attrs({}) },
 ];
 
-/** Formals that usually come from `_module.args` (nixpkgs' own or the user's). */
-const MODULE_ARG_NAMES = new Set(['utils', 'name', 'nodes', 'baseModules', 'extendModules', 'moduleType', 'inputs', 'self', 'flake', 'host', 'hostName', 'vmName']);
-
 const pathKey = (p: readonly string[]): string => p.join('\u0000');
 
 export class Configuration {
@@ -238,9 +235,9 @@ export class Configuration {
     base.set('specialArgs', { thunk: ready(this.specialArgs) });
     if (this.specialArgs.kind === 'attrs') for (const [k, b] of this.specialArgs.attrs) base.set(k, b);
     for (const name of formals) {
-      if (base.has(name) || !MODULE_ARG_NAMES.has(name)) continue;
-      // `_module.args.<name>`, read lazily from the merged configuration. Other missing formals
-      // are left out so their defaults apply (or they evaluate to unknown).
+      if (base.has(name)) continue;
+      // As lib.modules' applyModuleArgs does: every formal gets `specialArgs.<name> or
+      // config._module.args.<name>` (so a formal's default never applies), read lazily.
       base.set(name, { thunk: lazyThunk(() => this.view(['_module', 'args', name])) });
     }
     return { kind: 'attrs', attrs: base, complete: true };
