@@ -120,6 +120,7 @@ const host = (name: string, extra: Partial<HostFacts> = {}): HostFacts => ({
   networkdEnabled: true,
   networkdLocation: null,
   importsExternalModules: false,
+  gaps: [],
   vms: ['web'],
   isMicrovmHost: true,
   isSystem: true,

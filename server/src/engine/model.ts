@@ -144,6 +144,11 @@ export interface HostFacts {
   networkdLocation: Location | null;
   /** The host imports modules from flake inputs other than nixpkgs/microvm.nix. */
   importsExternalModules: boolean;
+  /**
+   * What could not be read or evaluated in this configuration (open world): a module there may
+   * define units, bridges or scripts, so no negative conclusion may rest on its absence.
+   */
+  gaps: { kind: string; message: string; file?: string }[];
   /** VM names this host runs (`microvm.vms` keys, `microvm.autostart`); null when unknown. */
   vms: string[] | null;
   isMicrovmHost: boolean;

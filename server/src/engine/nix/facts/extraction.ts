@@ -28,6 +28,7 @@ import {
   DEFAULT_PRIORITY,
   ModuleWorld,
   OPTION_LIKE_KEYS,
+  type Gap,
   type ModuleSource,
   type SystemCall,
 } from '../modules';
@@ -184,7 +185,7 @@ class Extraction {
       modules: call.modules ? [{ thunk: call.modules }] : [],
       specialArgs: call.specialArgs,
     });
-    if (!call.modules) cfg.unknownModules++;
+    if (!call.modules) cfg.addGap('imports-not-evaluated', 'the modules of a nixosSystem call could not be evaluated', call.location?.file);
     this.allConfigs.push(cfg);
     this.ownedSink?.push(cfg);
     return cfg;
@@ -316,7 +317,7 @@ class Extraction {
     for (const top of this.tops) this.emitTop(top);
     for (const n of this.nested) this.emitNested(n);
     this.assemble();
-    for (const cfg of this.allConfigs) for (const p of cfg.problems) this.problem(cfg.files.values().next().value ?? this.input.roots[0] ?? '/', p);
+    for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
     if (this.ev.budgetExhausted) this.problem(this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
     this.files = files;
     this.flakeFileList = flakeFiles;
@@ -413,7 +414,7 @@ class Extraction {
       this.emitTop(top);
       for (const n of this.nested) if (n.top === top) this.emitNested(n);
       this.topClosure.set(top, this.importClosure(deps));
-      if (owned.some((c) => c.problems.length > 0)) return undefined;
+      if (owned.some((c) => noticedGaps(c).length > 0)) return undefined;
     }
     if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0 || this.problems.length > 0) return undefined;
     for (const top of affected) {
@@ -621,7 +622,8 @@ class Extraction {
       name,
       location: top.location,
       ...this.networkd(cfg, top.location),
-      importsExternalModules: cfg.importsExternalModules,
+      importsExternalModules: cfg.hasGaps,
+      gaps: cfg.gaps.map((g) => ({ ...g })),
       vms: info.vms,
       isMicrovmHost: info.isHost,
       isSystem: top.isSystem,
@@ -737,6 +739,11 @@ function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+/** Gaps reported as notices; modules of flake inputs are expected and only change outcomes. */
+function noticedGaps(cfg: Configuration): Gap[] {
+  return cfg.gaps.filter((g) => g.kind !== 'external-module');
 }
 
 /**

@@ -35,6 +35,23 @@ import {
 import { lazyAttrs, lazyThunk } from './lazy';
 import type { Marker, MarkerKind, ModuleWorld } from './world';
 
+export type GapKind =
+  /** A module path that does not exist in the workspace or cannot be read. */
+  | 'module-unreadable'
+  /** A module whose value could not be evaluated. */
+  | 'module-not-evaluated'
+  /** A module list (or `imports`) with entries that could not be evaluated. */
+  | 'imports-not-evaluated'
+  /** A module from a flake input that is not in the workspace. */
+  | 'external-module';
+
+export interface Gap {
+  kind: GapKind;
+  message: string;
+  /** The file whose module list holds the gap. */
+  file?: string;
+}
+
 export type ModuleSource = { thunk: Thunk; file?: string; conditional?: boolean };
 
 export interface CollectedModule {
@@ -88,9 +105,8 @@ export class Configuration {
   /** Files this configuration's modules came from. */
   readonly files = new Set<string>();
   readonly markers: Marker[] = [];
-  /** Modules whose value could not be known (opaque import, budget...). */
-  unknownModules = 0;
-  readonly problems: string[] = [];
+  /** What could not be read or evaluated: a module there may define anything (open world). */
+  readonly gaps: Gap[] = [];
   readonly conditional: boolean;
   /** The lazy `config` value module functions receive. */
   readonly config: AttrsValue;
@@ -125,24 +141,29 @@ export class Configuration {
     for (const m of this.modules) if (m.options) this.collectDeclarations(m.options, [], 0);
   }
 
-  get importsExternalModules(): boolean {
-    return this.unknownModules > 0 || this.markers.some((m) => m.kind === 'external');
+  /** Something outside what we could read may define this configuration's networking. */
+  get hasGaps(): boolean {
+    return this.gaps.length > 0;
   }
   hasMarker(kind: MarkerKind): boolean {
     return this.markers.some((m) => m.kind === kind);
+  }
+
+  addGap(kind: GapKind, message: string, file: string | undefined): void {
+    if (!this.gaps.some((g) => g.kind === kind && g.message === message)) this.gaps.push({ kind, message, file });
   }
 
   // -- collection --------------------------------------------------------------------------
 
   private collect(thunk: Thunk, file: string | undefined, conditional: boolean, depth: number): void {
     if (depth > 200) {
-      this.unknownModules++;
+      this.addGap('module-not-evaluated', 'modules nested too deeply', file);
       return;
     }
     let v = force(thunk);
     const marker = this.world.markers.get(v);
     if (marker) {
-      this.markers.push(marker);
+      this.addMarker(marker, file);
       return;
     }
     if (v.kind === 'string') {
@@ -152,14 +173,13 @@ export class Configuration {
     if (v.kind === 'path') {
       const store = this.world.storeModule(v.path);
       if (store) {
-        if (store.kind !== 'nixpkgs') this.markers.push(store);
+        this.addMarker(store, file);
         return;
       }
       const resolved = this.resolveModulePath(v.path);
       if (resolved === null) return; // nixpkgs' own modules: nothing we model
       if (resolved === undefined) {
-        this.unknownModules++;
-        this.problems.push(`cannot read module ${v.path}`);
+        this.addGap('module-unreadable', `cannot read module ${v.path}`, file);
         return;
       }
       if (this.seenFiles.has(resolved)) return;
@@ -170,7 +190,7 @@ export class Configuration {
     }
     if (v.kind === 'list') {
       for (const item of v.items) this.collect(item, file, conditional, depth + 1);
-      if (!v.complete) this.unknownModules++;
+      if (!v.complete) this.addGap('imports-not-evaluated', `a module list in ${file ?? this.name} could not be fully evaluated`, file);
       return;
     }
     const f = asFunction(v);
@@ -178,14 +198,14 @@ export class Configuration {
       v = f.apply(ready(this.moduleArgs(v.formals?.names ?? [])));
       const m2 = this.world.markers.get(v);
       if (m2) {
-        this.markers.push(m2);
+        this.addMarker(m2, file);
         return;
       }
     }
     if (v.kind === 'unknown' && /^search path <nixpkgs(\/|>)/.test(v.reason ?? '')) return; // <nixpkgs/nixos/modules/...>
     if (v.kind !== 'attrs') {
-      this.unknownModules++;
-      if (v.kind !== 'unknown') this.problems.push(`a module in ${file ?? this.name} is not an attrset`);
+      const why = v.kind === 'unknown' ? (v.reason ? `: ${v.reason}` : '') : ` (it is a ${v.kind}, not a module)`;
+      this.addGap('module-not-evaluated', `a module in ${file ?? this.name} could not be evaluated${why}`, file);
       return;
     }
     const a = v;
@@ -197,10 +217,9 @@ export class Configuration {
       const imports = force(importsB.thunk);
       if (imports.kind === 'list') {
         for (const item of imports.items) this.collect(item, file, conditional, depth + 1);
-        if (!imports.complete) this.unknownModules++;
+        if (!imports.complete) this.addGap('imports-not-evaluated', `the imports of a module in ${file ?? this.name} could not be fully evaluated`, file);
       } else {
-        this.unknownModules++;
-        this.problems.push(`imports of a module in ${file ?? this.name} could not be evaluated`);
+        this.addGap('imports-not-evaluated', `the imports of a module in ${file ?? this.name} could not be evaluated`, file);
       }
     }
     const structured = a.attrs.has('config') || a.attrs.has('options');
@@ -212,6 +231,13 @@ export class Configuration {
       config = ready({ kind: 'attrs', attrs: map, complete: a.complete, location: a.location, unknownKeys: a.unknownKeys });
     }
     this.modules.push({ file, config, options: a.attrs.get('options')?.thunk, conditional, location: a.location });
+  }
+
+  /** A module from outside the workspace: modelled (microvm.nix), known not to network, or a gap. */
+  private addMarker(marker: Marker, file: string | undefined): void {
+    if (marker.kind === 'nixpkgs' || marker.kind === 'inert') return;
+    this.markers.push(marker);
+    if (marker.kind === 'external') this.addGap('external-module', `${marker.name} comes from outside the workspace`, file);
   }
 
   /** null: a nixpkgs module (under modulesPath); undefined: unreadable. */

@@ -1,5 +1,5 @@
 /** The NixOS module system, statically (see configuration.ts for what is modelled and how). */
-export { Configuration, OPTION_LIKE_KEYS, type CollectedModule, type ConfigurationOptions, type ModuleSource } from './configuration';
+export { Configuration, OPTION_LIKE_KEYS, type CollectedModule, type ConfigurationOptions, type Gap, type GapKind, type ModuleSource } from './configuration';
 export {
   Conditions,
   DEFAULT_ORDER,

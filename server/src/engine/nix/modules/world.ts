@@ -14,7 +14,11 @@ import { lazyThunk } from './lazy';
 
 // Values we synthesise for things outside the workspace (flake inputs' modules).
 
-export type MarkerKind = 'microvm-host' | 'microvm-guest' | 'external' | 'nixpkgs';
+/**
+ * `inert`: a module of a well-known input that never defines networking (home-manager, sops-nix,
+ * disko, ...); `external`: any other module from outside the workspace — a gap.
+ */
+export type MarkerKind = 'microvm-host' | 'microvm-guest' | 'external' | 'inert' | 'nixpkgs';
 
 export interface Marker {
   kind: MarkerKind;
