@@ -1,16 +1,21 @@
 /**
- * Flakes, statically: `outputs` applied to inputs we synthesise.
- *  - `self` is the outputs fixpoint (plus `outPath` / `inputs`);
+ * Flakes, statically: `outputs` applied to inputs we synthesise (inputs.ts says what each is).
+ *  - `self` is the outputs fixpoint (plus `outPath` = the flake's directory, `inputs`, `_type`);
  *  - nixpkgs-like inputs get `lib` = the evaluator's lib plus `nixosSystem`, a function returning
  *    a marker holding the call's `modules` and `specialArgs`;
  *  - the microvm.nix input gets `nixosModules.host` / `.microvm` marker modules;
- *  - any other input's `nixosModules.*` / `nixosModule` are opaque external modules.
+ *  - a `path:` input inside the workspace is that flake, evaluated (once) in its own right;
+ *  - a framework input is its model (frameworks/);
+ *  - any other input is opaque: every attribute is again opaque, used as a module it is a gap
+ *    named after it (`foo.nixosModules.default`), called it gives `unknown` saying so.
  * `nixosConfigurations.<name>` values that are nixosSystem markers become configurations.
  */
 import { posix } from 'node:path';
 import { known } from '../pattern';
 import type { Location } from '../text';
 import { attrs, force, knownString, ready, unknown } from './eval/helpers';
+import { frameworkInput } from './frameworks';
+import { classifyInput, type InputKind } from './inputs';
 import { lazyAttrs, lazyThunk, type ModuleWorld, type SystemCall } from './modules';
 import type { AttrsValue, Binding, Thunk, Value } from './value';
 
@@ -25,17 +30,10 @@ export interface FlakeResult {
   file: string;
   systems: FlakeSystem[];
   problems: string[];
+  /** Why the outputs could not be evaluated, when they could not. */
+  failure?: string;
   /** The outputs attrset (self), when it could be evaluated. */
   outputs: Value;
-}
-
-export type InputKind = 'nixpkgs' | 'microvm' | 'external';
-
-export function classifyInput(name: string, url: string | undefined): InputKind {
-  const u = (url ?? '').toLowerCase();
-  if (/microvm/i.test(name) || /microvm(\.nix)?/.test(u)) return 'microvm';
-  if (/^nixpkgs/i.test(name) || /(^|[:/])nixpkgs([/?#]|$)/.test(u) || /nixos\/nixpkgs/.test(u)) return 'nixpkgs';
-  return 'external';
 }
 
 const str = (s: string): Value => ({ kind: 'string', value: known(s) });
@@ -44,7 +42,7 @@ const str = (s: string): Value => ({ kind: 'string', value: known(s) });
 export const NIXPKGS_STORE = '/nix/store/nixpkgs';
 export const MICROVM_STORE = '/nix/store/microvm';
 
-function anyKeyAttrs(make: (key: string) => Value): AttrsValue {
+export function anyKeyAttrs(make: (key: string) => Value): AttrsValue {
   const cache = new Map<string, Binding>();
   return lazyAttrs(
     () => [],
@@ -57,8 +55,41 @@ function anyKeyAttrs(make: (key: string) => Value): AttrsValue {
   );
 }
 
-export function inputValue(world: ModuleWorld, name: string, kind: InputKind): AttrsValue {
-  switch (kind) {
+/**
+ * A value from outside the workspace, known only by name: any attribute is again opaque, used as
+ * a module it is an external module (a gap), applied it is `unknown` with the reason.
+ */
+export function opaque(world: ModuleWorld, name: string): AttrsValue {
+  const cached = world.opaqueValues.get(name);
+  if (cached) return cached;
+  const functor: Value = {
+    kind: 'function',
+    name: '__functor',
+    apply: () => ({
+      kind: 'function',
+      name,
+      apply: () => unknown(`call of ${name}, from an input the workspace does not contain`),
+    }),
+  };
+  const children = new Map<string, Binding>();
+  const v = lazyAttrs(
+    () => [],
+    (k) => {
+      if (k === '__functor') return { thunk: ready(functor) };
+      if (k === 'outPath') return { thunk: ready(unknown(`${name} is outside the workspace`)) };
+      let b = children.get(k);
+      if (!b) children.set(k, (b = { thunk: lazyThunk(() => opaque(world, `${name}.${k}`)) }));
+      return b;
+    },
+    () => false,
+  );
+  world.opaqueValues.set(name, v);
+  world.markers.set(v, { kind: 'external', name });
+  return v;
+}
+
+function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir: string): Value {
+  switch (kind.kind) {
     case 'nixpkgs':
       return attrs(
         {
@@ -76,15 +107,25 @@ export function inputValue(world: ModuleWorld, name: string, kind: InputKind): A
       );
       return attrs({ nixosModules: modules, outPath: str(MICROVM_STORE), lib: attrs({}, { complete: false }) }, { complete: false });
     }
-    default:
+    case 'inert':
       return attrs(
         {
-          nixosModules: anyKeyAttrs((k) => world.external(`${name}.nixosModules.${k}`)),
-          nixosModule: world.external(`${name}.nixosModule`),
-          outPath: unknown(`${name}.outPath`),
+          nixosModules: anyKeyAttrs((k) => world.marker({ kind: 'inert', name: `${name}.nixosModules.${k}` })),
+          nixosModule: world.marker({ kind: 'inert', name: `${name}.nixosModule` }),
+          outPath: unknown(`${name} is outside the workspace`),
         },
         { complete: false },
       );
+    case 'path': {
+      const dir = posix.normalize(posix.join(flakeDir, kind.path));
+      const file = posix.join(dir, 'flake.nix');
+      if (world.evaluator.fs.readFile(file) === undefined) return opaque(world, name);
+      return flakeSelf(world, file);
+    }
+    case 'framework':
+      return frameworkInput(world, kind.framework, name) ?? opaque(world, name);
+    default:
+      return opaque(world, name);
   }
 }
 
@@ -110,29 +151,49 @@ function declaredInputs(flake: Value): Map<string, string | undefined> {
   return out;
 }
 
+/** The `self` of the flake in `file`: its outputs, evaluated once per analysis run. */
+export function flakeSelf(world: ModuleWorld, file: string): Value {
+  return evaluateFlake(world, file).outputs;
+}
+
 export function evaluateFlake(world: ModuleWorld, file: string): FlakeResult {
-  const problems: string[] = [];
+  const memo = world.flakes.get(file);
+  if (memo) return memo;
+  const result: FlakeResult = { file, systems: [], problems: [], outputs: unknown(`the flake ${file} is being evaluated`) };
+  world.flakes.set(file, result);
+  evaluateInto(world, file, result);
+  return result;
+}
+
+function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): void {
+  const fail = (why: string) => {
+    result.failure = why;
+    result.problems.push(`flake outputs could not be evaluated: ${why}`);
+  };
   const flake = world.evaluator.evalFile(file);
-  const result: FlakeResult = { file, systems: [], problems, outputs: unknown('flake not evaluated') };
   if (flake.kind !== 'attrs') {
-    problems.push('flake.nix did not evaluate to an attrset');
-    return result;
+    fail(flake.kind === 'unknown' && flake.reason ? flake.reason : 'flake.nix is not an attribute set');
+    result.outputs = unknown('flake not evaluated');
+    return;
   }
   const outputsB = flake.attrs.get('outputs');
   const outputsFn = outputsB ? force(outputsB.thunk) : undefined;
   if (!outputsFn || outputsFn.kind !== 'function') {
-    problems.push('flake outputs could not be evaluated');
-    return result;
+    fail('`outputs` is not a function');
+    result.outputs = unknown('flake not evaluated');
+    return;
   }
   const declared = declaredInputs(flake);
+  const flakeDir = posix.dirname(file);
   const inputCache = new Map<string, Binding>();
   let outputsThunk: Thunk;
   const selfThunk = lazyThunk(() => {
     const out = outputsThunk.force();
     if (out.kind !== 'attrs') return out;
     const map = new Map(out.attrs);
-    map.set('outPath', { thunk: ready(str(posix.dirname(file))) });
+    map.set('outPath', { thunk: ready(str(flakeDir)) });
     map.set('inputs', { thunk: ready(inputsValue) });
+    map.set('outputs', { thunk: ready(out) });
     map.set('_type', { thunk: ready(str('flake')) });
     return { kind: 'attrs', attrs: map, complete: out.complete, location: out.location };
   });
@@ -141,7 +202,7 @@ export function evaluateFlake(world: ModuleWorld, file: string): FlakeResult {
     let b = inputCache.get(name);
     if (!b) {
       const url = declared.get(name);
-      b = { thunk: ready(inputValue(world, name, classifyInput(name, url))) };
+      b = { thunk: lazyThunk(() => inputValue(world, name, classifyInput(name, url), flakeDir)) };
       inputCache.set(name, b);
     }
     return b;
@@ -158,27 +219,26 @@ export function evaluateFlake(world: ModuleWorld, file: string): FlakeResult {
   const outputs = selfThunk.force();
   result.outputs = outputs;
   if (outputs.kind !== 'attrs') {
-    problems.push(`flake outputs could not be evaluated${outputs.kind === 'unknown' && outputs.reason ? ` (${outputs.reason})` : ''}`);
-    return result;
+    fail(outputs.kind === 'unknown' && outputs.reason ? outputs.reason : `the outputs are a ${outputs.kind}`);
+    return;
   }
   const confB = outputs.attrs.get('nixosConfigurations');
-  if (!confB) return result;
+  if (!confB) return;
   const confs = force(confB.thunk);
   if (confs.kind !== 'attrs') {
-    problems.push('nixosConfigurations could not be evaluated');
-    return result;
+    result.problems.push(`nixosConfigurations could not be evaluated${confs.kind === 'unknown' && confs.reason ? `: ${confs.reason}` : ''}`);
+    return;
   }
-  if (!confs.complete) problems.push('some nixosConfigurations names could not be evaluated');
+  if (!confs.complete) result.problems.push('some nixosConfigurations names could not be evaluated');
   for (const name of [...confs.attrs.keys()].sort()) {
     const b = confs.attrs.get(name)!;
     const v = force(b.thunk);
     const call = v.kind === 'attrs' ? world.systems.get(v) : undefined;
     if (!call) {
-      problems.push(`nixosConfigurations.${name} is not a recognisable nixosSystem call`);
+      result.problems.push(`nixosConfigurations.${name} is not a recognisable nixosSystem call${v.kind === 'unknown' && v.reason ? ` (${v.reason})` : ''}`);
       continue;
     }
     call.name ??= name;
     result.systems.push({ name, call, location: b.keyLocation ?? call.location });
   }
-  return result;
 }

@@ -166,3 +166,41 @@ test('flake: a guest no host runs keeps host null', async () => {
   assert.deepEqual(taps(f), ['-/lonely:tap:vm-lonely']);
   assert.equal(f.hosts[0].isMicrovmHost, false);
 });
+
+test('flake: a path: input is the sub-flake in the workspace; its configurations keep the outer name', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.hv.url = "path:./hosts/hv";
+      outputs = { self, hv, ... }: { nixosConfigurations.hypervisor = hv.nixosConfigurations.hv; };
+    }`,
+    'hosts/hv/flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.microvm.url = "github:microvm-nix/microvm.nix";
+      outputs = { nixpkgs, microvm, ... }: {
+        nixosConfigurations.hv = nixpkgs.lib.nixosSystem { modules = [ microvm.nixosModules.host ./configuration.nix ]; };
+      };
+    }`,
+    'hosts/hv/configuration.nix': `{
+      microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-a"; mac = "02:00:00:00:00:01"; } ];
+    }`,
+  });
+  assert.deepEqual(taps(f), ['hypervisor/a:tap:vm-a']);
+  assert.deepEqual(f.hosts.map((h) => h.name), ['hypervisor']);
+});
+
+test('flake: modules of well-known inputs that never network are not gaps; unknown inputs are', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.home-manager.url = "github:nix-community/home-manager";
+      inputs.private.url = "github:me/private-modules";
+      outputs = { nixpkgs, home-manager, private, ... }: {
+        nixosConfigurations.a = nixpkgs.lib.nixosSystem { modules = [ home-manager.nixosModules.home-manager ]; };
+        nixosConfigurations.b = nixpkgs.lib.nixosSystem { modules = [ private.nixosModules.default ]; };
+      };
+    }`,
+  });
+  const gaps = Object.fromEntries(f.hosts.map((h) => [h.name, h.gaps.map((g) => `${g.kind}: ${g.message}`)]));
+  assert.deepEqual(gaps, { a: [], b: ['external-module: private.nixosModules.default comes from outside the workspace'] });
+});

@@ -275,12 +275,16 @@ class Extraction {
   run(): NixFacts {
     const files = [...this.input.nixFiles].sort();
     // 1. flakes
-    const flakeFiles = files.filter((f) => posix.basename(f) === 'flake.nix');
+    // Outer flakes first: a configuration a flake re-exports from a sub-flake keeps the outer name.
+    const flakeFiles = files.filter((f) => posix.basename(f) === 'flake.nix').sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1));
     const usedNames = new Set<string>();
+    const taken = new Set<SystemCall>();
     for (const flakeFile of flakeFiles) {
       const res = this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile));
       for (const p of res.problems) this.problem(flakeFile, p);
       for (const sys of res.systems) {
+        if (taken.has(sys.call)) continue;
+        taken.add(sys.call);
         let name = sys.name;
         if (usedNames.has(name)) name = `${sys.name} (${this.relative(flakeFile)})`;
         usedNames.add(name);
@@ -734,6 +738,8 @@ class Extraction {
     return { networkdEnabled: enabled, networkdLocation: location };
   }
 }
+
+const depth = (file: string) => file.split('/').length;
 
 function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   if (a.size !== b.size) return false;

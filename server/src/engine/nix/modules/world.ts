@@ -8,6 +8,7 @@ import type { Location } from '../../text';
 import { attrs, force, ready, unknown } from '../eval/helpers';
 import type { Evaluator } from '../eval/evaluator';
 import type { AttrsValue, Thunk, Value } from '../value';
+import type { FlakeResult } from '../flake';
 import type { Configuration } from './configuration';
 import { Conditions } from './definitions';
 import { lazyThunk } from './lazy';
@@ -39,6 +40,10 @@ export interface SystemCall {
 /** Shared state of one analysis run: markers, nixosSystem calls, the extended nixpkgs lib. */
 export class ModuleWorld {
   readonly markers = new WeakMap<object, Marker>();
+  /** Opaque values of inputs outside the workspace, by name (flake.ts). */
+  readonly opaqueValues = new Map<string, AttrsValue>();
+  /** Flakes evaluated in this run, by flake.nix path: a sub-flake is evaluated once. */
+  readonly flakes = new Map<string, FlakeResult>();
   /** Decided `mkIf` conditions, per run: a condition thunk is forced once. */
   readonly conditions = new Conditions();
   readonly systems = new WeakMap<object, SystemCall>();
