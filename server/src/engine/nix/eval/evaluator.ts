@@ -19,7 +19,8 @@ import type { Location } from '../../text';
 import { ready, unknown, type AttrsValue, type Binding, type FunctionValue, type Thunk, type Value } from '../value';
 import { asFunction, bool, force, str } from './helpers';
 import { canonPath, coerceToPattern, lessThan, plus, triValue, update, valuesEqual } from './ops';
-import { createBuiltins, createLib, type BuiltinHost } from './builtins';
+import { createBuiltins, type BuiltinHost } from './builtins';
+import { createLib } from './lib';
 
 export interface NixFileSystem {
   /** undefined: missing, unreadable or outside the workspace. */
