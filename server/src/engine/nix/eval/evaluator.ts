@@ -590,7 +590,7 @@ export class Evaluator implements BuiltinHost {
 }
 
 /** Builtins that are also in Nix's global scope. */
-const GLOBAL_BUILTINS = new Set([
+const GLOBAL_BUILTINS: ReadonlySet<string> = new Set([
   'abort',
   'baseNameOf',
   'derivation',
