@@ -13,13 +13,20 @@
  * gives a string pattern with a hole.
  */
 import { dirname, posix } from 'node:path';
-import type { AstBinding, AttrKey, NixNode, NodeOf, ParsedNixFile } from '../ast';
-import { HOLE, knownText, pattern, type StrPart, type StrPattern } from '../../pattern';
+import type { AttrKey, NixNode, NodeOf, ParsedNixFile } from '../ast';
+import { knownText, pattern, type StrPart, type StrPattern } from '../../pattern';
 import type { Location } from '../../text';
-import { ready, unknown, type AttrsValue, type Binding, type FunctionValue, type Thunk, type Value } from '../value';
+import { ready, unknown, type AttrsValue, type FunctionValue, type Thunk, type Value } from '../value';
 import { asFunction, bool, force, str } from './helpers';
 import { canonPath, coerceToPattern, lessThan, plus, triValue, update, valuesEqual } from './ops';
-import { createBuiltins, createLib, type BuiltinHost } from './builtins';
+import { createBuiltins, type BuiltinHost } from './builtins';
+import { createLib } from './lib';
+import { BindingBuilder } from './bindings';
+import { Env, type FileCtx } from './env';
+import { ExprThunk } from './thunks';
+
+export type { FileCtx } from './env';
+export { LazyThunk } from './thunks';
 
 export interface NixFileSystem {
   /** undefined: missing, unreadable or outside the workspace. */
@@ -42,120 +49,6 @@ export interface EvaluatorOptions {
   parse: (file: string, text: string) => ParsedNixFile;
   budget?: Partial<EvalBudget>;
 }
-
-/** Per-file evaluation context (positions, relative paths). */
-export interface FileCtx {
-  readonly file: string;
-  readonly dir: string;
-  readonly parsed: ParsedNixFile;
-  readonly locs: Map<object, Location>;
-}
-
-/** A lexical scope; `withThunk` scopes are consulted only after all lexical ones. */
-class Env {
-  constructor(
-    public vars: Map<string, Thunk> | null,
-    readonly parent: Env | null,
-    readonly withThunk: Thunk | null,
-    readonly ctx: FileCtx,
-  ) {}
-}
-
-const FORCING = 1;
-const DONE = 2;
-
-/** A memoised, blackholing thunk for an expression in an environment. */
-class ExprThunk implements Thunk {
-  private state = 0;
-  private value: Value | undefined;
-  constructor(
-    private readonly ev: Evaluator,
-    private readonly node: NixNode,
-    private env: Env | null,
-    private readonly ctx: FileCtx,
-  ) {}
-
-  get location(): Location {
-    return this.ev.locationOf(this.node, this.ctx);
-  }
-
-  force(): Value {
-    if (this.state === DONE) return this.value!;
-    if (this.state === FORCING) return unknown('infinite recursion');
-    this.state = FORCING;
-    let v: Value;
-    try {
-      v = this.ev.evalNode(this.node, this.env!);
-    } catch (e) {
-      v = this.ev.internalError(e);
-    }
-    if (this.ev.budgetExhausted) {
-      // Not memoised: a later run with a fresh budget may get further.
-      this.state = 0;
-      return v;
-    }
-    this.state = DONE;
-    this.value = v;
-    this.env = null;
-    return v;
-  }
-}
-
-/** A memoised thunk around a JS computation (nested attrsets, builtin results). */
-export class LazyThunk implements Thunk {
-  private state = 0;
-  private value: Value | undefined;
-  constructor(
-    private compute: (() => Value) | null,
-    readonly location?: Location,
-  ) {}
-  force(): Value {
-    if (this.state === DONE) return this.value!;
-    if (this.state === FORCING) return unknown('infinite recursion');
-    this.state = FORCING;
-    let v: Value;
-    try {
-      v = this.compute!();
-    } catch (e) {
-      v = e instanceof RangeError ? unknown('stack overflow') : unknown(`internal error: ${(e as Error)?.message ?? e}`);
-    }
-    this.state = DONE;
-    this.value = v;
-    this.compute = null;
-    return v;
-  }
-}
-
-// Binding construction (dotted paths merge into nested sets) ----------------------------------
-
-interface LeafEntry {
-  kind: 'leaf';
-  binding: Binding;
-  /** The value expression when it is a non-rec attrset literal (mergeable with `a.b = ...`). */
-  literal?: NodeOf<'attrs'>;
-}
-interface NestedEntry {
-  kind: 'nested';
-  level: Level;
-  keyLocation?: Location;
-}
-type Entry = LeafEntry | NestedEntry;
-interface DynEntry {
-  path: AttrKey[];
-  index: number;
-  value: NixNode;
-  node: AstBinding;
-}
-interface Level {
-  children: Map<string, Entry>;
-  dyn: DynEntry[];
-  /** Where values (and inherit-from expressions) are evaluated. */
-  env: Env;
-  /** Where `inherit x;` looks `x` up (the enclosing scope for rec/let, else `env`). */
-  inheritEnv: Env;
-  location?: Location;
-}
-
 export class Evaluator implements BuiltinHost {
   readonly lib: AttrsValue;
   readonly builtins: AttrsValue;
@@ -182,6 +75,13 @@ export class Evaluator implements BuiltinHost {
   onFileUse: ((path: string) => void) | undefined;
   /** File of the most recent application site (import attribution through higher-order calls). */
   private currentFile: string | undefined;
+  private readonly bindings = new BindingBuilder({
+    thunk: (node, env) => this.thunk(node, env),
+    locationOf: (node, ctx) => this.locationOf(node, ctx),
+    lookup: (env, name) => this.lookup(env, name),
+    lookupVar: (env, name) => this.lookupVar(env, name),
+    keyName: (key, env) => this.keyName(key, env),
+  });
 
   constructor(opts: EvaluatorOptions) {
     const inner = opts.fs;
@@ -458,16 +358,9 @@ export class Evaluator implements BuiltinHost {
           location: this.locationOf(node, env.ctx),
         };
       case 'attrs':
-        return this.evalAttrs(node, env);
-      case 'let': {
-        const scope = new Env(new Map(), env, null, env.ctx);
-        const level = this.newLevel(scope, env);
-        for (const b of node.bindings) this.addBinding(level, b);
-        const set = this.materialize(level);
-        const vars = scope.vars!;
-        for (const [k, b] of set.attrs) vars.set(k, b.thunk);
-        return this.evalNode(node.body, scope);
-      }
+        return this.bindings.attrs(node, env);
+      case 'let':
+        return this.evalNode(node.body, this.bindings.letScope(node.bindings, env));
       case 'fn':
         return this.lambda(node, env);
       case 'apply':
@@ -694,156 +587,10 @@ export class Evaluator implements BuiltinHost {
         return unknown(`operator ${op}`);
     }
   }
-
-  // Attrsets ----------------------------------------------------------------------------------
-
-  private evalAttrs(node: NodeOf<'attrs'>, env: Env): AttrsValue {
-    const location = this.locationOf(node, env.ctx);
-    if (!node.rec) {
-      const level = this.newLevel(env, env, location);
-      for (const b of node.bindings) this.addBinding(level, b);
-      return this.materialize(level);
-    }
-    const scope = new Env(new Map(), env, null, env.ctx);
-    const level = this.newLevel(scope, env, location);
-    for (const b of node.bindings) this.addBinding(level, b);
-    const set = this.materialize(level);
-    const vars = scope.vars!;
-    for (const [k, b] of set.attrs) vars.set(k, b.thunk);
-    return set;
-  }
-
-  private newLevel(env: Env, inheritEnv: Env, location?: Location): Level {
-    return { children: new Map(), dyn: [], env, inheritEnv, location };
-  }
-
-  private addBinding(level: Level, b: AstBinding): void {
-    const ctx = level.env.ctx;
-    if (b.kind === 'inherit') {
-      let fromThunk: Thunk | undefined;
-      for (const key of b.names) {
-        if (key.name === undefined || level.children.has(key.name)) continue;
-        const name = key.name;
-        const keyLocation = this.locationOf(key, ctx);
-        let thunk: Thunk;
-        if (b.from) {
-          const from = (fromThunk ??= this.thunk(b.from, level.env));
-          thunk = new LazyThunk(() => {
-            const v = from.force();
-            if (v.kind !== 'attrs') return v.kind === 'unknown' ? v : unknown(`inherit ${name} from a ${v.kind}`);
-            const bb = v.attrs.get(name);
-            return bb ? bb.thunk.force() : unknown(v.complete ? `missing attribute ${name}` : `attribute ${name} not known`);
-          }, keyLocation);
-        } else {
-          const inheritEnv = level.inheritEnv;
-          const t = this.lookup(inheritEnv, name);
-          thunk = t ?? new LazyThunk(() => this.lookupVar(inheritEnv, name), keyLocation);
-        }
-        level.children.set(name, { kind: 'leaf', binding: { thunk, keyLocation, valueLocation: keyLocation } });
-      }
-      return;
-    }
-    this.insertPath(level, b.path, 0, b.value, b);
-  }
-
-  private insertPath(level: Level, path: AttrKey[], index: number, value: NixNode, node: AstBinding): void {
-    const ctx = level.env.ctx;
-    const key = path[index];
-    if (key.name === undefined) {
-      level.dyn.push({ path, index, value, node });
-      return;
-    }
-    this.insertNamed(level, key.name, path, index, value, node);
-  }
-
-  private insertNamed(level: Level, name: string, path: AttrKey[], index: number, value: NixNode, node: AstBinding): void {
-    const ctx = level.env.ctx;
-    const key = path[index];
-    const existing = level.children.get(name);
-    const last = index === path.length - 1;
-    if (last) {
-      if (!existing) {
-        const literal = value.kind === 'attrs' && !value.rec ? value : undefined;
-        level.children.set(name, {
-          kind: 'leaf',
-          binding: { thunk: this.thunk(value, level.env), keyLocation: this.locationOf(key, ctx), valueLocation: this.locationOf(value, ctx) },
-          literal,
-        });
-      } else if (existing.kind === 'nested' && value.kind === 'attrs' && !value.rec) {
-        for (const b of value.bindings) this.addBindingNested(existing.level, b);
-      }
-      // Otherwise a duplicate definition (an error in Nix): the first one stays.
-      return;
-    }
-    let nested: NestedEntry;
-    if (!existing) {
-      nested = { kind: 'nested', level: this.newLevel(level.env, level.env, this.locationOf(node, ctx)), keyLocation: this.locationOf(key, ctx) };
-      level.children.set(name, nested);
-    } else if (existing.kind === 'nested') {
-      nested = existing;
-    } else if (existing.literal) {
-      nested = {
-        kind: 'nested',
-        level: this.newLevel(level.env, level.env, this.locationOf(existing.literal, ctx)),
-        keyLocation: existing.binding.keyLocation,
-      };
-      for (const b of existing.literal.bindings) this.addBindingNested(nested.level, b);
-      level.children.set(name, nested);
-    } else {
-      return; // `a = expr; a.b = ...;` is an error in Nix
-    }
-    this.insertPath(nested.level, path, index + 1, value, node);
-  }
-
-  private addBindingNested(level: Level, b: AstBinding): void {
-    this.addBinding(level, b);
-  }
-
-  private materialize(level: Level): AttrsValue {
-    const ctx = level.env.ctx;
-    let complete = true;
-    let unknownKeys: { key: StrPattern; binding: Binding }[] | undefined;
-    // Dynamic keys are computed when the set itself is evaluated, as in Nix.
-    for (const d of level.dyn) {
-      const name = this.keyName(d.path[d.index], level.env);
-      if (name === null) continue;
-      if (typeof name === 'string') {
-        this.insertNamed(level, name, d.path, d.index, d.value, d.node);
-        continue;
-      }
-      complete = false;
-      const key = d.path[d.index];
-      let binding: Binding;
-      if (d.index === d.path.length - 1) {
-        binding = { thunk: this.thunk(d.value, level.env), keyLocation: this.locationOf(key, ctx), valueLocation: this.locationOf(d.value, ctx) };
-      } else {
-        const sub = this.newLevel(level.env, level.env, this.locationOf(d.node, ctx));
-        this.insertPath(sub, d.path, d.index + 1, d.value, d.node);
-        binding = { thunk: new LazyThunk(() => this.materialize(sub), sub.location), keyLocation: this.locationOf(key, ctx) };
-      }
-      (unknownKeys ??= []).push({ key: name ?? pattern([HOLE]), binding });
-    }
-    level.dyn = [];
-    const attrs = new Map<string, Binding>();
-    for (const [name, e] of level.children) {
-      if (e.kind === 'leaf') attrs.set(name, e.binding);
-      else {
-        const sub = e.level;
-        attrs.set(name, {
-          thunk: new LazyThunk(() => this.materialize(sub), sub.location),
-          keyLocation: e.keyLocation,
-          valueLocation: sub.location,
-        });
-      }
-    }
-    const out: AttrsValue = { kind: 'attrs', attrs, complete, location: level.location };
-    if (unknownKeys) out.unknownKeys = unknownKeys;
-    return out;
-  }
 }
 
 /** Builtins that are also in Nix's global scope. */
-const GLOBAL_BUILTINS = new Set([
+const GLOBAL_BUILTINS: ReadonlySet<string> = new Set([
   'abort',
   'baseNameOf',
   'derivation',

@@ -1,0 +1,54 @@
+/**
+ * The subset of nixpkgs `lib` real microvm.nix configurations use, implemented natively over
+ * abstract values (total, like the builtins). Each family module defines its own entries; this
+ * assembles the set and its namespaced aliases.
+ */
+import { ready, type AttrsValue, type Binding, type Value } from '../../value';
+import { force } from '../helpers';
+import { mkAttrs, type BuiltinHost } from '../builtins/support';
+import { attrsetLib } from './attrsets';
+import { listLib } from './lists';
+import { moduleLib } from './modules';
+import { stringLib } from './strings';
+import { trivialLib } from './trivial';
+import { typeLib } from './types';
+
+/** What `lib` needs from the evaluator: the builtins' host, and the builtins it re-exports. */
+export type LibHost = BuiltinHost & { readonly builtins: AttrsValue };
+
+/** `lib.x = builtins.x`. */
+const REEXPORTED_BUILTINS = [
+  'attrNames', 'attrValues', 'hasAttr', 'getAttr', 'removeAttrs', 'intersectAttrs', 'catAttrs', 'listToAttrs', 'mapAttrs',
+  'isAttrs', 'isList', 'isString', 'isInt', 'isFloat', 'isBool', 'isPath', 'isFunction', 'elem', 'length', 'head', 'tail',
+  'elemAt', 'genList', 'concatLists', 'concatMap', "foldl'", 'any', 'all', 'sort', 'partition', 'groupBy', 'filter', 'map',
+  'toString', 'substring', 'stringLength', 'replaceStrings', 'concatStringsSep', 'match', 'split', 'typeOf', 'seq', 'deepSeq',
+  'trace', 'throw', 'abort', 'tryEval', 'toJSON', 'fromJSON', 'baseNameOf', 'dirOf', 'readFile', 'readDir', 'pathExists',
+  'functionArgs', 'zipAttrsWith', 'add', 'sub', 'mul', 'div', 'lessThan', 'compareVersions', 'isNull', 'hashString', 'warn',
+] as const;
+
+/**
+ * Namespaced aliases (lib.strings.hasPrefix, lib.lists.imap1, lib.attrsets.mapAttrs', ...) point
+ * at lib itself: harmless supersets of the real sub-libraries.
+ */
+const NAMESPACES = ['strings', 'lists', 'attrsets', 'trivial', 'modules', 'options', 'fixedPoints', 'debug', 'meta', 'versions', 'asserts'] as const;
+
+export function createLib(host: LibHost): AttrsValue {
+  const reexported: Record<string, Value> = {};
+  for (const name of REEXPORTED_BUILTINS) reexported[name] = force(host.builtins.attrs.get(name)!.thunk);
+  const types = typeLib();
+  const entries: Record<string, Value> = {
+    ...reexported,
+    ...trivialLib(host),
+    ...listLib(host, host.builtins),
+    ...stringLib(host),
+    ...attrsetLib(host),
+    ...moduleLib(types),
+    types,
+  };
+  const m = new Map<string, Binding>();
+  for (const [k, v] of Object.entries(entries)) m.set(k, { thunk: ready(v) });
+  const lib = mkAttrs(m, true);
+  for (const ns of NAMESPACES) m.set(ns, { thunk: ready(lib) });
+  m.set('builtins', { thunk: ready(host.builtins) });
+  return lib;
+}
