@@ -204,3 +204,15 @@ test('flake: modules of well-known inputs that never network are not gaps; unkno
   const gaps = Object.fromEntries(f.hosts.map((h) => [h.name, h.gaps.map((g) => `${g.kind}: ${g.message}`)]));
   assert.deepEqual(gaps, { a: [], b: ['external-module: private.nixosModules.default comes from outside the workspace'] });
 });
+
+test('flake: outputs of an input the workspace does not contain fail with its name as the reason', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.flake-utils-x.url = "github:someone/some-framework";
+      outputs = inputs: inputs.flake-utils-x.lib.mkFlake { inherit inputs; } { };
+    }`,
+  });
+  assert.deepEqual(f.problems.map((p) => p.message), [
+    'flake outputs could not be evaluated: call of flake-utils-x.lib.mkFlake, from an input the workspace does not contain',
+  ]);
+});

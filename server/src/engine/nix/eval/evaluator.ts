@@ -471,7 +471,8 @@ export class Evaluator implements BuiltinHost {
     const f = this.evalNode(node.fn, env);
     if (f === this.importFn) return this.importValue(this.evalNode(node.arg, env), env.ctx.file);
     const fv = asFunction(f);
-    if (!fv) return f.kind === 'unknown' ? unknown(`call of unknown (${f.reason ?? ''})`) : unknown(`call of a ${f.kind}`);
+    // Calling an unknown function is as unknown as the function, for the same reason.
+    if (!fv) return f.kind === 'unknown' ? unknown(f.reason ?? 'call of an unknown function') : unknown(`call of a ${f.kind}`);
     const arg = this.thunk(node.arg, env);
     this.currentFile = env.ctx.file;
     return this.nested(() => fv.apply(arg, this.locationOf(node, env.ctx)));
