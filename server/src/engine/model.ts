@@ -101,6 +101,11 @@ export interface MicrovmInterface {
   guest: string;
   /** Defined under a `mkIf` whose condition is not statically known: it may not exist. */
   conditional?: boolean;
+  /**
+   * Found as written but reached by no configuration: why it could not be placed (its outcome is
+   * then `unknown` with this reason, never a guess).
+   */
+  unplaced?: string;
 }
 
 export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';

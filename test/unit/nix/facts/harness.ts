@@ -39,11 +39,17 @@ export async function facts(files: Record<string, string>): Promise<NixFacts> {
 
 export const show = (p: StrPattern | null | undefined): string | null => (p ? displayPattern(p) : null);
 
-/** Interfaces as compact rows. */
+/** Interfaces some configuration reaches, as compact rows. */
 export function taps(f: NixFacts): string[] {
   return f.interfaces
+    .filter((i) => i.unplaced === undefined)
     .map((i) => `${i.host ?? '-'}/${i.vm ?? '-'}:${i.type ?? '?'}:${show(i.id.value)}${i.bridge ? `>${show(i.bridge.value)}` : ''}${i.conditional ? '?' : ''}`)
     .sort();
+}
+
+/** Ids of interface definitions no configuration reaches (reported with a reason, never dropped). */
+export function unplaced(f: NixFacts): string[] {
+  return f.interfaces.filter((i) => i.unplaced !== undefined).map((i) => show(i.id.value)!).sort();
 }
 
 /** A unit's settings as `Section.Key=value` lines. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { facts, taps, show } from './harness';
+import { facts, taps, show, unplaced } from './harness';
 
 test('VMs generated with genAttrs, mapAttrs, and imap1 + listToAttrs over an imported list', async () => {
   const f = await facts({
@@ -77,6 +77,8 @@ test('dotted vs nested forms, mkIf/mkForce wrapping around interface lists', asy
     }`,
   });
   assert.deepEqual(taps(f), ['host.nix/a:tap:vm-a', 'host.nix/b:bridge:vm-b2>br0', 'host.nix/b:tap:vm-b1', 'host.nix/b:user:u0']);
+  // what mkForce overrides and what mkIf false removes is still reported, as reached by no configuration
+  assert.deepEqual(unplaced(f), ['never', 'overridden']);
   const order = f.interfaces.filter((i) => i.vm === 'b').map((i) => show(i.id.value));
   assert.deepEqual(order, ['u0', 'vm-b1', 'vm-b2']);
   assert.deepEqual(f.hosts[0].vms, ['a', 'b']);

@@ -155,6 +155,12 @@ export class Evaluator implements BuiltinHost {
 
   // Files -------------------------------------------------------------------------------------
 
+  /** The AST of a workspace file (read through the file system adapter), or undefined when unreadable. */
+  parse(path: string): ParsedNixFile | undefined {
+    const text = this.fs.readFile(path);
+    return text === undefined ? undefined : this.parsedFile(path, text);
+  }
+
   private parsedFile(path: string, text: string): ParsedNixFile {
     let p = this.parsedFiles.get(path);
     if (!p || p.text !== text) {

@@ -7,6 +7,7 @@
  * `'unknown'` or a `conditional` interface — never a definite wrong fact.
  */
 import { posix } from 'node:path';
+import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
 import { nameRoots } from './naming';
 import { referencedFiles } from './references';
 import type {
@@ -19,7 +20,7 @@ import type {
   ValueAt,
 } from '../../model';
 import { type StrPattern } from '../../pattern';
-import type { Location } from '../../text';
+import { comparePositions, type Location, type Range } from '../../text';
 import type { Evaluator } from '../eval/evaluator';
 import { asFunction, attrs, force, knownString, ready, unknown } from '../eval/helpers';
 import { evaluateFlake } from '../flake';
@@ -262,8 +263,56 @@ class Extraction {
       out.bridges.push(...sl.bridges);
       out.scripts.push(...sl.scripts);
     }
+    out.interfaces.push(...this.unplacedInterfaces(out.interfaces));
     this.result = out;
     return out;
+  }
+
+  /**
+   * Interface definitions written in the workspace that no emitted interface comes from: each is
+   * reported anyway, with why no configuration reached it (no silent loss).
+   */
+  private unplacedInterfaces(emitted: readonly NixMicrovmInterface[]): NixMicrovmInterface[] {
+    const byFile = new Map<string, NixMicrovmInterface[]>();
+    for (const i of emitted) {
+      const list = byFile.get(i.id.location.file) ?? [];
+      list.push(i);
+      byFile.set(i.id.location.file, list);
+    }
+    const out: NixMicrovmInterface[] = [];
+    for (const file of this.files) {
+      const text = this.readText(file);
+      if (text === undefined || !mayHoldInterfaceLiteral(text)) continue;
+      const parsed = this.ev.parse(file);
+      if (!parsed) continue;
+      for (const literal of interfaceLiterals(parsed)) {
+        if ((byFile.get(file) ?? []).some((i) => rangeWithin(i.id.location.range, literal.location.range) || samePosition(i.location.range, literal.location.range))) continue;
+        out.push({
+          type: literal.type,
+          id: literal.id,
+          mac: literal.mac,
+          bridge: null,
+          location: literal.location,
+          vm: null,
+          host: null,
+          hypervisor: null,
+          guest: `literal:${file}:${literal.location.range.start.line}:${literal.location.range.start.character}`,
+          unplaced: this.whyUnplaced(file),
+        });
+      }
+    }
+    return out;
+  }
+
+  private whyUnplaced(file: string): string {
+    if (this.reachedSet.has(file)) {
+      return `${this.relative(file)} is evaluated, but no configuration's microvm.interfaces holds this entry (it is under a condition that is false, or in code no configuration uses)`;
+    }
+    const failures = this.flakeFileList
+      .map((f) => ({ f, failure: this.world.flakes.get(f)?.failure }))
+      .filter((x) => x.failure !== undefined)
+      .map((x) => `the outputs of ${this.relative(x.f)} could not be evaluated (${x.failure})`);
+    return [`no configuration in the workspace imports ${this.relative(file)}`, ...failures].join('; ');
   }
 
   private computeReached(): Set<string> {
@@ -320,7 +369,6 @@ class Extraction {
     // 4. facts
     for (const top of this.tops) this.emitTop(top);
     for (const n of this.nested) this.emitNested(n);
-    this.assemble();
     for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
     if (this.ev.budgetExhausted) this.problem(this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
     this.files = files;
@@ -329,7 +377,7 @@ class Extraction {
     for (const top of this.tops) this.topClosure.set(top, this.importClosure(this.depsOf(top)));
     this.reachedSet = this.computeReached();
     this.recordReachedShares();
-    return this.result;
+    return this.assemble();
   }
 
   private reachedOf(top: TopConfig): Set<string> {
@@ -740,6 +788,14 @@ class Extraction {
 }
 
 const depth = (file: string) => file.split('/').length;
+
+function rangeWithin(inner: Range, outer: Range): boolean {
+  return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
+}
+
+function samePosition(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.start) === 0;
+}
 
 function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   if (a.size !== b.size) return false;
