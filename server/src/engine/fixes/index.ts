@@ -17,6 +17,7 @@
  */
 import type { Settings } from '../../protocol/settings';
 import type { ParsedNixFile } from '../nix/ast';
+import { DIAGNOSTIC_DEFINITIONS } from '../checks/codes';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { comparePositions, type Range } from '../text';
 import { addNameFixes } from './addName';
@@ -38,7 +39,7 @@ export interface FixContext {
   roots: readonly string[];
 }
 
-export const FIXABLE_CODES: ReadonlySet<string> = new Set(['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined']);
+export const FIXABLE_CODES: ReadonlySet<string> = new Set(DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code));
 
 const STATUS_FOR_CODE: Record<string, string> = {
   'tap-without-bridge': 'unmanaged',
