@@ -56,6 +56,17 @@ export const DIAGNOSTICS = {
     fixable: true,
     docsAnchor: 'bridge-not-defined',
   },
+  networkdDisabled: {
+    code: 'networkd-disabled',
+    severity: 'warning',
+    otherSeverity: { severity: 'info', when: 'a module from another flake input may enable it' },
+    shortDescription: 'systemd.network units while networkd is off',
+    fullDescription:
+      'The configuration defines systemd.network units but never enables systemd-networkd, so NixOS does not generate them.',
+    reportedWhen: '`systemd.network` units on a host that never enables networkd',
+    fixable: false,
+    docsAnchor: 'networkd-disabled',
+  },
   interfaceNameTooLong: {
     code: 'interface-name-too-long',
     severity: 'error',

@@ -4,11 +4,13 @@
  * enable it, so the finding drops to information.
  */
 import type { Diagnostic, UnitDefinition } from '../model';
-import type { Check } from './context';
+import { DIAGNOSTICS } from './codes';
+import { type Check, diagnostic } from './context';
+
+const { networkdDisabled } = DIAGNOSTICS;
 
 export const networkdDisabledCheck: Check = {
-  // Not in the registry yet: its SARIF text is in cli/rules.ts, its README row hand-written.
-  codes: [],
+  codes: [networkdDisabled],
   run({ facts }) {
     const out: Diagnostic[] = [];
     let byHost: Map<string, UnitDefinition[]> | undefined;
@@ -36,16 +38,15 @@ export const networkdDisabledCheck: Check = {
       const message = maybeElsewhere
         ? `host \`${host.name}\` defines systemd.network units (${names}) but nothing in the workspace sets systemd.network.enable or networking.useNetworkd; a module from another flake input may enable it`
         : `host \`${host.name}\` defines systemd.network units (${names}) but never enables systemd-networkd (systemd.network.enable or networking.useNetworkd), so NixOS does not generate them`;
-      out.push({
-        code: 'networkd-disabled',
-        severity: maybeElsewhere ? 'info' : 'warning',
-        message,
-        location: host.networkdLocation ?? first.location,
-        related: [
-          ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
-          { location: host.location, message: `host \`${host.name}\`` },
-        ],
-      });
+      out.push(
+        diagnostic(networkdDisabled, message, host.networkdLocation ?? first.location, {
+          related: [
+            ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
+            { location: host.location, message: `host \`${host.name}\`` },
+          ],
+          severity: maybeElsewhere ? networkdDisabled.otherSeverity.severity : undefined,
+        }),
+      );
     }
     return out;
   },
