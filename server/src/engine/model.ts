@@ -224,4 +224,9 @@ export interface Diagnostic {
   message: string;
   location: Location;
   related: RelatedInfo[];
+  /**
+   * The outcome this diagnostic reports, for those about where a tap ends up: quick fixes start
+   * from it. Engine-internal: no output format prints it.
+   */
+  outcome?: Outcome;
 }

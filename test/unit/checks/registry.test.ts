@@ -108,7 +108,7 @@ test('quick fixes are offered for exactly the codes the registry marks fixable',
   assert.deepEqual([...FIXABLE_CODES].sort(), DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code).sort());
 });
 
-test('on every fixture and example, each check emits only codes it declares, all in the registry', async () => {
+test('on every fixture and example, each check emits only codes it declares, all in the registry; fixable ones carry their outcome', async () => {
   const problems: string[] = [];
   for (const c of fixtureCases(['test/fixtures', 'examples'])) {
     const service = await createLanguageService({ roots: [c.dir], settings: DEFAULT_SETTINGS });
@@ -122,6 +122,9 @@ test('on every fixture and example, each check emits only codes it declares, all
           else if (!declared.has(d.code)) problems.push(`${c.name}: ${d.code} is emitted by a check that does not declare it`);
           else if (d.severity !== definitionOf(d.code)!.severity && d.severity !== definitionOf(d.code)!.otherSeverity?.severity) {
             problems.push(`${c.name}: ${d.code} at ${d.severity}, which its registry entry does not allow`);
+          }
+          if (definitionOf(d.code)?.fixable && !outcomes.includes(d.outcome!)) {
+            problems.push(`${c.name}: ${d.code} is fixable but does not carry the outcome it reports`);
           }
         }
       }

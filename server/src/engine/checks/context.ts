@@ -15,6 +15,7 @@ export interface Check {
 
 export interface DiagnosticExtras {
   related?: RelatedInfo[];
+  outcome?: Outcome;
   /** Only where the registry entry's `otherSeverity` applies. */
   severity?: Severity;
 }
@@ -26,6 +27,7 @@ export function diagnostic(definition: DiagnosticDefinition, message: string, lo
     message,
     location,
     related: extras.related ?? [],
+    ...(extras.outcome ? { outcome: extras.outcome } : {}),
   };
 }
 

@@ -31,17 +31,17 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
         : bridging();
-      return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related });
+      return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related, outcome });
     }
     case 'shadowed': {
       const related: RelatedInfo[] = [];
       if (outcome.winner) related.push(unitRelated(outcome.winner, `${outcome.winner.name} matches first and sets no Bridge=`));
       if (outcome.shadowedUnit) related.push(unitRelated(outcome.shadowedUnit, `${outcome.shadowedUnit.name} would bridge this tap`));
-      return diagnostic(tapShadowed, `tap ${tapLabel(iface)} is shadowed: ${because}`, at, { related });
+      return diagnostic(tapShadowed, `tap ${tapLabel(iface)} is shadowed: ${because}`, at, { related, outcome });
     }
     case 'bridge-undefined': {
       const related = outcome.winner ? [unitRelated(outcome.winner, `${outcome.winner.name} sets Bridge=${outcome.bridge}`)] : [];
-      return diagnostic(bridgeNotDefined, `tap ${tapLabel(iface)} is not bridged: ${because}`, at, { related });
+      return diagnostic(bridgeNotDefined, `tap ${tapLabel(iface)} is not bridged: ${because}`, at, { related, outcome });
     }
     default:
       return null;
