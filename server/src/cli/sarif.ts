@@ -7,10 +7,10 @@
  * Broken or skipped files become tool execution notifications.
  */
 import { createHash } from 'node:crypto';
+import { definitionOf } from '../engine/checks/codes';
 import type { Severity } from '../engine/model';
 import { TOOL_HOME, TOOL_NAME, TOOL_VERSION } from './meta';
 import type { CheckReport, ReportRange } from './report';
-import { ruleInfo } from './rules';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const FINGERPRINT_KEY = 'microvmNet/v1';
@@ -46,6 +46,19 @@ export function fingerprint(code: string, file: string, message: string): string
   return createHash('sha256').update(`${code}\0${file}\0${message}`).digest('hex').slice(0, 32);
 }
 
+interface RuleText {
+  short: string;
+  full: string;
+  severity: Severity;
+}
+
+/** From the diagnostic registry; a code it lacks gets generic text and its first result's level. */
+function ruleText(code: string, firstSeverity: Severity): RuleText {
+  const definition = definitionOf(code);
+  if (definition) return { short: definition.shortDescription, full: definition.fullDescription, severity: definition.severity };
+  return { short: code, full: `microvm-net diagnostic ${code}.`, severity: firstSeverity };
+}
+
 export interface SarifOptions {
   toolVersion?: string;
   informationUri?: string;
@@ -59,7 +72,7 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
   const ruleIds = [...firstSeverity.keys()].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const rules = ruleIds.map((id) => {
-    const info = ruleInfo(id, firstSeverity.get(id)!);
+    const info = ruleText(id, firstSeverity.get(id)!);
     return {
       id,
       name: id,

@@ -3,6 +3,7 @@
  * resolver turns them into an Outcome per interface; checks turn outcomes into diagnostics.
  * Nothing here knows about LSP or VS Code.
  */
+import type { NetworkdSyntaxCode } from './checks/codes';
 import type { StrPattern } from './pattern';
 import type { Location } from './text';
 
@@ -35,12 +36,7 @@ export interface UnitSection {
 
 /** A problem in how a unit is written that networkd silently ignores or misreads. */
 export interface UnitSyntaxIssue {
-  code:
-    | 'networkd-syntax-quoted-name'
-    | 'networkd-syntax-inline-comment'
-    | 'networkd-syntax-miscased'
-    | 'networkd-syntax-empty-match'
-    | 'networkd-syntax-invalid-line';
+  code: NetworkdSyntaxCode;
   message: string;
   location: Location;
 }
@@ -238,4 +234,9 @@ export interface Diagnostic {
   message: string;
   location: Location;
   related: RelatedInfo[];
+  /**
+   * The outcome this diagnostic reports, for those about where a tap ends up: quick fixes start
+   * from it. Engine-internal: no output format prints it.
+   */
+  outcome?: Outcome;
 }

@@ -4,10 +4,13 @@
  * enable it, so the finding drops to information.
  */
 import type { Diagnostic, UnitDefinition } from '../model';
+import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic } from './context';
 
+const { networkdDisabled } = DIAGNOSTICS;
+
 export const networkdDisabledCheck: Check = {
-  codes: ['networkd-disabled'],
+  codes: [networkdDisabled],
   run({ facts }) {
     const out: Diagnostic[] = [];
     let byHost: Map<string, UnitDefinition[]> | undefined;
@@ -36,10 +39,13 @@ export const networkdDisabledCheck: Check = {
         ? `host \`${host.name}\` defines systemd.network units (${names}) but nothing in the workspace sets systemd.network.enable or networking.useNetworkd; a module from another flake input may enable it`
         : `host \`${host.name}\` defines systemd.network units (${names}) but never enables systemd-networkd (systemd.network.enable or networking.useNetworkd), so NixOS does not generate them`;
       out.push(
-        diagnostic('networkd-disabled', maybeElsewhere ? 'info' : 'warning', message, host.networkdLocation ?? first.location, [
-          ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
-          { location: host.location, message: `host \`${host.name}\`` },
-        ]),
+        diagnostic(networkdDisabled, message, host.networkdLocation ?? first.location, {
+          related: [
+            ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
+            { location: host.location, message: `host \`${host.name}\`` },
+          ],
+          severity: maybeElsewhere ? networkdDisabled.otherSeverity.severity : undefined,
+        }),
       );
     }
     return out;

@@ -4,7 +4,10 @@
  */
 import type { Diagnostic, Outcome, RelatedInfo, UnitDefinition } from '../model';
 import { describeMatch } from '../networkd';
+import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, tapLabel } from './context';
+
+const { tapWithoutBridge, tapShadowed, bridgeNotDefined } = DIAGNOSTICS;
 
 function unitRelated(unit: UnitDefinition, message: string): RelatedInfo {
   return { location: unit.location, message };
@@ -28,23 +31,17 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
         : bridging();
-      return diagnostic('tap-without-bridge', 'warning', `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, related);
+      return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related, outcome });
     }
     case 'shadowed': {
       const related: RelatedInfo[] = [];
       if (outcome.winner) related.push(unitRelated(outcome.winner, `${outcome.winner.name} matches first and sets no Bridge=`));
       if (outcome.shadowedUnit) related.push(unitRelated(outcome.shadowedUnit, `${outcome.shadowedUnit.name} would bridge this tap`));
-      return diagnostic('tap-shadowed', 'warning', `tap ${tapLabel(iface)} is shadowed: ${because}`, at, related);
+      return diagnostic(tapShadowed, `tap ${tapLabel(iface)} is shadowed: ${because}`, at, { related, outcome });
     }
     case 'bridge-undefined': {
       const related = outcome.winner ? [unitRelated(outcome.winner, `${outcome.winner.name} sets Bridge=${outcome.bridge}`)] : [];
-      return diagnostic(
-        'bridge-not-defined',
-        'warning',
-        `tap ${tapLabel(iface)} is not bridged: ${because}`,
-        at,
-        related,
-      );
+      return diagnostic(bridgeNotDefined, `tap ${tapLabel(iface)} is not bridged: ${because}`, at, { related, outcome });
     }
     default:
       return null;
@@ -52,7 +49,7 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
 }
 
 export const tapOutcomeCheck: Check = {
-  codes: ['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined'],
+  codes: [tapWithoutBridge, tapShadowed, bridgeNotDefined],
   run({ outcomes, facts }) {
     // The same for every outcome: computed once, when first needed.
     let near: RelatedInfo[] | undefined;

@@ -6,7 +6,7 @@
  * the other hosts' interfaces are resolved again.
  */
 import type { HostFacts, MicrovmInterface, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
-import { resolveOutcomes } from '../resolve';
+import { resolveOutcomes } from '../outcomes';
 
 /** What a host's world was made of, as a list of objects compared by identity. */
 type Fingerprint = unknown[];

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { HostFacts, MicrovmInterface, ScriptAttachment, WorkspaceFacts, BridgeDeclaration } from '../../server/src/engine/model';
 import { loadUnitFiles } from '../../server/src/engine/networkd';
 import { HOLE, known, pattern } from '../../server/src/engine/pattern';
-import { resolveOutcomes } from '../../server/src/engine/resolve';
+import { resolveOutcomes } from '../../server/src/engine/outcomes';
 import type { Location } from '../../server/src/engine/text';
 
 const at = (file = '/ws/vms.nix', line = 0): Location => ({ file, range: { start: { line, character: 0 }, end: { line, character: 1 } } });
