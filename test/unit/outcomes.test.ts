@@ -156,11 +156,17 @@ test('macvtap and user interfaces are not applicable; type = "bridge" is bridged
   const f = facts({}, [
     tap('mv0', { type: 'macvtap' }),
     tap('u0', { type: 'user' }),
-    tap('b0', { type: 'bridge', bridge: { value: known('br0'), location: at() } }),
+    tap('b0', { type: 'bridge', bridge: { value: known('br0'), location: at() }, hypervisor: { value: 'qemu', location: null } }),
+    tap('b1', { type: 'bridge', bridge: { value: known('br0'), location: at() }, hypervisor: { value: 'crosvm', location: null } }),
+    tap('b2', { type: 'bridge', bridge: { value: known('br0'), location: at() }, hypervisor: null }),
   ]);
-  const [mv, user, bridge] = resolveOutcomes(f);
+  const [mv, user, bridge, onCrosvm, unknownHypervisor] = resolveOutcomes(f);
   assert.equal(mv.status, 'not-applicable');
   assert.equal(user.status, 'not-applicable');
   assert.equal(bridge.status, 'bridged');
   assert.equal(bridge.via?.kind, 'qemu-bridge-helper');
+  // crosvm has no bridge interfaces: never `bridged`
+  assert.equal(onCrosvm.status, 'not-applicable');
+  assert.equal(onCrosvm.bridge, null);
+  assert.equal(unknownHypervisor.status, 'unknown');
 });

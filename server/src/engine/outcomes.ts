@@ -30,13 +30,15 @@ export function resolveOutcomes(facts: WorkspaceFacts): Outcome[] {
 
 export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts, worlds: Map<string, World>): Outcome {
   const base = { interface: iface, bridge: null, reasons: [] as string[] };
+  const placement = iface.unplaced !== undefined ? [iface.unplaced] : [];
   switch (iface.type) {
     case 'macvtap':
     case 'user':
-      return { ...base, status: 'not-applicable', reasons: [`a \`${iface.type}\` interface is not attached to a bridge by the host`] };
+      return { ...base, status: 'not-applicable', reasons: [`a \`${iface.type}\` interface is not attached to a bridge by the host`, ...placement] };
     case 'bridge':
       return resolveQemuBridge(iface);
     case 'tap':
+      if (iface.unplaced !== undefined) return { ...base, status: 'unknown', reasons: placement };
       break;
     default:
       return { ...base, status: 'unknown', reasons: ['the interface type is not statically known'] };
@@ -61,9 +63,25 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
   };
 }
 
+/** Hypervisors whose runner attaches a `type = "bridge"` interface (qemu-bridge-helper). */
+const BRIDGE_HYPERVISORS = new Set(['qemu', 'stratovirt']);
+
 function resolveQemuBridge(iface: MicrovmInterface): Outcome {
   const bridge = iface.bridge ? knownText(iface.bridge.value) : undefined;
   const via: Via = { kind: 'qemu-bridge-helper', location: iface.bridge?.location ?? iface.location };
+  if (iface.unplaced !== undefined) return { interface: iface, status: 'unknown', bridge: null, reasons: [iface.unplaced] };
+  const hypervisor = iface.hypervisor?.value;
+  if (hypervisor !== undefined && !BRIDGE_HYPERVISORS.has(hypervisor)) {
+    return {
+      interface: iface,
+      status: 'not-applicable',
+      bridge: null,
+      reasons: [`hypervisor \`${hypervisor}\` has no \`type = "bridge"\` interfaces (only qemu and stratovirt do): no tap is attached to \`${bridge ?? '?'}\``],
+    };
+  }
+  if (hypervisor === undefined) {
+    return { interface: iface, status: 'unknown', bridge: null, via, reasons: ['the hypervisor is not statically known, and only qemu and stratovirt attach `type = "bridge"` interfaces'] };
+  }
   if (bridge === undefined) {
     return { interface: iface, status: 'unknown', bridge: null, via, reasons: ['the bridge of this `type = "bridge"` interface is not statically known'] };
   }
