@@ -36,6 +36,7 @@ function facts(units: Record<string, string>, interfaces: MicrovmInterface[], mo
     scripts: [],
     microvmLastModified: null,
     files: [],
+    gaps: [],
     ...more,
   };
 }

@@ -167,6 +167,8 @@ export interface WorkspaceFacts {
   /** `nodes.microvm.locked.lastModified` from flake.lock (seconds since epoch), when present. */
   microvmLastModified: number | null;
   files: FileReport[];
+  /** What the workspace as a whole could not show (a flake whose outputs could not be evaluated). */
+  gaps: { kind: string; message: string; file?: string }[];
 }
 
 export interface FileReport {

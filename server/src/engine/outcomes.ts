@@ -7,7 +7,7 @@
 import type { MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
 import { describeMatch, resolveNetworkd, type NetworkdDecision } from './networkd';
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
-import { worldFor, type World } from './world';
+import { hostRunning, worldFor, type World } from './world';
 
 const PROBLEM_STATUSES = new Set<Outcome['status']>(['unmanaged', 'shadowed', 'bridge-undefined']);
 
@@ -15,17 +15,39 @@ export function resolveOutcomes(facts: WorkspaceFacts): Outcome[] {
   const worlds = new Map<string, World>();
   return facts.interfaces.map((iface) => {
     const outcome = resolveInterface(iface, facts, worlds);
+    if (!PROBLEM_STATUSES.has(outcome.status)) return outcome;
     // A problem on an interface that may not exist is not a finding (precision first).
-    if (iface.conditional && PROBLEM_STATUSES.has(outcome.status)) {
-      return {
-        ...outcome,
-        status: 'unknown',
-        bridge: null,
-        reasons: [...outcome.reasons, `the interface is defined under a condition that is not statically known (it would be ${outcome.status})`],
-      };
+    if (iface.conditional) {
+      return unknownBecause(outcome, `the interface is defined under a condition that is not statically known (it would be ${outcome.status})`);
     }
+    // Open world: what could not be read may hold exactly the unit that bridges the tap.
+    const gaps = openWorldGaps(iface, facts);
+    if (gaps.length) return unknownBecause(outcome, `it would be ${outcome.status}, but ${gaps.join('; ')}`);
     return outcome;
   });
+}
+
+function unknownBecause(outcome: Outcome, reason: string): Outcome {
+  return { ...outcome, status: 'unknown', bridge: null, reasons: [...outcome.reasons, reason] };
+}
+
+/** How many gaps a reason names before it says "and N more". */
+const GAPS_NAMED = 2;
+
+/**
+ * What the workspace could not show about the machine this interface's tap lives on: gaps of
+ * the host's configuration, a host that is only a module of some system, or — with no host at all —
+ * flakes whose outputs could not be evaluated.
+ */
+function openWorldGaps(iface: MicrovmInterface, facts: WorkspaceFacts): string[] {
+  const host = hostRunning(iface, facts);
+  if (host === null) return facts.gaps.map((g) => g.message);
+  const out: string[] = [];
+  if (!host.isSystem) out.push(`\`${host.name}\` is a module, not a whole system: the system that imports it may attach the tap`);
+  const named = host.gaps.slice(0, GAPS_NAMED).map((g) => g.message);
+  if (host.gaps.length > GAPS_NAMED) named.push(`${host.gaps.length - GAPS_NAMED} more parts of \`${host.name}\` could not be read or evaluated`);
+  if (named.length) out.push(`not everything \`${host.name}\` imports could be evaluated (${named.join('; ')})`);
+  return out;
 }
 
 export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts, worlds: Map<string, World>): Outcome {

@@ -229,5 +229,5 @@ function outcomeAt(location: Location): Outcome {
 }
 
 function emptyFacts(): AnalysisSnapshot['facts'] {
-  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], microvmLastModified: null, files: [] };
+  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], microvmLastModified: null, files: [], gaps: [] };
 }

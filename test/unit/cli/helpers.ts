@@ -84,6 +84,7 @@ export function snapshot(parts: {
       scripts: [],
       microvmLastModified: null,
       files: parts.files ?? [],
+      gaps: [],
     },
     outcomes: parts.outcomes ?? [],
     diagnostics,

@@ -1,7 +1,8 @@
 /**
  * `systemd.network.*` units in a host that never enables networkd are silently inert
- * (networkd.md §4). When the host imports modules from other flake inputs, one of them may
- * enable it, so the finding drops to information.
+ * (docs/domain/networkd.md §4). When the host imports modules from other flake inputs, one of them
+ * may enable it, so the finding drops to information; when part of the host's own code could not
+ * be evaluated, nothing is said (open world).
  */
 import type { Diagnostic, UnitDefinition } from '../model';
 import { DIAGNOSTICS } from './codes';
@@ -28,8 +29,10 @@ export const networkdDisabledCheck: Check = {
     };
     for (const host of facts.hosts) {
       if (host.networkdEnabled !== false) continue;
-      // A lone root module may be combined with others we cannot see; only judge whole systems.
-      if (!host.isSystem && !host.isMicrovmHost) continue;
+      // A lone module is combined with others we cannot see: only whole systems are judged.
+      if (!host.isSystem) continue;
+      // Workspace code that could not be evaluated may be exactly what enables networkd.
+      if (host.gaps.some((g) => g.kind !== 'external-module')) continue;
       const units = unitsOf(host.name);
       if (units.length === 0) continue;
       const first = units[0];

@@ -90,6 +90,7 @@ function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly
     scripts: nix.scripts,
     microvmLastModified: listing.microvmLastModified,
     files: reportsWithProblems(listing, nix.problems),
+    gaps: nix.gaps,
   };
 }
 

@@ -56,6 +56,8 @@ export interface NixFacts {
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
   problems: { file: string; message: string }[];
+  /** What the workspace as a whole could not show: flakes whose outputs could not be evaluated. */
+  gaps: { kind: string; message: string; file?: string }[];
 }
 
 interface TopConfig {
@@ -159,12 +161,12 @@ class Extraction {
   private files: string[] = [];
   private fileSet: Set<string> | undefined;
   private flakeFileList: string[] = [];
-  result: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: [] };
+  result: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: [], gaps: [] };
 
   constructor(private readonly input: NixFactsInput) {
     this.ev = input.evaluator;
     this.world = new ModuleWorld(this.ev, (call) => this.configurationForCall(call));
-    this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems };
+    this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems, gaps: [] };
     this.ev.onFileUse = (path) => this.recording?.add(path);
   }
 
@@ -254,7 +256,7 @@ class Extraction {
 
   /** The output: slices in emission order (tops, then nested guests), then the problems. */
   private assemble(): NixFacts {
-    const out: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems };
+    const out: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems, gaps: this.flakeGaps() };
     const slices = [...this.tops.map((t) => this.mainSlices.get(t)!), ...this.nested.map((n) => this.nestedSlices.get(n)!)];
     for (const sl of slices) {
       out.hosts.push(...sl.hosts);
@@ -304,15 +306,18 @@ class Extraction {
     return out;
   }
 
+  private flakeGaps(): NixFacts['gaps'] {
+    return this.flakeFileList.flatMap((f) => {
+      const failure = this.world.flakes.get(f)?.failure;
+      return failure === undefined ? [] : [{ kind: 'flake-not-evaluated', message: `the outputs of ${this.relative(f)} could not be evaluated (${failure})`, file: f }];
+    });
+  }
+
   private whyUnplaced(file: string): string {
     if (this.reachedSet.has(file)) {
       return `${this.relative(file)} is evaluated, but no configuration's microvm.interfaces holds this entry (it is under a condition that is false, or in code no configuration uses)`;
     }
-    const failures = this.flakeFileList
-      .map((f) => ({ f, failure: this.world.flakes.get(f)?.failure }))
-      .filter((x) => x.failure !== undefined)
-      .map((x) => `the outputs of ${this.relative(x.f)} could not be evaluated (${x.failure})`);
-    return [`no configuration in the workspace imports ${this.relative(file)}`, ...failures].join('; ');
+    return [`no configuration in the workspace imports ${this.relative(file)}`, ...this.flakeGaps().map((g) => g.message)].join('; ');
   }
 
   private computeReached(): Set<string> {
@@ -675,7 +680,8 @@ class Extraction {
       location: top.location,
       ...this.networkd(cfg, top.location),
       importsExternalModules: cfg.hasGaps,
-      gaps: cfg.gaps.map((g) => ({ ...g })),
+      // A root found beside a flake whose outputs failed may be built by that flake with more modules.
+      gaps: [...cfg.gaps.map((g) => ({ ...g })), ...(top.flakeName === null ? this.flakeGaps() : [])],
       vms: info.vms,
       isMicrovmHost: info.isHost,
       isSystem: top.isSystem,
