@@ -38,6 +38,17 @@ import { fileStart, keyLoc, locOfValue, plainValue, stringPattern, valueLoc } fr
 import { binScriptAttachments, serviceAttachments } from './services';
 import { bridgeDeclarations, netdevUnits, networkUnits } from './units';
 
+/** What kind of thing the analysis could not do (notices are grouped by it). */
+export type NoticeKind =
+  | 'flake-not-evaluated'
+  | 'configuration-not-evaluated'
+  | 'module-unreadable'
+  | 'module-not-evaluated'
+  | 'imports-not-evaluated'
+  | 'external-module'
+  | 'interfaces-not-evaluated'
+  | 'budget-exhausted';
+
 export interface NixFactsInput {
   evaluator: Evaluator;
   /** Absolute paths of all .nix files in the workspace. */
@@ -55,7 +66,7 @@ export interface NixFacts {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
-  problems: { file: string; message: string }[];
+  problems: { kind: NoticeKind; file: string; message: string }[];
   /** What the workspace as a whole could not show: flakes whose outputs could not be evaluated. */
   gaps: { kind: string; message: string; file?: string }[];
 }
@@ -130,7 +141,7 @@ export class IncrementalNixFacts {
 class Extraction {
   private readonly ev: Evaluator;
   private readonly world: ModuleWorld;
-  private readonly problems: { file: string; message: string }[] = [];
+  private readonly problems: NixFacts['problems'] = [];
   private readonly out: NixFacts;
   private readonly tops: TopConfig[] = [];
   private readonly allConfigs: Configuration[] = [];
@@ -177,9 +188,9 @@ class Extraction {
 
   private readText = (file: string): string | undefined => this.ev.fs.readFile(file);
 
-  private problem(file: string, message: string): void {
+  private problem(kind: NoticeKind, file: string, message: string): void {
     if (this.slice) this.slice.problemCalls++;
-    if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ file, message });
+    if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ kind, file, message });
   }
 
   private configurationForCall(call: SystemCall): Configuration {
@@ -335,7 +346,7 @@ class Extraction {
     const taken = new Set<SystemCall>();
     for (const flakeFile of flakeFiles) {
       const res = this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile));
-      for (const p of res.problems) this.problem(flakeFile, p);
+      for (const p of res.problems) this.problem(p === res.problems[0] && res.failure !== undefined ? 'flake-not-evaluated' : 'configuration-not-evaluated', flakeFile, p);
       for (const sys of res.systems) {
         if (taken.has(sys.call)) continue;
         taken.add(sys.call);
@@ -374,8 +385,8 @@ class Extraction {
     // 4. facts
     for (const top of this.tops) this.emitTop(top);
     for (const n of this.nested) this.emitNested(n);
-    for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
-    if (this.ev.budgetExhausted) this.problem(this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
+    for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.kind, g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
+    if (this.ev.budgetExhausted) this.problem('budget-exhausted', this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
     this.files = files;
     this.flakeFileList = flakeFiles;
     this.flakeClosure = this.importClosure(this.flakeDeps);
@@ -720,12 +731,12 @@ class Extraction {
     const out: Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'>[] = [];
     if (cfg.liveDefsAt(path).every((d) => d.def.prio >= 1500)) return out;
     const { items, complete } = cfg.listAt(path);
-    if (!complete) this.problem(fallback.file, `${cfg.name}: microvm.interfaces could not be fully evaluated`);
+    if (!complete) this.problem('interfaces-not-evaluated', fallback.file, `${cfg.name}: microvm.interfaces could not be fully evaluated`);
     for (const item of items) {
       const { value, conditional } = plainValue(item.thunk);
       const location = item.thunk.location ?? locOfValue(value) ?? valueLoc(item.def, fallback);
       if (value.kind !== 'attrs') {
-        this.problem(location.file, `${cfg.name}: a microvm.interfaces entry could not be evaluated`);
+        this.problem('interfaces-not-evaluated', location.file, `${cfg.name}: a microvm.interfaces entry could not be evaluated`);
         continue;
       }
       const field = (name: string): { v: Value; loc: Location; conditional: boolean } | null => {
