@@ -216,3 +216,22 @@ test('flake: outputs of an input the workspace does not contain fail with its na
     'flake outputs could not be evaluated: call of flake-utils-x.lib.mkFlake, from an input the workspace does not contain',
   ]);
 });
+
+test('flake: extendModules adds modules to a nixosSystem; lib.evalModules runs any module system', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      outputs = { nixpkgs, ... }:
+        let
+          base = nixpkgs.lib.nixosSystem { modules = [ ./base.nix ]; };
+          fleet = nixpkgs.lib.evalModules {
+            modules = [ ({ lib, ... }: { options.hosts = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule { options.vm = lib.mkOption { default = "web"; }; }); }; }) { hosts.h1 = { }; } ];
+          };
+        in {
+          nixosConfigurations.h1 = base.extendModules { modules = [ { microvm.vms.\${fleet.config.hosts.h1.vm}.config.microvm.interfaces = [ { type = "tap"; id = "vm-a"; mac = "02:00:00:00:00:01"; } ]; } ]; };
+        };
+    }`,
+    'base.nix': `{ networking.hostName = "h1"; }`,
+  });
+  assert.deepEqual(taps(f), ['h1/web:tap:vm-a']);
+});

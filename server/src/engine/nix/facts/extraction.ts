@@ -176,7 +176,11 @@ class Extraction {
 
   constructor(private readonly input: NixFactsInput) {
     this.ev = input.evaluator;
-    this.world = new ModuleWorld(this.ev, (call) => this.configurationForCall(call));
+    this.world = new ModuleWorld(
+      this.ev,
+      (call) => this.configurationForCall(call),
+      (opts) => this.track(new Configuration(this.world, opts)),
+    );
     this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems, gaps: [] };
     this.ev.onFileUse = (path) => this.recording?.add(path);
   }
@@ -191,6 +195,13 @@ class Extraction {
   private problem(kind: NoticeKind, file: string, message: string): void {
     if (this.slice) this.slice.problemCalls++;
     if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ kind, file, message });
+  }
+
+  /** A configuration made while evaluating (a framework's, `lib.evalModules`): its files count as reached. */
+  private track(cfg: Configuration): Configuration {
+    this.allConfigs.push(cfg);
+    this.ownedSink?.push(cfg);
+    return cfg;
   }
 
   private configurationForCall(call: SystemCall): Configuration {

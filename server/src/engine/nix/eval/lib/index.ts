@@ -42,7 +42,7 @@ export function createLib(host: LibHost): AttrsValue {
     ...listLib(host, host.builtins),
     ...stringLib(host),
     ...attrsetLib(host),
-    ...moduleLib(types),
+    ...moduleLib(host, types),
     types,
   };
   const m = new Map<string, Binding>();
