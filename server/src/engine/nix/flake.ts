@@ -14,7 +14,7 @@ import { posix } from 'node:path';
 import { known } from '../pattern';
 import type { Location } from '../text';
 import { attrs, force, knownString, ready, unknown } from './eval/helpers';
-import { frameworkInput } from './frameworks';
+import { frameworkConfigurations, frameworkInput } from './frameworks';
 import { classifyInput, type InputKind } from './inputs';
 import { lazyAttrs, lazyThunk, type ModuleWorld, type SystemCall } from './modules';
 import type { AttrsValue, Binding, Thunk, Value } from './value';
@@ -222,6 +222,15 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
     fail(outputs.kind === 'unknown' && outputs.reason ? outputs.reason : `the outputs are a ${outputs.kind}`);
     return;
   }
+  collectNixosConfigurations(world, outputs, result);
+  for (const { name, call } of frameworkConfigurations(world, outputs)) {
+    if (result.systems.some((s) => s.call === call)) continue;
+    call.name ??= name;
+    result.systems.push({ name, call, location: call.location });
+  }
+}
+
+function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, result: FlakeResult): void {
   const confB = outputs.attrs.get('nixosConfigurations');
   if (!confB) return;
   const confs = force(confB.thunk);

@@ -235,3 +235,32 @@ test('flake: extendModules adds modules to a nixosSystem; lib.evalModules runs a
   });
   assert.deepEqual(taps(f), ['h1/web:tap:vm-a']);
 });
+
+test('colmena: makeHive nodes and a raw colmena output are configurations; defaults and name reach every node', async () => {
+  const hive = `{
+    meta.specialArgs.site = "lab";
+    defaults = { name, ... }: { imports = [ (./. + "/hosts/\${name}") ]; };
+    h1 = { };
+    h2 = [ { networking.firewall.enable = true; } ];
+  }`;
+  const withMakeHive = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.colmena.url = "github:zhaofengli/colmena";
+      outputs = { self, colmena, ... }: {
+        colmena = ${hive};
+        nixosConfigurations = (colmena.lib.makeHive self.outputs.colmena).nodes;
+      };
+    }`,
+    'hosts/h1/default.nix': `{ site, ... }: { microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${site}"; mac = "02:00:00:00:00:01"; } ]; }`,
+    'hosts/h2/default.nix': `{ name, ... }: { networking.hostName = name; }`,
+  });
+  assert.deepEqual(withMakeHive.hosts.map((h) => h.name), ['h1', 'h2']);
+  assert.deepEqual(taps(withMakeHive), ['h1/a:tap:vm-lab']);
+  const rawOnly = await facts({
+    'flake.nix': `{ inputs.nixpkgs.url = "github:nixos/nixpkgs"; outputs = { self, ... }: { colmena = ${hive}; }; }`,
+    'hosts/h1/default.nix': `{ site, ... }: { microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${site}"; mac = "02:00:00:00:00:01"; } ]; }`,
+    'hosts/h2/default.nix': `{ }`,
+  });
+  assert.deepEqual(taps(rawOnly), ['h1/a:tap:vm-lab']);
+});

@@ -13,4 +13,4 @@ export {
   type Selected,
 } from './definitions';
 export { LazyMap, lazyAttrs, lazyThunk } from './lazy';
-export { ModuleWorld, type Marker, type MarkerKind, type SystemCall } from './world';
+export { concatLists, mergeAttrs, ModuleWorld, type Marker, type MarkerKind, type SystemCall } from './world';

@@ -42,6 +42,8 @@ export class ModuleWorld {
   readonly markers = new WeakMap<object, Marker>();
   /** Opaque values of inputs outside the workspace, by name (flake.ts). */
   readonly opaqueValues = new Map<string, AttrsValue>();
+  /** Node calls of each colmena hive value (frameworks/colmena.ts), built once. */
+  readonly hiveNodes = new WeakMap<object, Map<string, SystemCall>>();
   /** Flakes evaluated in this run, by flake.nix path: a sub-flake is evaluated once. */
   readonly flakes = new Map<string, FlakeResult>();
   /** Decided `mkIf` conditions, per run: a condition thunk is forced once. */
