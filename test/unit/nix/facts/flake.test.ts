@@ -264,3 +264,31 @@ test('colmena: makeHive nodes and a raw colmena output are configurations; defau
   });
   assert.deepEqual(taps(rawOnly), ['h1/a:tap:vm-lab']);
 });
+
+test('flake-utils-plus: hosts merged over hostDefaults become nixosConfigurations; flake-utils eachSystem evaluates', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.utils.url = "github:gytis-ivaskevicius/flake-utils-plus";
+      inputs.fu.url = "github:numtide/flake-utils";
+      outputs = inputs@{ self, utils, fu, ... }: utils.lib.mkFlake {
+        inherit self inputs;
+        hostDefaults.modules = [ ./common.nix ];
+        hostDefaults.specialArgs.site = "lab";
+        hostDefaults.extraArgs.rack = "r1";
+        hosts."org.example.hv".modules = [ ./hv.nix ]; # a reverse domain name: hostName hv
+        nixosModules = utils.lib.exportModules [ ./common.nix ];
+        packages = (fu.lib.eachDefaultSystem (system: { hello = system; })).hello;
+      };
+    }`,
+    'common.nix': `{ systemd.network.enable = true; }`,
+    'hv.nix': `{ config, site, rack, ... }: {
+      microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${site}-\${rack}"; mac = "02:00:00:00:00:01"; } ];
+      systemd.network.networks."10-\${config.networking.hostName}".matchConfig.Name = "x";
+    }`,
+  });
+  assert.deepEqual(f.problems, []);
+  assert.deepEqual(taps(f), ['org.example.hv/a:tap:vm-lab-r1']);
+  assert.deepEqual(f.units.map((u) => u.name), ['10-hv.network']);
+  assert.equal(f.hosts[0].networkdEnabled, true);
+});

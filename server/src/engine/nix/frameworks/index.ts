@@ -9,11 +9,14 @@ import type { FrameworkName } from '../inputs';
 import type { ModuleWorld, SystemCall } from '../modules';
 import type { Value } from '../value';
 import { colmenaInput, hiveNodes } from './colmena';
+import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 
 type FrameworkModel = (world: ModuleWorld, inputName: string) => Value;
 
 const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   colmena: colmenaInput,
+  'flake-utils': flakeUtilsInput,
+  'flake-utils-plus': flakeUtilsPlusInput,
 };
 
 /** The value of a framework input, or undefined when the framework is not modelled. */

@@ -32,7 +32,7 @@ import {
   type RawDef,
   type Selected,
 } from './definitions';
-import { lazyAttrs, lazyThunk } from './lazy';
+import { lazyAttrs, lazyThunk } from '../eval/lazy';
 import { valueShape, type ValueShape } from './optionTypes';
 import type { Marker, MarkerKind, ModuleWorld } from './world';
 
@@ -115,8 +115,7 @@ export class Configuration {
   /** Files this configuration's modules came from. */
   readonly files = new Set<string>();
   readonly markers: Marker[] = [];
-  /** What could not be read or evaluated: a module there may define anything (open world). */
-  readonly gaps: Gap[] = [];
+  private readonly gapList: Gap[] = [];
   readonly conditional: boolean;
   /** The lazy `config` value module functions receive. */
   readonly config: AttrsValue;
@@ -159,6 +158,13 @@ export class Configuration {
     for (const m of this.modules) if (m.options) this.collectDeclarations(m.options, [], 0);
   }
 
+  /** What could not be read or evaluated: a module there may define anything (open world). */
+  get gaps(): readonly Gap[] {
+    // Modules whose config cannot be evaluated are found when definitions are first merged.
+    if (!this.collecting) this.defsAt([]);
+    return this.gapList;
+  }
+
   /** Something outside what we could read may define this configuration's networking. */
   get hasGaps(): boolean {
     return this.gaps.length > 0;
@@ -168,7 +174,7 @@ export class Configuration {
   }
 
   addGap(kind: GapKind, message: string, file: string | undefined): void {
-    if (!this.gaps.some((g) => g.kind === kind && g.message === message)) this.gaps.push({ kind, message, file });
+    if (!this.gapList.some((g) => g.kind === kind && g.message === message)) this.gapList.push({ kind, message, file });
   }
 
   // -- collection --------------------------------------------------------------------------
@@ -337,7 +343,15 @@ export class Configuration {
     try {
       if (path.length === 0) {
         for (const m of this.modules) {
-          if (m.config) normalize({ thunk: m.config, conds: [], baseConditional: m.conditional }, defs);
+          if (!m.config) continue;
+          // A module whose whole config cannot be evaluated may define anything: a gap of the
+          // open world, not an unknown value of every option of the configuration.
+          for (const def of normalize({ thunk: m.config, conds: [], baseConditional: m.conditional })) {
+            if (def.value.kind === 'unknown' && def.conds.length === 0) {
+              const why = def.value.reason ? `: ${def.value.reason}` : '';
+              this.addGap('module-not-evaluated', `the config of a module in ${m.file ?? this.name} could not be evaluated${why}`, m.file);
+            } else defs.push(def);
+          }
         }
         defs.push(...this.rootDefs);
       } else {

@@ -11,7 +11,7 @@ import type { AttrsValue, Thunk, Value } from '../value';
 import type { FlakeResult } from '../flake';
 import type { Configuration, ConfigurationOptions } from './configuration';
 import { Conditions } from './definitions';
-import { lazyThunk } from './lazy';
+import { lazyThunk } from '../eval/lazy';
 
 // Values we synthesise for things outside the workspace (flake inputs' modules).
 

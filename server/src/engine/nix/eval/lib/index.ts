@@ -4,8 +4,9 @@
  * assembles the set and its namespaced aliases.
  */
 import { ready, type AttrsValue, type Binding, type Value } from '../../value';
-import { force } from '../helpers';
-import { mkAttrs, type BuiltinHost } from '../builtins/support';
+import { apply, fn, force } from '../helpers';
+import { lazy, mkAttrs, type BuiltinHost } from '../builtins/support';
+import { lazyAttrs } from '../lazy';
 import { attrsetLib } from './attrsets';
 import { listLib } from './lists';
 import { moduleLib } from './modules';
@@ -50,5 +51,33 @@ export function createLib(host: LibHost): AttrsValue {
   const lib = mkAttrs(m, true);
   for (const ns of NAMESPACES) m.set(ns, { thunk: ready(lib) });
   m.set('builtins', { thunk: ready(host.builtins) });
+  m.set('extend', { thunk: ready(extendFunction(lib)) });
   return lib;
+}
+
+/**
+ * `lib.extend f` = `fix (extends f (_: lib))`: `f self super`'s attributes over `lib`, where
+ * `self` is the result itself (so a workspace library added as `lib.my` sees `lib.my`), and the
+ * result can be extended again.
+ */
+function extendFunction(base: AttrsValue): Value {
+  return fn('extend', (overlay) => {
+    let result: AttrsValue;
+    const self = lazy(() => result);
+    const added = lazy(() => apply(force(overlay), self, ready(base)));
+    const addedAttrs = (): Map<string, Binding> => {
+      const v = force(added);
+      return v.kind === 'attrs' ? v.attrs : new Map();
+    };
+    const keys = [...base.attrs.keys()];
+    result = lazyAttrs(
+      () => [...new Set([...keys, ...addedAttrs().keys()])],
+      (k) => {
+        if (k === 'extend') return { thunk: ready(extendFunction(result)) };
+        return addedAttrs().get(k) ?? base.attrs.get(k);
+      },
+      () => force(added).kind === 'attrs' && (force(added) as AttrsValue).complete,
+    );
+    return result;
+  });
 }
