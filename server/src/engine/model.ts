@@ -143,6 +143,8 @@ export interface HostFacts {
   networkdEnabled: boolean | 'unknown';
   /** Where something sets it, or the first `systemd.network.*` definition for the message. */
   networkdLocation: Location | null;
+  /** Some definition decides `networkdEnabled` (false: it is the option default, nobody set it). */
+  networkdExplicit?: boolean;
   /** The host imports modules from flake inputs other than nixpkgs/microvm.nix. */
   importsExternalModules: boolean;
   /**

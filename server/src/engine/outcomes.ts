@@ -72,6 +72,9 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
   const scripts = scriptsFor(iface, world);
 
   const certain = decide(iface, resolveNetworkd(world.units, tap), scripts, world.units);
+  if (world.networkdAssumed) {
+    certain.reasons.push(`\`${world.host?.name}\` is a module, not a whole system, and does not say whether systemd-networkd runs: its units are taken as deployed`);
+  }
   if (world.conditionalUnits.length === 0) return certain;
   const ifEnabled = decide(iface, resolveNetworkd(world.unitsIfEnabled, tap), scripts, world.unitsIfEnabled);
   if (certain.status === ifEnabled.status && certain.bridge === ifEnabled.bridge) return certain;

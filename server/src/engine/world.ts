@@ -29,6 +29,8 @@ export interface World {
   scripts: ScriptAttachment[];
   /** True when networkd runs on the host, false when it certainly does not, 'unknown' otherwise. */
   networkd: boolean | 'unknown';
+  /** networkd is taken as running because the host is a module that does not say (see buildWorld). */
+  networkdAssumed: boolean;
 }
 
 export type WorldLookup = { world: World } | { world: null; reason: string };
@@ -64,6 +66,11 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   // Unit files in the workspace only make sense on a machine running networkd; with no host
   // facts we take them at their word.
   let networkd: boolean | 'unknown' = host === null ? true : host.networkdEnabled;
+  // A module that is not a whole system and defines units without saying whether networkd runs
+  // is written for a system that runs it: its units are taken at their word. (Negative answers
+  // on such a module are unknown anyway: the system that imports it is not in the workspace.)
+  const networkdAssumed = !!host && !host.isSystem && networkd === false && !host.networkdExplicit;
+  if (networkdAssumed) networkd = true;
   if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
   const generated = bridges.flatMap(unitsForBridge);
@@ -78,6 +85,7 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
     networkd,
+    networkdAssumed,
   };
 }
 

@@ -779,7 +779,7 @@ class Extraction {
     return out;
   }
 
-  private networkd(cfg: Configuration, fallback: Location): Pick<HostFacts, 'networkdEnabled' | 'networkdLocation'> {
+  private networkd(cfg: Configuration, fallback: Location): Pick<HostFacts, 'networkdEnabled' | 'networkdLocation' | 'networkdExplicit'> {
     const state = (path: string[]): { state: boolean | 'unknown'; location: Location | null } => {
       const s = cfg.scalarAt(path);
       const set = s.def && s.def.prio < 1500 ? keyLoc(s.def, fallback) : null;
@@ -801,6 +801,7 @@ class Extraction {
       enabled = false;
       location = a.location ?? b.location;
     }
+    const explicit = location !== null;
     if (!location) {
       const first = [...cfg.liveDefsAt(['systemd', 'network', 'networks']), ...cfg.liveDefsAt(['systemd', 'network', 'netdevs'])].find(
         (d) => d.def.prio === DEFAULT_PRIORITY || d.def.prio < 1500,
@@ -811,7 +812,7 @@ class Extraction {
         location = firstKey ?? keyLoc(first.def, fallback);
       }
     }
-    return { networkdEnabled: enabled, networkdLocation: location };
+    return { networkdEnabled: enabled, networkdLocation: location, networkdExplicit: explicit };
   }
 }
 
