@@ -292,3 +292,35 @@ test('flake-utils-plus: hosts merged over hostDefaults become nixosConfiguration
   assert.deepEqual(f.units.map((u) => u.name), ['10-hv.network']);
   assert.equal(f.hosts[0].networkdEnabled, true);
 });
+
+test('flake-parts: mkFlake modules define flake.nixosConfigurations and flake.nixosModules; withSystem and importApply', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+      inputs.microvm.url = "github:microvm-nix/microvm.nix";
+      outputs = inputs@{ flake-parts, ... }: flake-parts.lib.mkFlake { inherit inputs; specialArgs.site = "lab"; } {
+        systems = [ "x86_64-linux" ];
+        imports = [ ./parts/modules.nix ./parts/hosts.nix ];
+        perSystem = { pkgs, ... }: { packages.hello = pkgs.hello; };
+      };
+    }`,
+    'parts/modules.nix': `{ inputs, ... }: let inherit (inputs.flake-parts.lib) importApply; in {
+      flake.nixosModules.vms = importApply ./vms.nix { tag = "a"; };
+    }`,
+    'parts/vms.nix': `{ tag }: { lib, ... }: {
+      microvm.vms.\${tag}.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${tag}"; mac = "02:00:00:00:00:01"; } ];
+    }`,
+    'parts/hosts.nix': `{ inputs, self, withSystem, site, ... }: {
+      flake = { config, lib, ... }: {
+        nixosConfigurations.hv = withSystem "x86_64-linux" ({ system, ... }: inputs.nixpkgs.lib.nixosSystem {
+          inherit system;
+          specialArgs = { inherit site; };
+          modules = [ inputs.microvm.nixosModules.host self.nixosModules.vms { networking.hostName = "hv-\${site}"; } ];
+        });
+      };
+    }`,
+  });
+  assert.deepEqual(f.problems, []);
+  assert.deepEqual(taps(f), ['hv/a:tap:vm-a']);
+});

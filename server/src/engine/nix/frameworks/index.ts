@@ -9,12 +9,14 @@ import type { FrameworkName } from '../inputs';
 import type { ModuleWorld, SystemCall } from '../modules';
 import type { Value } from '../value';
 import { colmenaInput, hiveNodes } from './colmena';
+import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 
 type FrameworkModel = (world: ModuleWorld, inputName: string) => Value;
 
 const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   colmena: colmenaInput,
+  'flake-parts': flakePartsInput,
   'flake-utils': flakeUtilsInput,
   'flake-utils-plus': flakeUtilsPlusInput,
 };

@@ -347,7 +347,7 @@ export class Configuration {
           // A module whose whole config cannot be evaluated may define anything: a gap of the
           // open world, not an unknown value of every option of the configuration.
           for (const def of normalize({ thunk: m.config, conds: [], baseConditional: m.conditional })) {
-            if (def.value.kind === 'unknown' && def.conds.length === 0) {
+            if (def.value.kind === 'unknown') {
               const why = def.value.reason ? `: ${def.value.reason}` : '';
               this.addGap('module-not-evaluated', `the config of a module in ${m.file ?? this.name} could not be evaluated${why}`, m.file);
             } else defs.push(def);
@@ -481,6 +481,8 @@ export class Configuration {
     // here is an attribute set never depends on a condition, so none is evaluated to answer it —
     // a module whose `config = mkIf cfg.enable { … }` reads its own option tree stays lazy.
     const all = this.defsAt(path);
+    // A configuration or a module from outside is a value of its own, not an option tree.
+    if (all.length === 1 && (this.world.systems.has(all[0].value) || this.world.markers.has(all[0].value))) return this.scalarAt(path).value;
     if (all.length > 0 && all.every((d) => d.value.kind === 'attrs')) return this.viewAttrs(path);
     const live = this.liveDefsAt(path);
     if (live.length === 0) return hasDefaultsBelow ? this.viewAttrs(path) : unknown('no definition');
@@ -502,6 +504,8 @@ export class Configuration {
    */
   private typedView(path: readonly string[], shape: ValueShape): Value {
     switch (shape.kind) {
+      case 'raw':
+        return this.scalarAt(path).value;
       case 'submodule':
         return this.submoduleValue(path, this.defsAt(path), shape).config;
       case 'deferred': {
@@ -541,11 +545,14 @@ export class Configuration {
     let sub = this.typedValues.get(key);
     if (!sub) {
       const name = path[path.length - 1] ?? '';
+      // As lib.types' submodule merge does: a definition that is a function is a module of the
+      // value (it may declare options, import, read `config`); an attribute set is its config.
+      const asModules = defs.filter((d) => d.value.kind === 'function');
       sub = new Configuration(this.world, {
         name: `${this.name}:${path.join('.')}`,
         kind: 'modules',
-        modules: [{ thunk: shape.modules }],
-        rootDefs: defs,
+        modules: [{ thunk: shape.modules }, ...asModules.map((d) => ({ thunk: ready(d.value), file: d.location?.file }))],
+        rootDefs: defs.filter((d) => d.value.kind !== 'function'),
         specialArgs: shape.specialArgs,
         moduleArgs: { name: ready({ kind: 'string', value: known(name) }) },
       });

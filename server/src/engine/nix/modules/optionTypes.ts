@@ -8,6 +8,8 @@ import { force, knownString } from '../eval/helpers';
 import type { Thunk, Value } from '../value';
 
 export type ValueShape =
+  /** Taken as defined, never merged structurally (`raw`, `unspecified`, `package`, functions). */
+  | { kind: 'raw' }
   | { kind: 'submodule'; modules: Thunk; specialArgs?: Thunk }
   | { kind: 'deferred' }
   | { kind: 'attrs'; elem: ValueShape }
@@ -37,6 +39,11 @@ export function valueShape(type: Value, depth = 0): ValueShape | undefined {
     }
     case 'deferredModule':
       return { kind: 'deferred' };
+    case 'raw':
+    case 'unspecified':
+    case 'package':
+    case 'functionTo':
+      return { kind: 'raw' };
     case 'attrsOf':
     case 'lazyAttrsOf': {
       const e = elem();

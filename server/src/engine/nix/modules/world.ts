@@ -63,7 +63,7 @@ export class ModuleWorld {
     /** Builds the Configuration of a nixosSystem call (set by the facts layer). */
     private readonly makeConfiguration: (call: SystemCall) => Configuration,
     /** Builds any other module-system configuration (`lib.evalModules`, framework models). */
-    private readonly makeModuleConfiguration: (opts: ConfigurationOptions) => Configuration,
+    readonly makeModuleConfiguration: (opts: ConfigurationOptions) => Configuration,
   ) {
     evaluator.moduleSystem = { evalModules: (args) => this.evalModules(args) };
     this.hostModule = this.marker({ kind: 'microvm-host', name: 'microvm.nixosModules.host' });

@@ -7,6 +7,7 @@ import { ready, type AttrsValue, type Binding, type Value } from '../../value';
 import { apply, fn, force } from '../helpers';
 import { lazy, mkAttrs, type BuiltinHost } from '../builtins/support';
 import { lazyAttrs } from '../lazy';
+import { PRELUDE_FILE, PRELUDE_NAMES, PRELUDE_TEXT } from './prelude';
 import { attrsetLib } from './attrsets';
 import { listLib } from './lists';
 import { moduleLib } from './modules';
@@ -15,7 +16,7 @@ import { trivialLib } from './trivial';
 import { typeLib } from './types';
 
 /** What `lib` needs from the evaluator: the builtins' host, and the builtins it re-exports. */
-export type LibHost = BuiltinHost & { readonly builtins: AttrsValue };
+export type LibHost = BuiltinHost & { readonly builtins: AttrsValue; evalSource(file: string, text: string): Value };
 
 /** `lib.x = builtins.x`. */
 const REEXPORTED_BUILTINS = [
@@ -52,6 +53,17 @@ export function createLib(host: LibHost): AttrsValue {
   for (const ns of NAMESPACES) m.set(ns, { thunk: ready(lib) });
   m.set('builtins', { thunk: ready(host.builtins) });
   m.set('extend', { thunk: ready(extendFunction(lib)) });
+  // Functions written in Nix (prelude.ts), evaluated once, on first use of any of them.
+  const prelude = lazy(() => host.evalSource(PRELUDE_FILE, PRELUDE_TEXT));
+  for (const name of PRELUDE_NAMES) {
+    if (m.has(name)) continue;
+    m.set(name, {
+      thunk: lazy(() => {
+        const p = force(prelude);
+        return p.kind === 'attrs' ? force(p.attrs.get(name)?.thunk) : p;
+      }),
+    });
+  }
   return lib;
 }
 
