@@ -11,6 +11,7 @@ import { PRELUDE_FILE, PRELUDE_NAMES, PRELUDE_TEXT } from './prelude';
 import { attrsetLib } from './attrsets';
 import { listLib } from './lists';
 import { moduleLib } from './modules';
+import { pathLib } from './paths';
 import { stringLib } from './strings';
 import { trivialLib } from './trivial';
 import { typeLib } from './types';
@@ -45,6 +46,7 @@ export function createLib(host: LibHost): AttrsValue {
     ...stringLib(host),
     ...attrsetLib(host),
     ...moduleLib(host, types),
+    ...pathLib(),
     types,
   };
   const m = new Map<string, Binding>();
