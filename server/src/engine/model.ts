@@ -157,6 +157,26 @@ export interface HostFacts {
   isMicrovmHost: boolean;
   /** A whole system (`nixosConfigurations.<n>`), not just a root module whose siblings we cannot see. */
   isSystem: boolean;
+  /**
+   * The directory of this configuration's own modules (its first module file no other
+   * configuration uses), when it has one below the workspace root: unit files there are its.
+   */
+  directory?: string | null;
+  /** Unit files this configuration installs through `environment.etc."systemd/network/…"`. */
+  etcUnits?: EtcUnit[];
+}
+
+/** An `environment.etc` entry under `systemd/network`: a workspace file, or the unit's text. */
+export interface EtcUnit {
+  /** The unit's file name (`10-lan.network`); null for the whole directory. */
+  name: string | null;
+  /** `source`: an absolute workspace path (a file, or for `name: null` a directory). */
+  sourcePath?: string;
+  /** `text`: the unit itself. */
+  text?: StrPattern;
+  location: Location;
+  /** Defined under a condition that is not statically known. */
+  conditional: boolean;
 }
 
 /** Everything the engine learned from the workspace, before resolution. */
