@@ -191,6 +191,18 @@ export interface WorkspaceFacts {
   files: FileReport[];
   /** What the workspace as a whole could not show (a flake whose outputs could not be evaluated). */
   gaps: { kind: string; message: string; file?: string }[];
+  /** Which host each unit file serves (unitPlacement.ts); absent: every file serves every host. */
+  placement?: UnitPlacement;
+}
+
+/** Which unit files on disk serve which host. */
+export interface UnitPlacement {
+  /** File units that certainly apply on `host`. */
+  placed(host: string): readonly UnitDefinition[];
+  /** File units no rule places: each may apply on any host. */
+  readonly unplaced: readonly UnitDefinition[];
+  /** Why a file unit applies on `host`, in words. */
+  why(unit: UnitDefinition, host: string): string;
 }
 
 export interface FileReport {

@@ -24,6 +24,8 @@ export interface World {
   conditionalUnits: UnitDefinition[];
   /** `units` and `conditionalUnits` together: the world if networkd is enabled. */
   unitsIfEnabled: UnitDefinition[];
+  /** What `conditionalUnits` depend on, in words. */
+  uncertainty: string[];
   /** `networking.bridges` handled by scripted networking (networkd off). */
   scriptedBridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
@@ -58,7 +60,11 @@ export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: 
 
 function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
-  const fileUnits = facts.units.filter((u) => u.source === 'file');
+  const allFileUnits = facts.units.filter((u) => u.source === 'file');
+  // A host gets the unit files placed on it; files no rule places may be on it (unitPlacement.ts).
+  const placement = host && facts.placement ? facts.placement : null;
+  const fileUnits = placement && host ? [...placement.placed(host.name)] : allFileUnits;
+  const maybeFileUnits = placement ? [...placement.unplaced] : [];
   const nixUnits = facts.units.filter((u) => u.source !== 'file' && belongs(u.host));
   const bridges = facts.bridges.filter((b) => belongs(b.host));
   const scripts = facts.scripts.filter((s) => belongs(s.host));
@@ -76,11 +82,18 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   const generated = bridges.flatMap(unitsForBridge);
   const nixAndGenerated = [...nixUnits, ...generated];
   const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
-  const conditionalUnits = networkd === 'unknown' ? nixAndGenerated : [];
+  const conditionalUnits = [...(networkd === 'unknown' ? nixAndGenerated : []), ...maybeFileUnits];
+  const uncertainty: string[] = [];
+  if (networkd === 'unknown') uncertainty.push(`whether systemd-networkd is enabled on host \`${host?.name}\` (a module outside the workspace may enable it)`);
+  if (maybeFileUnits.length) {
+    const names = maybeFileUnits.slice(0, 3).map((u) => `\`${u.name}\``).join(', ') + (maybeFileUnits.length > 3 ? ', …' : '');
+    uncertainty.push(`whether unit files no configuration installs (${names}) are on host \`${host?.name}\``);
+  }
   return {
     host,
     units,
     conditionalUnits,
+    uncertainty,
     unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
