@@ -203,6 +203,34 @@ class Extraction {
     return cfg;
   }
 
+  /** Evaluation roots whose budget ran out (a top configuration, or a flake file). */
+  private readonly exhausted = new Set<TopConfig | string>();
+
+  /**
+   * Runs one evaluation root's work with a budget of its own: a root that exhausts it leaves
+   * the others their whole budget, and its own facts are marked incomplete.
+   */
+  private budgeted<T>(root: TopConfig | string, f: () => T): T {
+    this.ev.resetBudget();
+    try {
+      return f();
+    } finally {
+      if (this.ev.budgetExhausted) {
+        this.exhausted.add(root);
+        const host = typeof root === 'string' ? undefined : this.mainSlices.get(root)?.hosts[0];
+        if (host && !host.gaps.some((g) => g.kind === 'budget-exhausted')) host.gaps.push(budgetGap(host.name));
+      }
+    }
+  }
+
+  private reportExhausted(): void {
+    for (const root of this.exhausted) {
+      const file = typeof root === 'string' ? root : root.file;
+      const what = typeof root === 'string' ? this.relative(root) : `\`${root.name}\``;
+      this.problem('budget-exhausted', file, `evaluating ${what} took more than the evaluation budget: some of its facts may be missing`);
+    }
+  }
+
   /** Runs `f` recording file uses into `deps` and configurations created into `owned`. */
   private within<T>(deps: Set<string> | null, owned: Configuration[] | null, f: () => T): T {
     const r = this.recording;
@@ -343,7 +371,7 @@ class Extraction {
     const usedNames = new Set<string>();
     const taken = new Set<SystemCall>();
     for (const flakeFile of flakeFiles) {
-      const res = this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile));
+      const res = this.budgeted(flakeFile, () => this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile)));
       for (const p of res.problems) this.problem(p === res.problems[0] && res.failure !== undefined ? 'flake-not-evaluated' : 'configuration-not-evaluated', flakeFile, p);
       for (const sys of res.systems) {
         if (taken.has(sys.call)) continue;
@@ -354,23 +382,25 @@ class Extraction {
         sys.call.name = name;
         const deps = new Set<string>();
         const owned: Configuration[] = [];
-        const cfg = this.within(deps, owned, () => this.world.configurationOf(sys.call));
-        const top: TopConfig = { name, cfg, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call, isSystem: true };
+        const top: TopConfig = { name, cfg: undefined as unknown as Configuration, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call, isSystem: true };
+        top.cfg = this.budgeted(top, () => this.within(deps, owned, () => this.world.configurationOf(sys.call)));
         this.topDeps.set(top, deps);
         this.owned.set(top, owned);
         this.tops.push(top);
       }
     }
     // 2. host → guest relations of flake configurations (may create nested configurations)
-    for (const top of [...this.tops]) this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
+    for (const top of [...this.tops]) this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
     // 3. root module files not reached from any flake configuration
     const rootTops: TopConfig[] = [];
     for (const root of this.rootModules(files, flakeFiles)) {
       const top: TopConfig = { name: root.name, cfg: undefined as unknown as Configuration, location: fileStart(root.file), flakeName: null, file: root.file, isSystem: false };
-      this.within(this.depsOf(top), this.ownedOf(top), () => {
-        top.cfg = this.rootConfiguration(root.name, root.file);
-        top.isSystem = looksLikeSystem(top.cfg);
-      });
+      this.budgeted(top, () =>
+        this.within(this.depsOf(top), this.ownedOf(top), () => {
+          top.cfg = this.rootConfiguration(root.name, root.file);
+          top.isSystem = looksLikeSystem(top.cfg);
+        }),
+      );
       rootTops.push(top);
     }
     const names = this.rootNames(rootTops);
@@ -378,13 +408,13 @@ class Extraction {
       top.name = names[i];
       top.cfg.name = names[i];
       this.tops.push(top);
-      this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
+      this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
     });
     // 4. facts
-    for (const top of this.tops) this.emitTop(top);
-    for (const n of this.nested) this.emitNested(n);
+    for (const top of this.tops) this.budgeted(top, () => this.emitTop(top));
+    for (const n of this.nested) this.budgeted(n.top, () => this.emitNested(n));
     for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.kind, g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
-    if (this.ev.budgetExhausted) this.problem('budget-exhausted', this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
+    this.reportExhausted();
     this.files = files;
     this.flakeFileList = flakeFiles;
     this.flakeClosure = this.importClosure(this.flakeDeps);
@@ -429,8 +459,7 @@ class Extraction {
   /** See IncrementalNixFacts.update. */
   update(changed: Set<string>): NixFacts | undefined {
     this.fileUsage = null;
-    this.fileUsage = null;
-    if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
+    if (this.exhausted.size > 0 || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
     if (this.problems.length > 0) return undefined;
     for (const f of changed) if (this.flakeClosure.has(f) || posix.basename(f) === 'flake.nix') return undefined;
     // Path references decide which files are roots: they must not change.
@@ -441,7 +470,6 @@ class Extraction {
       const before = this.refsByFile.get(f) ?? new Set<string>();
       if (now.size !== before.size || [...now].some((x) => !before.has(x))) return undefined;
     }
-    this.ev.resetBudget();
     // Root-module decisions that used a changed file must come out the same.
     const changedList = [...changed];
     for (const [file, check] of this.rootChecks) {
@@ -468,23 +496,25 @@ class Extraction {
       const owned: Configuration[] = [];
       this.topDeps.set(top, deps);
       this.owned.set(top, owned);
-      this.within(deps, owned, () => {
-        if (top.call) {
-          top.call.configuration = undefined;
-          top.cfg = this.world.configurationOf(top.call);
-        } else {
-          top.cfg = this.rootConfiguration(top.name, top.file);
-          renamed = looksLikeSystem(top.cfg) !== top.isSystem || this.rootNames([top])[0] !== top.name;
-        }
-        this.analyseHost(top);
-      });
+      this.budgeted(top, () =>
+        this.within(deps, owned, () => {
+          if (top.call) {
+            top.call.configuration = undefined;
+            top.cfg = this.world.configurationOf(top.call);
+          } else {
+            top.cfg = this.rootConfiguration(top.name, top.file);
+            renamed = looksLikeSystem(top.cfg) !== top.isSystem || this.rootNames([top])[0] !== top.name;
+          }
+          this.analyseHost(top);
+        }),
+      );
       if (renamed) return undefined;
-      this.emitTop(top);
-      for (const n of this.nested) if (n.top === top) this.emitNested(n);
+      this.budgeted(top, () => this.emitTop(top));
+      for (const n of this.nested) if (n.top === top) this.budgeted(top, () => this.emitNested(n));
       this.topClosure.set(top, this.importClosure(deps));
       if (owned.some((c) => noticedGaps(c).length > 0)) return undefined;
     }
-    if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0 || this.problems.length > 0) return undefined;
+    if (this.exhausted.size > 0 || this.world.crossConfigurationReads > 0 || this.runs.size > 0 || this.problems.length > 0) return undefined;
     for (const top of affected) {
       if (this.mainSlices.get(top)!.problemCalls) return undefined;
       if (this.nested.some((n) => n.top === top && this.nestedSlices.get(n)!.problemCalls)) return undefined;
@@ -523,7 +553,7 @@ class Extraction {
 
   private rootCheck(file: string): { result: boolean; deps: Set<string> } {
     const deps = new Set<string>();
-    const result = this.within(deps, null, () => looksLikeModule(this.world, file));
+    const result = this.budgeted(file, () => this.within(deps, null, () => looksLikeModule(this.world, file)));
     const check = { result, deps };
     this.rootChecks.set(file, check);
     return check;
@@ -676,7 +706,11 @@ class Extraction {
       ...networkdState(cfg, top.location),
       importsExternalModules: cfg.hasGaps,
       // A root found beside a flake whose outputs failed may be built by that flake with more modules.
-      gaps: [...cfg.gaps.map((g) => ({ ...g })), ...(top.flakeName === null ? this.flakeGaps() : [])],
+      gaps: [
+        ...cfg.gaps.map((g) => ({ ...g })),
+        ...(top.flakeName === null ? this.flakeGaps() : []),
+        ...(this.exhausted.has(top) ? [budgetGap(name)] : []),
+      ],
       vms: info.vms,
       isMicrovmHost: info.isHost,
       isSystem: top.isSystem,
@@ -736,6 +770,10 @@ function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+function budgetGap(host: string): HostFacts['gaps'][number] {
+  return { kind: 'budget-exhausted', message: `evaluating \`${host}\` took more than the evaluation budget, so some of its modules may be missing` };
 }
 
 /** Gaps reported as notices; modules of flake inputs are expected and only change outcomes. */
