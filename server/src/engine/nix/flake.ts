@@ -14,6 +14,7 @@ import { posix } from 'node:path';
 import { known } from '../pattern';
 import type { Location } from '../text';
 import { attrs, force, knownString, ready, unknown } from './eval/helpers';
+import { MICROVM_STORE, NIXPKGS_STORE } from './eval/store';
 import { frameworkConfigurations, frameworkInput } from './frameworks';
 import { classifyInput, type InputKind } from './inputs';
 import { lazyAttrs, lazyThunk, type ModuleWorld, type SystemCall } from './modules';
@@ -38,9 +39,7 @@ export interface FlakeResult {
 
 const str = (s: string): Value => ({ kind: 'string', value: known(s) });
 
-/** Paths our synthesised inputs live at (never in the workspace). */
-export const NIXPKGS_STORE = '/nix/store/nixpkgs';
-export const MICROVM_STORE = '/nix/store/microvm';
+export { MICROVM_STORE, NIXPKGS_STORE } from './eval/store';
 
 export function anyKeyAttrs(make: (key: string) => Value): AttrsValue {
   const cache = new Map<string, Binding>();

@@ -324,3 +324,19 @@ test('flake-parts: mkFlake modules define flake.nixosConfigurations and flake.ni
   assert.deepEqual(f.problems, []);
   assert.deepEqual(taps(f), ['hv/a:tap:vm-a']);
 });
+
+test('nixpkgs by path: eval-config.nix is nixosSystem, <nixpkgs/nixos> builds a configuration', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      outputs = { nixpkgs, ... }: {
+        nixosConfigurations.a = import "\${nixpkgs}/nixos/lib/eval-config.nix" { system = "x86_64-linux"; modules = [ ./a.nix ]; };
+        nixosConfigurations.b = import <nixpkgs/nixos> { configuration = ./b.nix; };
+      };
+    }`,
+    'a.nix': `{ imports = [ <nixpkgs/nixos/modules/profiles/minimal.nix> ]; microvm.vms.x.config.microvm.interfaces = [ { type = "tap"; id = "vm-a"; mac = "02:00:00:00:00:01"; } ]; }`,
+    'b.nix': `{ microvm.vms.y.config.microvm.interfaces = [ { type = "tap"; id = "vm-b"; mac = "02:00:00:00:00:02"; } ]; }`,
+  });
+  assert.deepEqual(taps(f), ['a/x:tap:vm-a', 'b/y:tap:vm-b']);
+  assert.deepEqual(f.hosts.map((h) => h.gaps), [[], []]);
+});

@@ -226,7 +226,6 @@ export class Configuration {
         return;
       }
     }
-    if (v.kind === 'unknown' && /^search path <nixpkgs(\/|>)/.test(v.reason ?? '')) return; // <nixpkgs/nixos/modules/...>
     if (v.kind !== 'attrs') {
       const why = v.kind === 'unknown' ? (v.reason ? `: ${v.reason}` : '') : ` (it is a ${v.kind}, not a module)`;
       this.addGap('module-not-evaluated', `a module in ${file ?? this.name} could not be evaluated${why}`, file);

@@ -6,6 +6,7 @@
 import { known } from '../../pattern';
 import type { Location } from '../../text';
 import { attrs, fn, force, ready, unknown } from '../eval/helpers';
+import { MICROVM_STORE, NIXPKGS_STORE, STORE } from '../eval/store';
 import type { Evaluator } from '../eval/evaluator';
 import type { AttrsValue, Thunk, Value } from '../value';
 import type { FlakeResult } from '../flake';
@@ -51,7 +52,7 @@ export class ModuleWorld {
   readonly systems = new WeakMap<object, SystemCall>();
   readonly hostModule: AttrsValue;
   readonly guestModule: AttrsValue;
-  readonly modulesPath = '/nix/store/nixpkgs/nixos/modules';
+  readonly modulesPath = `${NIXPKGS_STORE}/nixos/modules`;
   readonly nixosSystem: Value;
   readonly nixpkgsLib: AttrsValue;
   private readonly externals = new Map<string, AttrsValue>();
@@ -65,7 +66,7 @@ export class ModuleWorld {
     /** Builds any other module-system configuration (`lib.evalModules`, framework models). */
     readonly makeModuleConfiguration: (opts: ConfigurationOptions) => Configuration,
   ) {
-    evaluator.moduleSystem = { evalModules: (args) => this.evalModules(args) };
+    evaluator.moduleSystem = { evalModules: (args) => this.evalModules(args), importStore: (path) => this.importStore(path) };
     this.hostModule = this.marker({ kind: 'microvm-host', name: 'microvm.nixosModules.host' });
     this.guestModule = this.marker({ kind: 'microvm-guest', name: 'microvm.nixosModules.microvm' });
     const world = this;
@@ -136,15 +137,15 @@ export class ModuleWorld {
 
   /** Modules of the synthesised inputs, imported by path (`"${microvm}/nixos-modules/host"`). */
   storeModule(p: string): Marker | undefined {
-    if (p === this.modulesPath || p.startsWith(this.modulesPath + '/') || p.startsWith('/nix/store/nixpkgs')) {
+    if (p === this.modulesPath || p.startsWith(this.modulesPath + '/') || p.startsWith(NIXPKGS_STORE)) {
       return { kind: 'nixpkgs', name: p };
     }
-    if (p.startsWith('/nix/store/microvm')) {
-      return /host/.test(p.slice('/nix/store/microvm'.length))
+    if (p.startsWith(MICROVM_STORE)) {
+      return /host/.test(p.slice(MICROVM_STORE.length))
         ? { kind: 'microvm-host', name: p }
         : { kind: 'microvm-guest', name: p };
     }
-    if (p.startsWith('/nix/store/')) return { kind: 'external', name: p };
+    if (p.startsWith(`${STORE}/`)) return { kind: 'external', name: p };
     return undefined;
   }
 
@@ -171,6 +172,33 @@ export class ModuleWorld {
       },
       { complete: false },
     );
+  }
+
+  /**
+   * The nixpkgs files a configuration is built with, imported by path: `nixos/lib/eval-config.nix`
+   * is nixosSystem; `<nixpkgs/nixos>` builds `configuration`; `<nixpkgs>` is a package set whose
+   * `lib` is ours; `<nixpkgs/lib>` is lib.
+   */
+  importStore(path: string): Value | undefined {
+    const rest = path.startsWith(NIXPKGS_STORE) ? path.slice(NIXPKGS_STORE.length).replace(/\/default\.nix$/, '') : undefined;
+    if (rest === undefined) return undefined;
+    const world = this;
+    switch (rest) {
+      case '/nixos/lib/eval-config.nix':
+        return this.nixosSystem;
+      case '/nixos':
+        return fn('nixos', (arg) => {
+          const a = force(arg);
+          const configuration = a.kind === 'attrs' ? a.attrs.get('configuration')?.thunk : undefined;
+          return world.systemValue({ modules: configuration ? ready({ kind: 'list', items: [configuration], complete: true }) : undefined, specialArgs: undefined });
+        });
+      case '':
+        return fn('nixpkgs', () => attrs({ lib: this.nixpkgsLib, path: { kind: 'path', path: NIXPKGS_STORE } }, { complete: false }));
+      case '/lib':
+        return this.nixpkgsLib;
+      default:
+        return undefined;
+    }
   }
 
   configurationOf(call: SystemCall): Configuration {
