@@ -23,7 +23,7 @@ export function reportMarkdown(report: TapReport): string {
   if (explained.length) {
     lines.push('', '## Why', '');
     for (const tap of explained) {
-      lines.push(`### \`${tap.id}\` (${tap.status})`, '', ...tap.reasons.map((r) => `- ${r}`), '');
+      lines.push(`### \`${tap.id}\` (${tap.status})`, '', ...tap.reasons.map((r) => `- ${r.text} (${where(r.location)})`), '');
     }
   }
   return lines.join('\n') + '\n';

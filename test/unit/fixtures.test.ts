@@ -18,6 +18,8 @@
  *                        spec leaves open whether a second, redundant diagnostic is reported (e.g.
  *                        on the first occurrence of a duplicate). Same fields; `code` may be
  *                        omitted to accept any code at that file/line.
+ *
+ * Whatever a case expects, every interface must come with at least one reason (docs/cli.md §4).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +28,7 @@ import { join, relative, sep } from 'node:path';
 import { createLanguageService } from '../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol/settings';
 import { displayPattern, isKnown } from '../../server/src/engine/pattern';
+import { reasonTexts } from '../../server/src/engine/reasons';
 import type { Diagnostic, Outcome } from '../../server/src/engine/model';
 
 interface ExpectedInterface {
@@ -122,7 +125,7 @@ function toActualInterface(dir: string, o: Outcome): ActualInterface {
     file: rel(dir, itf.id.location.file),
     line: itf.id.location.range.start.line + 1,
     column: itf.id.location.range.start.character + 1,
-    reasons: o.reasons,
+    reasons: reasonTexts(o.reasons),
   };
 }
 
@@ -257,6 +260,7 @@ for (const { name, dir } of caseDirs()) {
     }
 
     const problems = compare(expected, interfaces, diagnostics);
+    for (const a of interfaces) if (a.reasons.length === 0) problems.push(`no reason given for ${showInterface(a)}`);
     if (problems.length) {
       const report = [
         `${name}: ${problems.length} mismatch(es)`,

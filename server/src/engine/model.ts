@@ -208,6 +208,18 @@ export interface Via {
   location?: Location;
 }
 
+/**
+ * One step of an outcome's explanation. A located reason rests on what it names (a unit, a
+ * script, a switch); a bare string rests on the interface definition itself, which is where a
+ * reader goes to see it (`reasonLocation` in reasons.ts).
+ */
+export type Reason = string | LocatedReason;
+
+export interface LocatedReason {
+  text: string;
+  at: Location;
+}
+
 export interface Outcome {
   interface: MicrovmInterface;
   status: OutcomeStatus;
@@ -219,8 +231,8 @@ export interface Outcome {
   unmanagedByUnit?: boolean;
   /** For `shadowed`: the later unit that would have bridged the tap. */
   shadowedUnit?: UnitDefinition;
-  /** Human-readable reason chain, most decisive first. */
-  reasons: string[];
+  /** Human-readable reason chain, most decisive first; never empty. */
+  reasons: Reason[];
 }
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';

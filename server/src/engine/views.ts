@@ -4,9 +4,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { buildFixes, type FixContext } from './fixes';
-import type { Outcome, UnitDefinition, UnitSetting } from './model';
+import type { Outcome, Reason, UnitDefinition, UnitSetting } from './model';
 import { describeMatch, findNetdev } from './networkd';
 import { displayPattern, knownText } from './pattern';
+import { reasonLocation, reasonText } from './reasons';
 import type { AnalysisSnapshot, CodeLensInfo, CompletionInfo, Fix, HoverResult, SymbolInfo } from './service';
 import { LineIndex, rangeContains, type Location, type Position, type Range } from './text';
 
@@ -115,7 +116,9 @@ export class WorkspaceViews {
     } else if (o.winner) {
       lines.push('', `decided by \`${o.winner.name}\` (${link(o.winner.location)})`);
     }
-    if (o.reasons.length) lines.push('', ...o.reasons.map((r) => `- ${r}`));
+    // A reason resting on the hovered definition itself needs no link back to it.
+    const where = (r: Reason) => (typeof r === 'string' ? '' : ` (${link(reasonLocation(r, iface))})`);
+    if (o.reasons.length) lines.push('', ...o.reasons.map((r) => `- ${reasonText(r)}${where(r)}`));
     const facts: string[] = [];
     if (iface.vm) facts.push(`VM \`${iface.vm}\``);
     if (iface.host) facts.push(`host \`${iface.host}\``);

@@ -1,6 +1,7 @@
 /** The custom tap report and status summary (server/src/protocol/protocol.ts), from a snapshot. */
 import type { Outcome } from '../engine/model';
 import { displayPattern, isKnown } from '../engine/pattern';
+import { reasonLocation, reasonText } from '../engine/reasons';
 import type { AnalysisSnapshot, ScanReport } from '../engine/service';
 import { statusCategory, type AnalysisSummary, type TapReport, type TapReportEntry } from '../protocol/protocol';
 import { toLspLocation, type UriMap } from './convert';
@@ -28,7 +29,7 @@ function tapEntry(outcome: Outcome, uris: UriMap): TapReportEntry {
         }
       : null,
     location: toLspLocation(iface.id.location, uris),
-    reasons: [...outcome.reasons],
+    reasons: outcome.reasons.map((reason) => ({ text: reasonText(reason), location: toLspLocation(reasonLocation(reason, iface), uris) })),
   };
 }
 

@@ -34,8 +34,13 @@ export interface TapReportEntry {
   via: { kind: TapViaKind; unit?: string; location?: ProtocolLocation } | null;
   /** The tap's `id` value. */
   location: ProtocolLocation;
-  /** Most decisive first. */
-  reasons: string[];
+  /** Why the tap has its status, most decisive first (never empty), each with where it rests. */
+  reasons: TapReason[];
+}
+
+export interface TapReason {
+  text: string;
+  location: ProtocolLocation;
 }
 
 export interface TapReport {

@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, Outcome, RelatedInfo, UnitDefinition } from '../model';
 import { describeMatch } from '../networkd';
+import { reasonTexts } from '../reasons';
 import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, tapLabel } from './context';
 
@@ -23,7 +24,7 @@ function bridgingUnitsNear(units: UnitDefinition[]): RelatedInfo[] {
 function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic | null {
   const iface = outcome.interface;
   const at = iface.id.location;
-  const because = outcome.reasons.join('; ');
+  const because = reasonTexts(outcome.reasons).join('; ');
   switch (outcome.status) {
     case 'unmanaged': {
       // Unmanaged=yes hands the tap to something outside networkd, which we may not see.
