@@ -4,6 +4,7 @@
  * Nothing here knows about LSP or VS Code.
  */
 import type { NetworkdSyntaxCode } from './checks/codes';
+import type { NoticeKind as NixNoticeKind } from './nix/facts';
 import type { StrPattern } from './pattern';
 import type { Location } from './text';
 
@@ -177,7 +178,26 @@ export interface FileReport {
   /** Tree-sitter found ERROR/MISSING nodes; analysis went on as far as the tree allowed. */
   syntaxErrors: number;
   /** Why the file was skipped or only partly read (too large, binary, unreadable, budget...). */
-  problems: string[];
+  problems: FileProblem[];
+}
+
+/** What the file stage could not do: read, decode, parse or reach a file. */
+export type FileNoticeKind =
+  | 'syntax-error'
+  | 'parse-incomplete'
+  | 'file-too-large'
+  | 'file-skipped'
+  | 'file-unreadable'
+  | 'file-not-utf8'
+  | 'symlink-not-followed'
+  | 'scan-truncated';
+
+/** What kind of thing the analysis could not do: notices are grouped and counted by it. */
+export type NoticeKind = FileNoticeKind | NixNoticeKind;
+
+export interface FileProblem {
+  kind: NoticeKind;
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * The LSP layer (server/src/lsp) only translates these to and from protocol messages, and the
  * CLI uses the same service for `check` and `--fix`. Positions are 0-based, UTF-16.
  */
+import type { SkippedFile } from './files';
 import type { Diagnostic, Outcome, WorkspaceFacts } from './model';
 import type { Location, Position, Range } from './text';
 
@@ -75,7 +76,7 @@ export interface ScanReport {
   files: number;
   /** The file cap stopped the scan: how many were left out. */
   truncated: number;
-  skipped: { file: string; reason: string }[];
+  skipped: SkippedFile[];
 }
 
 export interface LanguageService {
