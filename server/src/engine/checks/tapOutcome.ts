@@ -3,6 +3,7 @@
  * unit naming a bridge no netdev defines. `unknown` outcomes never warn (precision first).
  */
 import type { Diagnostic, Outcome, RelatedInfo, UnitDefinition } from '../model';
+import { worldFor, type World } from '../world';
 import { describeMatch } from '../networkd';
 import { reasonTexts } from '../reasons';
 import { DIAGNOSTICS } from './codes';
@@ -21,7 +22,7 @@ function bridgingUnitsNear(units: UnitDefinition[]): RelatedInfo[] {
     .map((u) => unitRelated(u, `${u.name} sets Bridge= but its [Match] (${describeMatch(u)}) does not cover this tap`));
 }
 
-function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic | null {
+function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[]): Diagnostic | null {
   const iface = outcome.interface;
   const at = iface.id.location;
   const because = reasonTexts(outcome.reasons).join('; ');
@@ -31,7 +32,7 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
       if (outcome.unmanagedByUnit) return null;
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
-        : bridging();
+        : bridging(outcome);
       return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related, outcome });
     }
     case 'shadowed': {
@@ -52,9 +53,17 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
 export const tapOutcomeCheck: Check = {
   codes: [tapWithoutBridge, tapShadowed, bridgeNotDefined],
   run({ outcomes, facts }) {
-    // The same for every outcome: computed once, when first needed.
-    let near: RelatedInfo[] | undefined;
-    const bridging = () => (near ??= bridgingUnitsNear(facts.units)).slice();
+    // Only the units of the tap's own world: another configuration's units are no hint for this
+    // tap. The same for every tap of a world: computed once per world, when first needed.
+    const worlds = new Map<string, World>();
+    const near = new Map<World, RelatedInfo[]>();
+    const bridging = (o: Outcome): RelatedInfo[] => {
+      const world = worldFor(o.interface, facts, worlds).world;
+      if (!world) return [];
+      let related = near.get(world);
+      if (!related) near.set(world, (related = bridgingUnitsNear(world.unitsIfEnabled)));
+      return related.slice();
+    };
     return outcomes.flatMap((o) => diagnose(o, bridging) ?? []);
   },
 };
