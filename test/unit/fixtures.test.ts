@@ -9,10 +9,12 @@
  *                        form, holes as `*`), idKnown, type, status, bridge (null = none),
  *                        via (via.kind, null = absent), vm, host (null = unknown/none), mac,
  *                        file (relative to the fixture), line, column (1-based, UTF-16, start of
- *                        the id value), reasonIncludes (substrings of the joined reasons).
+ *                        the id value), reasonIncludes (substrings of the joined reasons, each
+ *                        as the JSON prints it: "why (file:line)").
  *   diagnostics          REQUIRED. Exactly this multiset of (code, file, line) must be reported
  *                        unless diagnosticsAtLeast is true. Optional per entry: column, severity,
- *                        messageIncludes (substrings of the message).
+ *                        messageIncludes / messageExcludes (substrings the message must / must not
+ *                        hold), relatedIn (a folder of the fixture every related location lies in).
  *   diagnosticsAtLeast   extra diagnostics beyond `diagnostics` are tolerated.
  *   optionalDiagnostics  (extension) entries that MAY appear, each at most once; used where the
  *                        spec leaves open whether a second, redundant diagnostic is reported (e.g.
@@ -28,7 +30,7 @@ import { join, relative, sep } from 'node:path';
 import { createLanguageService } from '../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol/settings';
 import { displayPattern, isKnown } from '../../server/src/engine/pattern';
-import { reasonTexts } from '../../server/src/engine/reasons';
+import { reportReason } from '../../server/src/cli/report';
 import type { Diagnostic, Outcome } from '../../server/src/engine/model';
 
 interface ExpectedInterface {
@@ -54,6 +56,8 @@ interface ExpectedDiagnostic {
   column?: number;
   severity?: string;
   messageIncludes?: string[];
+  messageExcludes?: string[];
+  relatedIn?: string;
 }
 
 interface Expected {
@@ -87,6 +91,8 @@ interface ActualDiagnostic {
   column: number;
   severity: string;
   message: string;
+  /** Files of the related locations, relative to the fixture. */
+  related: string[];
 }
 
 const repoRoot = join(__dirname, '..', '..');
@@ -125,7 +131,7 @@ function toActualInterface(dir: string, o: Outcome): ActualInterface {
     file: rel(dir, itf.id.location.file),
     line: itf.id.location.range.start.line + 1,
     column: itf.id.location.range.start.character + 1,
-    reasons: reasonTexts(o.reasons),
+    reasons: o.reasons.map((r) => reportReason(dir, r, o)),
   };
 }
 
@@ -140,6 +146,7 @@ function toActualDiagnostics(dir: string, map: Map<string, Diagnostic[]>): Actua
         column: d.location.range.start.character + 1,
         severity: d.severity,
         message: d.message,
+        related: d.related.map((r) => rel(dir, r.location.file)),
       });
     }
   }
@@ -168,6 +175,8 @@ function diagnosticMatches(e: ExpectedDiagnostic, a: ActualDiagnostic): boolean 
   if (e.file !== a.file || e.line !== a.line) return false;
   if (e.column !== undefined && e.column !== a.column) return false;
   if (e.severity !== undefined && e.severity !== a.severity) return false;
+  if (e.relatedIn !== undefined && !a.related.every((file) => file.startsWith(`${e.relatedIn}/`))) return false;
+  if ((e.messageExcludes ?? []).some((s) => a.message.includes(s))) return false;
   return (e.messageIncludes ?? []).every((s) => a.message.includes(s));
 }
 
@@ -198,7 +207,8 @@ function showInterface(a: ActualInterface): string {
 }
 
 function showDiagnostic(a: ActualDiagnostic): string {
-  return `${a.code} ${a.file}:${a.line}:${a.column} [${a.severity}] ${JSON.stringify(a.message)}`;
+  const related = a.related.length ? ` related: ${a.related.join(', ')}` : '';
+  return `${a.code} ${a.file}:${a.line}:${a.column} [${a.severity}] ${JSON.stringify(a.message)}${related}`;
 }
 
 function compare(expected: Expected, interfaces: ActualInterface[], diagnostics: ActualDiagnostic[]): string[] {
