@@ -20,6 +20,8 @@
  *                        spec leaves open whether a second, redundant diagnostic is reported (e.g.
  *                        on the first occurrence of a duplicate). Same fields; `code` may be
  *                        omitted to accept any code at that file/line.
+ *   notices              (extension) the complete list of notice kinds with their counts,
+ *                        [{ kind, count }], grouped as the CLI's JSON `notices` groups them.
  *
  * Whatever a case expects, every interface must come with at least one reason (docs/cli.md §4).
  */
@@ -31,6 +33,7 @@ import { createLanguageService } from '../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol/settings';
 import { displayPattern, isKnown } from '../../server/src/engine/pattern';
 import { reportReason } from '../../server/src/cli/report';
+import { collectNotices, groupNotices } from '../../server/src/engine/notices';
 import type { Diagnostic, Outcome } from '../../server/src/engine/model';
 
 interface ExpectedInterface {
@@ -66,6 +69,7 @@ interface Expected {
   diagnostics: ExpectedDiagnostic[];
   diagnosticsAtLeast?: boolean;
   optionalDiagnostics?: ExpectedDiagnostic[];
+  notices?: { kind: string; count: number }[];
 }
 
 interface ActualInterface {
@@ -260,16 +264,21 @@ for (const { name, dir } of caseDirs()) {
     const service = await createLanguageService({ roots: [dir], settings: DEFAULT_SETTINGS });
     let interfaces: ActualInterface[];
     let diagnostics: ActualDiagnostic[];
+    let notices: { kind: string; count: number }[];
     try {
-      await service.scan();
+      const scan = await service.scan();
       const snap = service.analyze();
       interfaces = snap.outcomes.map((o) => toActualInterface(dir, o));
       diagnostics = toActualDiagnostics(dir, snap.diagnostics);
+      notices = groupNotices(collectNotices(snap.facts, scan.skipped)).map((g) => ({ kind: g.kind, count: g.count }));
     } finally {
       service.dispose();
     }
 
     const problems = compare(expected, interfaces, diagnostics);
+    if (expected.notices && JSON.stringify(notices) !== JSON.stringify(expected.notices)) {
+      problems.push(`notices: expected ${JSON.stringify(expected.notices)}, got ${JSON.stringify(notices)}`);
+    }
     for (const a of interfaces) if (a.reasons.length === 0) problems.push(`no reason given for ${showInterface(a)}`);
     if (problems.length) {
       const report = [
