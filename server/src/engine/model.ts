@@ -144,6 +144,8 @@ export interface HostFacts {
   networkdEnabled: boolean | 'unknown';
   /** Where something sets it, or the first `systemd.network.*` definition for the message. */
   networkdLocation: Location | null;
+  /** Some definition decides `networkdEnabled` (false: it is the option default, nobody set it). */
+  networkdExplicit?: boolean;
   /** The host imports modules from flake inputs other than nixpkgs/microvm.nix. */
   importsExternalModules: boolean;
   /**
@@ -156,6 +158,26 @@ export interface HostFacts {
   isMicrovmHost: boolean;
   /** A whole system (`nixosConfigurations.<n>`), not just a root module whose siblings we cannot see. */
   isSystem: boolean;
+  /**
+   * The directory of this configuration's own modules (its first module file no other
+   * configuration uses), when it has one below the workspace root: unit files there are its.
+   */
+  directory?: string | null;
+  /** Unit files this configuration installs through `environment.etc."systemd/network/…"`. */
+  etcUnits?: EtcUnit[];
+}
+
+/** An `environment.etc` entry under `systemd/network`: a workspace file, or the unit's text. */
+export interface EtcUnit {
+  /** The unit's file name (`10-lan.network`); null for the whole directory. */
+  name: string | null;
+  /** `source`: an absolute workspace path (a file, or for `name: null` a directory). */
+  sourcePath?: string;
+  /** `text`: the unit itself. */
+  text?: StrPattern;
+  location: Location;
+  /** Defined under a condition that is not statically known. */
+  conditional: boolean;
 }
 
 /** Everything the engine learned from the workspace, before resolution. */
@@ -170,6 +192,18 @@ export interface WorkspaceFacts {
   files: FileReport[];
   /** What the workspace as a whole could not show (a flake whose outputs could not be evaluated). */
   gaps: { kind: string; message: string; file?: string }[];
+  /** Which host each unit file serves (unitPlacement.ts); absent: every file serves every host. */
+  placement?: UnitPlacement;
+}
+
+/** Which unit files on disk serve which host. */
+export interface UnitPlacement {
+  /** File units that certainly apply on `host`. */
+  placed(host: string): readonly UnitDefinition[];
+  /** File units no rule places: each may apply on any host. */
+  readonly unplaced: readonly UnitDefinition[];
+  /** Why a file unit applies on `host`, in words. */
+  why(unit: UnitDefinition, host: string): string;
 }
 
 export interface FileReport {

@@ -73,6 +73,10 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
   const scripts = scriptsFor(iface, world);
 
   const certain = decide(iface, resolveNetworkd(world.units, tap), scripts, world.units);
+  if (world.networkdAssumed) {
+    certain.reasons.push(`\`${world.host?.name}\` is a module, not a whole system, and does not say whether systemd-networkd runs: its units are taken as deployed`);
+  }
+  placementReason(certain, world, facts);
   if (world.conditionalUnits.length === 0) return certain;
   const ifEnabled = decide(iface, resolveNetworkd(world.unitsIfEnabled, tap), scripts, world.unitsIfEnabled);
   if (certain.status === ifEnabled.status && certain.bridge === ifEnabled.bridge) return certain;
@@ -80,13 +84,17 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
     ...base,
     status: 'unknown',
     reasons: [
-      located(
-        `depends on whether systemd-networkd is enabled on host \`${world.host?.name}\`: it may be enabled by a module outside the workspace`,
-        world.host?.networkdLocation ?? world.host?.location ?? iface.id.location,
-      ),
-      `with networkd: ${ifEnabled.status}${ifEnabled.bridge ? ` on ${ifEnabled.bridge}` : ''}; without: ${certain.status}`,
+      `depends on ${world.uncertainty.join(', and on ')}`,
+      `with those units: ${ifEnabled.status}${ifEnabled.bridge ? ` on ${ifEnabled.bridge}` : ''}; without them: ${certain.status}`,
     ],
   };
+}
+
+/** A unit file that decides says why it applies on this host. */
+function placementReason(outcome: Outcome, world: World, facts: WorkspaceFacts): void {
+  const unit = outcome.winner;
+  if (!unit || unit.source !== 'file' || !world.host || !facts.placement) return;
+  outcome.reasons.push(facts.placement.why(unit, world.host.name));
 }
 
 /** Hypervisors whose runner attaches a `type = "bridge"` interface (qemu-bridge-helper). */

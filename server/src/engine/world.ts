@@ -24,11 +24,15 @@ export interface World {
   conditionalUnits: UnitDefinition[];
   /** `units` and `conditionalUnits` together: the world if networkd is enabled. */
   unitsIfEnabled: UnitDefinition[];
+  /** What `conditionalUnits` depend on, in words. */
+  uncertainty: string[];
   /** `networking.bridges` handled by scripted networking (networkd off). */
   scriptedBridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
   /** True when networkd runs on the host, false when it certainly does not, 'unknown' otherwise. */
   networkd: boolean | 'unknown';
+  /** networkd is taken as running because the host is a module that does not say (see buildWorld). */
+  networkdAssumed: boolean;
 }
 
 export type WorldLookup = { world: World } | { world: null; reason: string };
@@ -61,7 +65,11 @@ export function worldOfHost(host: HostFacts | null, facts: WorkspaceFacts, cache
 
 function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
-  const fileUnits = facts.units.filter((u) => u.source === 'file');
+  const allFileUnits = facts.units.filter((u) => u.source === 'file');
+  // A host gets the unit files placed on it; files no rule places may be on it (unitPlacement.ts).
+  const placement = host && facts.placement ? facts.placement : null;
+  const fileUnits = placement && host ? [...placement.placed(host.name)] : allFileUnits;
+  const maybeFileUnits = placement ? [...placement.unplaced] : [];
   const nixUnits = facts.units.filter((u) => u.source !== 'file' && belongs(u.host));
   const bridges = facts.bridges.filter((b) => belongs(b.host));
   const scripts = facts.scripts.filter((s) => belongs(s.host));
@@ -69,20 +77,33 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   // Unit files in the workspace only make sense on a machine running networkd; with no host
   // facts we take them at their word.
   let networkd: boolean | 'unknown' = host === null ? true : host.networkdEnabled;
+  // A module that is not a whole system and defines units without saying whether networkd runs
+  // is written for a system that runs it: its units are taken at their word. (Negative answers
+  // on such a module are unknown anyway: the system that imports it is not in the workspace.)
+  const networkdAssumed = !!host && !host.isSystem && networkd === false && !host.networkdExplicit;
+  if (networkdAssumed) networkd = true;
   if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
   const generated = bridges.flatMap(unitsForBridge);
   const nixAndGenerated = [...nixUnits, ...generated];
   const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
-  const conditionalUnits = networkd === 'unknown' ? nixAndGenerated : [];
+  const conditionalUnits = [...(networkd === 'unknown' ? nixAndGenerated : []), ...maybeFileUnits];
+  const uncertainty: string[] = [];
+  if (networkd === 'unknown') uncertainty.push(`whether systemd-networkd is enabled on host \`${host?.name}\` (a module outside the workspace may enable it)`);
+  if (maybeFileUnits.length) {
+    const names = maybeFileUnits.slice(0, 3).map((u) => `\`${u.name}\``).join(', ') + (maybeFileUnits.length > 3 ? ', …' : '');
+    uncertainty.push(`whether unit files no configuration installs (${names}) are on host \`${host?.name}\``);
+  }
   return {
     host,
     units,
     conditionalUnits,
+    uncertainty,
     unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
     networkd,
+    networkdAssumed,
   };
 }
 

@@ -51,7 +51,7 @@ const right = (row: Row, got: Reported) =>
     : got.status === row.status && (row.status !== 'bridged' || got.bridge === row.bridge);
 
 /** Figures reached so far; a change may raise them, never lower them. */
-const FLOOR = { found: 20, right: 8 };
+const FLOOR = { found: 48, right: 48 };
 /** Interface-literal files no reported interface points at yet ("Real repositories" issues). */
 const KNOWN_MISSING = new Set<string>([]);
 

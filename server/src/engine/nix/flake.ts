@@ -14,7 +14,7 @@ import { posix } from 'node:path';
 import { known } from '../pattern';
 import type { Location } from '../text';
 import { attrs, force, knownString, ready, unknown } from './eval/helpers';
-import { frameworkInput } from './frameworks';
+import { frameworkConfigurations, frameworkInput } from './frameworks';
 import { classifyInput, type InputKind } from './inputs';
 import { lazyAttrs, lazyThunk, type ModuleWorld, type SystemCall } from './modules';
 import type { AttrsValue, Binding, Thunk, Value } from './value';
@@ -187,15 +187,23 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
   const flakeDir = posix.dirname(file);
   const inputCache = new Map<string, Binding>();
   let outputsThunk: Thunk;
+  // `self` adds to the outputs without listing them: outputs built by a framework are only
+  // computed when an attribute is asked for, and modules read `self` while they are.
   const selfThunk = lazyThunk(() => {
     const out = outputsThunk.force();
     if (out.kind !== 'attrs') return out;
-    const map = new Map(out.attrs);
-    map.set('outPath', { thunk: ready(str(flakeDir)) });
-    map.set('inputs', { thunk: ready(inputsValue) });
-    map.set('outputs', { thunk: ready(out) });
-    map.set('_type', { thunk: ready(str('flake')) });
-    return { kind: 'attrs', attrs: map, complete: out.complete, location: out.location };
+    const extra = new Map<string, Binding>([
+      ['outPath', { thunk: ready(str(flakeDir)) }],
+      ['inputs', { thunk: ready(inputsValue) }],
+      ['outputs', { thunk: ready(out) }],
+      ['_type', { thunk: ready(str('flake')) }],
+    ]);
+    return lazyAttrs(
+      () => [...new Set([...out.attrs.keys(), ...extra.keys()])],
+      (k) => extra.get(k) ?? out.attrs.get(k),
+      () => out.complete,
+      out.location,
+    );
   });
   const inputBinding = (name: string): Binding | undefined => {
     if (name === 'self') return { thunk: selfThunk };
@@ -222,6 +230,15 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
     fail(outputs.kind === 'unknown' && outputs.reason ? outputs.reason : `the outputs are a ${outputs.kind}`);
     return;
   }
+  collectNixosConfigurations(world, outputs, result);
+  for (const { name, call } of frameworkConfigurations(world, outputs)) {
+    if (result.systems.some((s) => s.call === call)) continue;
+    call.name ??= name;
+    result.systems.push({ name, call, location: call.location });
+  }
+}
+
+function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, result: FlakeResult): void {
   const confB = outputs.attrs.get('nixosConfigurations');
   if (!confB) return;
   const confs = force(confB.thunk);

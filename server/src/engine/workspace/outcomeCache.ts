@@ -92,6 +92,10 @@ function fingerprints(
     if (fp) return fp;
     const host = hostName === null ? null : hostByName.get(hostName) ?? null;
     fp = [microvmHosts, host, ...filePart, 'nix'];
+    // Which files serve this host depends on every host's facts (unitPlacement.ts).
+    if (host && facts.placement) fp.push('placed', ...facts.placement.placed(host.name), 'unplaced', ...facts.placement.unplaced);
+    // A negative outcome turns unknown on the workspace's own gaps (outcomes.ts).
+    fp.push('gaps', ...facts.gaps.map((g) => g.message));
     if (host === null) {
       for (const u of facts.units) if (u.source !== 'file') fp.push(u);
       fp.push('bridges', ...facts.bridges, 'scripts', ...facts.scripts);

@@ -56,6 +56,8 @@ export class Evaluator implements BuiltinHost {
   readonly imports = new Map<string, Set<string>>();
   stepsUsed = 0;
   budgetExhausted = false;
+  /** The module system `lib.evalModules` runs on (set by the module layer, which builds on the evaluator). */
+  moduleSystem: { evalModules(args: Thunk): Value } | undefined;
   /** Set when the depth limit was hit at least once since the last reset. */
   depthExceeded = false;
 

@@ -7,34 +7,21 @@
  * `'unknown'` or a `conditional` interface — never a definite wrong fact.
  */
 import { posix } from 'node:path';
+import { etcUnits } from './etc';
+import { hypervisorOf, interfacesOf } from './guest';
+import { networkdState } from './networkdState';
+import { looksLikeModule, looksLikeSystem } from './roots';
 import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
 import { nameRoots } from './naming';
 import { referencedFiles } from './references';
-import type {
-  BridgeDeclaration,
-  HostFacts,
-  InterfaceType,
-  MicrovmInterface,
-  ScriptAttachment,
-  UnitDefinition,
-  ValueAt,
-} from '../../model';
-import { type StrPattern } from '../../pattern';
+import type { BridgeDeclaration, HostFacts, MicrovmInterface, ScriptAttachment, UnitDefinition } from '../../model';
 import { comparePositions, type Location, type Range } from '../../text';
 import type { Evaluator } from '../eval/evaluator';
-import { asFunction, attrs, force, knownString, ready, unknown } from '../eval/helpers';
+import { force, knownString, ready } from '../eval/helpers';
 import { evaluateFlake } from '../flake';
-import {
-  Configuration,
-  DEFAULT_PRIORITY,
-  ModuleWorld,
-  OPTION_LIKE_KEYS,
-  type Gap,
-  type ModuleSource,
-  type SystemCall,
-} from '../modules';
+import { Configuration, ModuleWorld, type Gap, type ModuleSource, type SystemCall } from '../modules';
 import type { Value } from '../value';
-import { fileStart, keyLoc, locOfValue, plainValue, stringPattern, valueLoc } from './common';
+import { fileStart } from './common';
 import { binScriptAttachments, serviceAttachments } from './services';
 import { bridgeDeclarations, netdevUnits, networkUnits } from './units';
 
@@ -176,7 +163,11 @@ class Extraction {
 
   constructor(private readonly input: NixFactsInput) {
     this.ev = input.evaluator;
-    this.world = new ModuleWorld(this.ev, (call) => this.configurationForCall(call));
+    this.world = new ModuleWorld(
+      this.ev,
+      (call) => this.configurationForCall(call),
+      (opts) => this.track(new Configuration(this.world, opts)),
+    );
     this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems, gaps: [] };
     this.ev.onFileUse = (path) => this.recording?.add(path);
   }
@@ -191,6 +182,13 @@ class Extraction {
   private problem(kind: NoticeKind, file: string, message: string): void {
     if (this.slice) this.slice.problemCalls++;
     if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ kind, file, message });
+  }
+
+  /** A configuration made while evaluating (a framework's, `lib.evalModules`): its files count as reached. */
+  private track(cfg: Configuration): Configuration {
+    this.allConfigs.push(cfg);
+    this.ownedSink?.push(cfg);
+    return cfg;
   }
 
   private configurationForCall(call: SystemCall): Configuration {
@@ -430,6 +428,8 @@ class Extraction {
 
   /** See IncrementalNixFacts.update. */
   update(changed: Set<string>): NixFacts | undefined {
+    this.fileUsage = null;
+    this.fileUsage = null;
     if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
     if (this.problems.length > 0) return undefined;
     for (const f of changed) if (this.flakeClosure.has(f) || posix.basename(f) === 'flake.nix') return undefined;
@@ -523,7 +523,7 @@ class Extraction {
 
   private rootCheck(file: string): { result: boolean; deps: Set<string> } {
     const deps = new Set<string>();
-    const result = this.within(deps, null, () => this.looksLikeModule(file));
+    const result = this.within(deps, null, () => looksLikeModule(this.world, file));
     const check = { result, deps };
     this.rootChecks.set(file, check);
     return check;
@@ -665,22 +665,6 @@ class Extraction {
     return roots;
   }
 
-  private looksLikeModule(file: string): boolean {
-    const v = this.ev.evalFile(file);
-    if (v.kind === 'attrs') return hasOptionLikeKeys(v);
-    if (v.kind !== 'function' || !v.formals) return false;
-    const names = v.formals.names;
-    if (!names.some((n) => MODULE_FORMALS.has(n)) && !v.formals.ellipsis) return false;
-    const args = attrs(
-      { config: attrs({}, { complete: false }), lib: this.ev.lib, pkgs: attrs({ lib: this.ev.lib }, { complete: false }), options: attrs({}, { complete: false }), modulesPath: { kind: 'path', path: this.world.modulesPath } },
-      { complete: false },
-    );
-    const f = asFunction(v)!;
-    const r = f.apply(ready(args));
-    if (r.kind === 'attrs') return hasOptionLikeKeys(r) || r.attrs.has('_type');
-    return r.kind === 'unknown' && names.includes('config');
-  }
-
   // -- emission ----------------------------------------------------------------------------
 
   private emitConfiguration(top: TopConfig): void {
@@ -689,13 +673,15 @@ class Extraction {
     this.sink().hosts.push({
       name,
       location: top.location,
-      ...this.networkd(cfg, top.location),
+      ...networkdState(cfg, top.location),
       importsExternalModules: cfg.hasGaps,
       // A root found beside a flake whose outputs failed may be built by that flake with more modules.
       gaps: [...cfg.gaps.map((g) => ({ ...g })), ...(top.flakeName === null ? this.flakeGaps() : [])],
       vms: info.vms,
       isMicrovmHost: info.isHost,
       isSystem: top.isSystem,
+      directory: this.ownDirectory(top),
+      etcUnits: etcUnits(cfg, top.location),
     });
     this.sink().units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
     this.sink().bridges.push(...bridgeDeclarations(cfg, name, top.location));
@@ -709,8 +695,8 @@ class Extraction {
 
   private emitGuest(cfg: Configuration, defaultVm: string | null, pairs: { host: string | null; vm: string | null }[], guestKey: string, file: string): void {
     const fallback = fileStart(file);
-    const hypervisor = this.hypervisor(cfg);
-    const ifaces = this.interfaces(cfg, fallback);
+    const hypervisor = hypervisorOf(cfg);
+    const ifaces = interfacesOf(cfg, fallback, (file, message) => this.problem('interfaces-not-evaluated', file, message));
     for (const pair of pairs) {
       const vm = pair.vm ?? defaultVm;
       for (const i of ifaces) this.sink().interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
@@ -718,89 +704,21 @@ class Extraction {
     }
   }
 
-  private hypervisor(cfg: Configuration): MicrovmInterface['hypervisor'] {
-    const h = cfg.scalarAt(['microvm', 'hypervisor']);
-    const text = knownString(h.value);
-    if (text === undefined || h.conditional) return null;
-    if (!h.def || h.def.prio >= 1500) return { value: text, location: null };
-    return { value: text, location: valueLoc(h.def, fileStart(cfg.name)) };
-  }
+  /** How many top configurations use each file (for each top's own directory), per run. */
+  private fileUsage: Map<string, number> | null = null;
 
-  private interfaces(cfg: Configuration, fallback: Location): Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'>[] {
-    const path = ['microvm', 'interfaces'];
-    const out: Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'>[] = [];
-    if (cfg.liveDefsAt(path).every((d) => d.def.prio >= 1500)) return out;
-    const { items, complete } = cfg.listAt(path);
-    if (!complete) this.problem('interfaces-not-evaluated', fallback.file, `${cfg.name}: microvm.interfaces could not be fully evaluated`);
-    for (const item of items) {
-      const { value, conditional } = plainValue(item.thunk);
-      const location = item.thunk.location ?? locOfValue(value) ?? valueLoc(item.def, fallback);
-      if (value.kind !== 'attrs') {
-        this.problem('interfaces-not-evaluated', location.file, `${cfg.name}: a microvm.interfaces entry could not be evaluated`);
-        continue;
-      }
-      const field = (name: string): { v: Value; loc: Location; conditional: boolean } | null => {
-        const b = value.attrs.get(name);
-        if (!b) return value.complete ? null : { v: unknown(`${name} not known`), loc: location, conditional: false };
-        const pv = plainValue(b.thunk, b);
-        const loc = b.valueLocation ?? locOfValue(pv.value) ?? b.keyLocation ?? location;
-        return { v: pv.value, loc, conditional: pv.conditional };
-      };
-      const type = field('type');
-      const id = field('id');
-      const mac = field('mac');
-      const bridge = field('bridge');
-      const typeText = type ? knownString(type.v) : undefined;
-      const valueAt = (f: { v: Value; loc: Location } | null): ValueAt<StrPattern> | null =>
-        f && f.v.kind !== 'null' ? { value: stringPattern(f.v).pattern, location: f.loc } : null;
-      const idAt = valueAt(id) ?? { value: stringPattern(unknown()).pattern, location };
-      const iface: Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'> = {
-        type: typeText === undefined ? null : (typeText as InterfaceType),
-        id: idAt,
-        mac: valueAt(mac),
-        bridge: valueAt(bridge),
-        location,
-      };
-      const cond = item.conditional || conditional || cfg.conditional || !!type?.conditional || !!id?.conditional;
-      if (cond) iface.conditional = true;
-      out.push(iface);
+  /** The directory of the first module file only this configuration uses, unless it is a root. */
+  private ownDirectory(top: TopConfig): string | null {
+    if (!this.fileUsage) {
+      this.fileUsage = new Map();
+      for (const t of this.tops) for (const f of t.cfg.files) this.fileUsage.set(f, (this.fileUsage.get(f) ?? 0) + 1);
     }
-    return out;
-  }
-
-  private networkd(cfg: Configuration, fallback: Location): Pick<HostFacts, 'networkdEnabled' | 'networkdLocation'> {
-    const state = (path: string[]): { state: boolean | 'unknown'; location: Location | null } => {
-      const s = cfg.scalarAt(path);
-      const set = s.def && s.def.prio < 1500 ? keyLoc(s.def, fallback) : null;
-      if (s.value.kind === 'bool' && !s.conditional) return { state: s.value.value, location: set };
-      if (cfg.liveDefsAt(path).length === 0) return { state: false, location: null };
-      return { state: 'unknown', location: set ?? (s.def ? keyLoc(s.def, fallback) : null) };
-    };
-    const a = state(['systemd', 'network', 'enable']);
-    const b = state(['networking', 'useNetworkd']);
-    let enabled: boolean | 'unknown';
-    let location: Location | null;
-    if (a.state === true || b.state === true) {
-      enabled = true;
-      location = a.state === true ? a.location : b.location;
-    } else if (a.state === 'unknown' || b.state === 'unknown') {
-      enabled = 'unknown';
-      location = a.state === 'unknown' ? a.location : b.location;
-    } else {
-      enabled = false;
-      location = a.location ?? b.location;
+    for (const f of top.cfg.files) {
+      if (this.fileUsage.get(f) !== 1) continue;
+      const dir = posix.dirname(f);
+      return this.input.roots.some((r) => r.replace(/\/+$/, '') === dir) ? null : dir;
     }
-    if (!location) {
-      const first = [...cfg.liveDefsAt(['systemd', 'network', 'networks']), ...cfg.liveDefsAt(['systemd', 'network', 'netdevs'])].find(
-        (d) => d.def.prio === DEFAULT_PRIORITY || d.def.prio < 1500,
-      );
-      if (first) {
-        const v = first.def.value;
-        const firstKey = v.kind === 'attrs' ? [...v.attrs.values()][0]?.keyLocation : undefined;
-        location = firstKey ?? keyLoc(first.def, fallback);
-      }
-    }
-    return { networkdEnabled: enabled, networkdLocation: location };
+    return null;
   }
 }
 
@@ -823,21 +741,4 @@ function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
 /** Gaps reported as notices; modules of flake inputs are expected and only change outcomes. */
 function noticedGaps(cfg: Configuration): Gap[] {
   return cfg.gaps.filter((g) => g.kind !== 'external-module');
-}
-
-/**
- * A root module is a whole system (not a part of one) when it says what only a machine's own
- * configuration says: its state version, file systems, boot loader or host name.
- */
-function looksLikeSystem(cfg: Configuration): boolean {
-  const defined = (path: string[]) => cfg.liveDefsAt(path).some((d) => d.def.prio < 1500);
-  return defined(['system', 'stateVersion']) || defined(['fileSystems']) || defined(['boot', 'loader']) || defined(['networking', 'hostName']);
-}
-
-const MODULE_FORMALS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath']);
-
-function hasOptionLikeKeys(v: Value): boolean {
-  if (v.kind !== 'attrs') return false;
-  for (const k of v.attrs.keys()) if (OPTION_LIKE_KEYS.has(k)) return true;
-  return false;
 }

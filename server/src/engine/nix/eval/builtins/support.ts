@@ -16,6 +16,8 @@ export interface BuiltinHost {
   charge(n: number): boolean;
   nested(f: () => Value): Value;
   evalFile(path: string): Value;
+  /** `lib.evalModules`, when a module system is attached (nix/modules); else it is unknown. */
+  readonly moduleSystem?: { evalModules(args: Thunk): Value };
 }
 
 /** Longest list `genList`/`range` may build; a longer one is unknown instead of allocated. */

@@ -4,7 +4,7 @@
  * read `config` while other modules are still being defined.
  */
 import type { Location } from '../../text';
-import { unknown } from '../eval/helpers';
+import { unknown } from './helpers';
 import type { AttrsValue, Binding, Thunk, Value } from '../value';
 
 /** A Map whose entries are computed on demand; iteration computes the full key list once. */
