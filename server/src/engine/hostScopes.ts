@@ -76,10 +76,13 @@ export class HostScopes {
   }
 }
 
-/** Bridges a world defines: Kind=bridge netdevs it reads (networkd) and scripted `networking.bridges`. */
+/**
+ * Bridges a world defines: Kind=bridge netdevs it reads (networkd) and scripted
+ * `networking.bridges`. Those certainly on the host come first, then those only possibly there.
+ */
 export function bridgesDefinedIn(world: World): { name: string; definedBy: string }[] {
   const found = new Map<string, string>();
-  for (const unit of world.unitsIfEnabled) {
+  for (const unit of [...world.units, ...world.conditionalUnits]) {
     if (unit.kind !== 'netdev' || unit.masked) continue;
     const settings = unit.settings.filter((s) => s.section === 'NetDev');
     const kind = settings.filter((s) => s.key === 'Kind').pop();

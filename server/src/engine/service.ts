@@ -51,6 +51,7 @@ export interface CodeLensInfo {
   targets: Location[];
 }
 
+/** Completions come best first: the bridges of the file's own hosts before any other. */
 export interface CompletionInfo {
   label: string;
   detail?: string;

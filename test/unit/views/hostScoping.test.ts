@@ -3,10 +3,11 @@
  * nothing the editor shows about one host may point into, or name a bridge of, the other. Every
  * related location, hover link, definition, reference, code lens target, completion item and tree
  * row is checked against the directory of the host it is about. A second variant gives both hosts
- * a bridge called `br0` with taps on it, which a workspace-wide lookup cannot tell apart.
+ * a bridge called `br0` with taps on it, which a workspace-wide lookup cannot tell apart; a third
+ * puts unit files on disk in the seed host's directory, which are that host's alone.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +189,50 @@ test('two flakes that both call their bridge br0: each tap, netdev and tree node
     const tree = groupTapsByHost(tapReport(ws.snapshot, new UriMap(), { files: 0, truncated: 0, skipped: [] }).taps);
     const br0 = tree.flatMap((h) => h.bridges.filter((b) => b.name === 'br0').map((b) => `${h.host}: ${b.taps.map((t) => t.id).join(' ')}`));
     assert.deepEqual(br0.sort(), ['hv: my-microvm', 'hypervisor: vm-dns vm-git'], 'two br0 nodes, one per host');
+  } finally {
+    ws.dispose();
+  }
+});
+
+test('unit files on disk in one host\'s directory: only that host sees them', async () => {
+  const ws = await sideBySide((root) => {
+    const dir = join(root, 'seed', 'hosts', 'hv', 'network');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '30-brfile.netdev'), '[NetDev]\nName=brfile\nKind=bridge\n');
+    writeFileSync(join(dir, '30-media.network'), '[Match]\nName=media-*\n\n[Network]\nBridge=brfile\n');
+  });
+  try {
+    checkEveryView(ws, { hypervisor: ['br0'], hv: ['brprim4', 'brfile'] });
+    const unitFile = join(ws.root, 'seed', 'hosts', 'hv', 'network', '30-media.network');
+    const at = after(unitFile, 'Bridge=');
+    assert.deepEqual(ws.service.completions(unitFile, at).map((c) => c.label).sort(), ['brfile', 'brprim4'], 'completion in the unit file');
+    const [definition, ...more] = ws.service.definition(unitFile, at);
+    assert.equal(more.length, 0);
+    assert.equal(definition.file, join(ws.root, 'seed', 'hosts', 'hv', 'network', '30-brfile.netdev'));
+  } finally {
+    ws.dispose();
+  }
+});
+
+test('unit files no configuration installs: never a related hint, offered only after the host\'s own bridges', async () => {
+  const ws = await sideBySide((root) => {
+    const dir = join(root, 'stray', 'etc', 'systemd', 'network');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '10-brstray.netdev'), '[NetDev]\nName=brstray\nKind=bridge\n');
+    writeFileSync(join(dir, '10-stray.network'), '[Match]\nName=stray-*\n\n[Network]\nBridge=brstray\n');
+  });
+  try {
+    for (const [file, diagnostics] of ws.snapshot.diagnostics) {
+      for (const d of diagnostics) {
+        for (const r of d.related) assert.ok(!r.location.file.includes(`${sep}stray${sep}`), `${file}: ${d.code} names a stray unit: ${r.message}`);
+      }
+    }
+    for (const host of Object.keys(HOME) as Host[]) {
+      const file = networkFile(ws, host);
+      const labels = ws.service.completions(file, after(file, 'networkConfig.Bridge = "')).map((c) => c.label);
+      assert.deepEqual(labels.slice(0, BRIDGES[host].length), BRIDGES[host], `${host}'s own bridges come first: ${labels.join(', ')}`);
+      assert.ok(labels.every((l) => BRIDGES[host].includes(l) || l === 'brstray'), `no other host's bridge: ${labels.join(', ')}`);
+    }
   } finally {
     ws.dispose();
   }

@@ -53,15 +53,15 @@ function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[
 export const tapOutcomeCheck: Check = {
   codes: [tapWithoutBridge, tapShadowed, bridgeNotDefined],
   run({ outcomes, facts }) {
-    // Only the units of the tap's own world: another configuration's units are no hint for this
-    // tap. The same for every tap of a world: computed once per world, when first needed.
+    // Only units certainly on the tap's own host: another configuration's units, or files that
+    // are merely possible there, are no hint for this tap. Computed once per world, when needed.
     const worlds = new Map<string, World>();
     const near = new Map<World, RelatedInfo[]>();
     const bridging = (o: Outcome): RelatedInfo[] => {
       const world = worldFor(o.interface, facts, worlds).world;
       if (!world) return [];
       let related = near.get(world);
-      if (!related) near.set(world, (related = bridgingUnitsNear(world.unitsIfEnabled)));
+      if (!related) near.set(world, (related = bridgingUnitsNear(world.units)));
       return related.slice();
     };
     return outcomes.flatMap((o) => diagnose(o, bridging) ?? []);
