@@ -8,6 +8,7 @@ import type { HostFacts, MicrovmInterface, ScriptAttachment, WorkspaceFacts, Bri
 import { loadUnitFiles } from '../../server/src/engine/networkd';
 import { HOLE, known, pattern } from '../../server/src/engine/pattern';
 import { resolveOutcomes } from '../../server/src/engine/outcomes';
+import { reasonTexts } from '../../server/src/engine/reasons';
 import type { Location } from '../../server/src/engine/text';
 
 const at = (file = '/ws/vms.nix', line = 0): Location => ({ file, range: { start: { line, character: 0 }, end: { line, character: 1 } } });
@@ -58,7 +59,7 @@ test('the seed scenario: tap outside the match rule is unmanaged, and the reason
   };
   const [o] = resolveOutcomes(facts(units, [tap('my-microvm')]));
   assert.equal(o.status, 'unmanaged');
-  assert.match(o.reasons.join(' '), /10-uplink\.network.*enp3s0.*brprim4/);
+  assert.match(reasonTexts(o.reasons).join(' '), /10-uplink\.network.*enp3s0.*brprim4/);
 });
 
 test('an earlier unit without Bridge= shadows a later bridging unit', () => {

@@ -4,7 +4,8 @@
  * (relative to the first PATH, so run the check from the repository root for GitHub to place
  * them). Columns are 1-based and count UTF-16 code units, which the run declares with
  * `columnKind: "utf16CodeUnits"`; `endColumn` is exclusive, as SARIF defines it.
- * Broken or skipped files become tool execution notifications.
+ * A result about where a tap ends up carries the outcome's reasons in its message's markdown.
+ * What the analysis could not do becomes tool execution notifications, one per kind.
  */
 import { createHash } from 'node:crypto';
 import { definitionOf } from '../engine/checks/codes';
@@ -40,6 +41,18 @@ function physicalLocation(range: ReportRange) {
       endColumn: range.endColumn,
     },
   };
+}
+
+/**
+ * Reasons and messages quote names in backticks on purpose (code spans); what markdown would
+ * otherwise read as emphasis, links or HTML is escaped.
+ */
+export function escapeMarkdown(text: string): string {
+  // Odd parts are the code spans the split keeps: their content is literal already.
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\*_[\]<>#|]/g, (c) => `\\${c}`)))
+    .join('');
 }
 
 export function fingerprint(code: string, file: string, message: string): string {
@@ -87,11 +100,14 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
     const hash = fingerprint(d.code, d.file, d.message);
     const n = (occurrences.get(hash) ?? 0) + 1;
     occurrences.set(hash, n);
+    const reasons = report.reasons[i] ?? [];
+    const message: Record<string, string> = { text: d.message };
+    if (reasons.length > 0) message.markdown = [escapeMarkdown(d.message), '', ...reasons.map((r) => `- ${escapeMarkdown(r)}`)].join('\n');
     const result: Record<string, unknown> = {
       ruleId: d.code,
       ruleIndex: ruleIndex.get(d.code)!,
       level: sarifLevel(d.severity),
-      message: { text: d.message },
+      message,
       locations: [{ physicalLocation: physicalLocation(d) }],
       partialFingerprints: { [FINGERPRINT_KEY]: `${hash}:${n}` },
     };
@@ -116,11 +132,12 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
   driver.rules = rules;
 
   const invocation: Record<string, unknown> = { executionSuccessful: true };
-  if (report.notices.length > 0) {
-    invocation.toolExecutionNotifications = report.notices.map((n) => {
-      const notification: Record<string, unknown> = { level: 'warning', message: { text: n.message } };
-      if (n.file !== null) {
-        notification.locations = [{ physicalLocation: { artifactLocation: { uri: toUri(n.file), uriBaseId: SRCROOT } } }];
+  if (report.data.notices.length > 0) {
+    invocation.toolExecutionNotifications = report.data.notices.map((n) => {
+      const text = n.count === 1 ? n.message : `${n.message} (${n.count} times)`;
+      const notification: Record<string, unknown> = { level: 'warning', message: { text }, descriptor: { id: n.kind } };
+      if (n.files.length > 0) {
+        notification.locations = n.files.map((file) => ({ physicalLocation: { artifactLocation: { uri: toUri(file), uriBaseId: SRCROOT } } }));
       }
       return notification;
     });

@@ -4,6 +4,7 @@
  * Nothing here knows about LSP or VS Code.
  */
 import type { NetworkdSyntaxCode } from './checks/codes';
+import type { NoticeKind as NixNoticeKind } from './nix/facts';
 import type { StrPattern } from './pattern';
 import type { Location } from './text';
 
@@ -211,7 +212,26 @@ export interface FileReport {
   /** Tree-sitter found ERROR/MISSING nodes; analysis went on as far as the tree allowed. */
   syntaxErrors: number;
   /** Why the file was skipped or only partly read (too large, binary, unreadable, budget...). */
-  problems: string[];
+  problems: FileProblem[];
+}
+
+/** What the file stage could not do: read, decode, parse or reach a file. */
+export type FileNoticeKind =
+  | 'syntax-error'
+  | 'parse-incomplete'
+  | 'file-too-large'
+  | 'file-skipped'
+  | 'file-unreadable'
+  | 'file-not-utf8'
+  | 'symlink-not-followed'
+  | 'scan-truncated';
+
+/** What kind of thing the analysis could not do: notices are grouped and counted by it. */
+export type NoticeKind = FileNoticeKind | NixNoticeKind;
+
+export interface FileProblem {
+  kind: NoticeKind;
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,6 +262,18 @@ export interface Via {
   location?: Location;
 }
 
+/**
+ * One step of an outcome's explanation. A located reason rests on what it names (a unit, a
+ * script, a switch); a bare string rests on the interface definition itself, which is where a
+ * reader goes to see it (`reasonLocation` in reasons.ts).
+ */
+export type Reason = string | LocatedReason;
+
+export interface LocatedReason {
+  text: string;
+  at: Location;
+}
+
 export interface Outcome {
   interface: MicrovmInterface;
   status: OutcomeStatus;
@@ -253,8 +285,8 @@ export interface Outcome {
   unmanagedByUnit?: boolean;
   /** For `shadowed`: the later unit that would have bridged the tap. */
   shadowedUnit?: UnitDefinition;
-  /** Human-readable reason chain, most decisive first. */
-  reasons: string[];
+  /** Human-readable reason chain, most decisive first; never empty. */
+  reasons: Reason[];
 }
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';

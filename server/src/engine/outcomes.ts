@@ -4,9 +4,10 @@
  * attachments: a script's `master` survives only when networkd leaves the tap alone or the
  * winning unit says KeepMaster=yes. Anything that cannot be decided statically is `unknown`.
  */
-import type { MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
+import type { MicrovmInterface, Outcome, Reason, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
 import { describeMatch, resolveNetworkd, type NetworkdDecision } from './networkd';
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
+import { located } from './reasons';
 import { hostRunning, worldFor, type World } from './world';
 
 const PROBLEM_STATUSES = new Set<Outcome['status']>(['unmanaged', 'shadowed', 'bridge-undefined']);
@@ -51,7 +52,7 @@ function openWorldGaps(iface: MicrovmInterface, facts: WorkspaceFacts): string[]
 }
 
 export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts, worlds: Map<string, World>): Outcome {
-  const base = { interface: iface, bridge: null, reasons: [] as string[] };
+  const base = { interface: iface, bridge: null, reasons: [] as Reason[] };
   const placement = iface.unplaced !== undefined ? [iface.unplaced] : [];
   switch (iface.type) {
     case 'macvtap':
@@ -185,7 +186,7 @@ function name(unit: UnitDefinition): string {
 
 /** Combines networkd's decision with the scripts that may attach the tap. */
 function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMatch[], units: UnitDefinition[]): Outcome {
-  const out = (status: Outcome['status'], bridge: string | null, extra: string[] = [], via?: Via): Outcome => ({
+  const out = (status: Outcome['status'], bridge: string | null, extra: Reason[] = [], via?: Via): Outcome => ({
     interface: iface,
     status,
     bridge,
@@ -202,13 +203,16 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
     const where = s.unit ? ` (${s.unit})` : '';
     const bridge = knownText(s.bridge);
     if (bridge === undefined) {
-      return out('unknown', null, [`a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`], viaForScript(s));
+      return out('unknown', null, [located(`a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`, s.location)], viaForScript(s));
     }
-    return out('bridged', bridge, [`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``], viaForScript(s));
+    return out('bridged', bridge, [located(`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``, s.location)], viaForScript(s));
   };
   const maybeScript = (): Outcome =>
     out('unknown', null, [
-      `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`,
+      located(
+        `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`,
+        maybe!.script.location,
+      ),
     ]);
 
   if (d.match === 'unknown') return out('unknown', null);
@@ -227,18 +231,18 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
   if (definite || maybe) {
     const s = (definite ?? maybe)!.script;
     return out('unknown', null, [
-      `a ${s.kind} script attaches it, but networkd removes a master it did not set unless the unit says KeepMaster=yes; which happens last is a race`,
+      located(`a ${s.kind} script attaches it, but networkd removes a master it did not set unless the unit says KeepMaster=yes; which happens last is a race`, s.location),
     ]);
   }
   if (d.shadowed) {
     return out('shadowed', null, [
-      `${name(d.shadowed.unit)} would bridge it to \`${d.shadowed.bridge}\` but is never consulted: the first matching unit wins`,
+      located(`${name(d.shadowed.unit)} would bridge it to \`${d.shadowed.bridge}\` but is never consulted: the first matching unit wins`, d.shadowed.unit.location),
     ]);
   }
   return out(d.routed ? 'routed' : 'unmanaged', null);
 }
 
-function noMatchReason(units: UnitDefinition[]): string {
+function noMatchReason(units: UnitDefinition[]): Reason {
   const bridging = units.filter(
     (u) => u.kind === 'network' && !u.masked && u.settings.some((s) => s.section === 'Network' && s.key === 'Bridge'),
   );
@@ -247,5 +251,5 @@ function noMatchReason(units: UnitDefinition[]): string {
     const bridge = [...u.settings].reverse().find((s) => s.section === 'Network' && s.key === 'Bridge');
     return `${name(u)} bridges ${describeMatch(u)} to \`${bridge ? displayPattern(bridge.value) : '?'}\` but does not match it`;
   });
-  return `${described.join('; ')}${bridging.length > 3 ? `; and ${bridging.length - 3} more` : ''}`;
+  return located(`${described.join('; ')}${bridging.length > 3 ? `; and ${bridging.length - 3} more` : ''}`, bridging[0].location);
 }

@@ -49,13 +49,18 @@ export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: 
     const names = microvmHosts.map((h) => `\`${h.name}\``).join(', ');
     return { world: null, reason: `no host in the workspace is known to run this VM (hosts: ${names})` };
   }
+  return { world: worldOfHost(host, facts, cache) };
+}
+
+/** The world of one host (null: the whole workspace, for a workspace without hosts), built once per cache. */
+export function worldOfHost(host: HostFacts | null, facts: WorkspaceFacts, cache: Map<string, World>): World {
   const key = host?.name ?? '';
   let world = cache.get(key);
   if (!world) {
     world = buildWorld(host, facts);
     cache.set(key, world);
   }
-  return { world };
+  return world;
 }
 
 function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {

@@ -3,7 +3,9 @@
  * unit naming a bridge no netdev defines. `unknown` outcomes never warn (precision first).
  */
 import type { Diagnostic, Outcome, RelatedInfo, UnitDefinition } from '../model';
+import { worldFor, type World } from '../world';
 import { describeMatch } from '../networkd';
+import { reasonTexts } from '../reasons';
 import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, tapLabel } from './context';
 
@@ -20,17 +22,17 @@ function bridgingUnitsNear(units: UnitDefinition[]): RelatedInfo[] {
     .map((u) => unitRelated(u, `${u.name} sets Bridge= but its [Match] (${describeMatch(u)}) does not cover this tap`));
 }
 
-function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic | null {
+function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[]): Diagnostic | null {
   const iface = outcome.interface;
   const at = iface.id.location;
-  const because = outcome.reasons.join('; ');
+  const because = reasonTexts(outcome.reasons).join('; ');
   switch (outcome.status) {
     case 'unmanaged': {
       // Unmanaged=yes hands the tap to something outside networkd, which we may not see.
       if (outcome.unmanagedByUnit) return null;
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
-        : bridging();
+        : bridging(outcome);
       return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related, outcome });
     }
     case 'shadowed': {
@@ -51,9 +53,17 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
 export const tapOutcomeCheck: Check = {
   codes: [tapWithoutBridge, tapShadowed, bridgeNotDefined],
   run({ outcomes, facts }) {
-    // The same for every outcome: computed once, when first needed.
-    let near: RelatedInfo[] | undefined;
-    const bridging = () => (near ??= bridgingUnitsNear(facts.units)).slice();
+    // Only units certainly on the tap's own host: another configuration's units, or files that
+    // are merely possible there, are no hint for this tap. Computed once per world, when needed.
+    const worlds = new Map<string, World>();
+    const near = new Map<World, RelatedInfo[]>();
+    const bridging = (o: Outcome): RelatedInfo[] => {
+      const world = worldFor(o.interface, facts, worlds).world;
+      if (!world) return [];
+      let related = near.get(world);
+      if (!related) near.set(world, (related = bridgingUnitsNear(world.units)));
+      return related.slice();
+    };
     return outcomes.flatMap((o) => diagnose(o, bridging) ?? []);
   },
 };
