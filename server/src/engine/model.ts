@@ -103,6 +103,8 @@ export interface MicrovmInterface {
    * then `unknown` with this reason, never a guess).
    */
   unplaced?: string;
+  /** An entry of `microvm.interfaces` whose value could not be evaluated: why. */
+  unevaluated?: string;
 }
 
 export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';

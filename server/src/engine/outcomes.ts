@@ -64,7 +64,7 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
       if (iface.unplaced !== undefined) return { ...base, status: 'unknown', reasons: placement };
       break;
     default:
-      return { ...base, status: 'unknown', reasons: ['the interface type is not statically known'] };
+      return { ...base, status: 'unknown', reasons: [iface.unevaluated ?? 'the interface type is not statically known'] };
   }
   const lookup = worldFor(iface, facts, worlds);
   if (lookup.world === null) return { ...base, status: 'unknown', reasons: [lookup.reason] };

@@ -31,7 +31,18 @@ export function interfacesOf(cfg: Configuration, fallback: Location, problem: (f
     const { value, conditional } = plainValue(item.thunk);
     const location = item.thunk.location ?? locOfValue(value) ?? valueLoc(item.def, fallback);
     if (value.kind !== 'attrs') {
+      const why = value.kind === 'unknown' && value.reason ? value.reason : `it is a ${value.kind}`;
       problem(location.file, `${cfg.name}: a microvm.interfaces entry could not be evaluated`);
+      // Still an interface of this VM (no silent loss): reported unknown, with why.
+      out.push({
+        type: null,
+        id: { value: stringPattern(unknown()).pattern, location },
+        mac: null,
+        bridge: null,
+        location,
+        unevaluated: `this microvm.interfaces entry could not be evaluated (${why})`,
+        ...(item.conditional || conditional || cfg.conditional ? { conditional: true } : {}),
+      });
       continue;
     }
     const field = (name: string): { v: Value; loc: Location; conditional: boolean } | null => {
