@@ -42,7 +42,8 @@ test('old layout: microvm-tap-interfaces@ script = lib.mkForce loop with $id', a
       };
     }`,
   });
-  assert.deepEqual(f.scripts.map(row), ['service-override host.nix/- <all> -> br-vms (microvm-tap-interfaces@.service)']);
+  // The template runs once per VM of the host: here for `a`.
+  assert.deepEqual(f.scripts.map(row), ['service-override host.nix/a <all> -> br-vms (microvm-tap-interfaces@a.service)']);
   assert.equal(f.scripts[0].location.range.start.line, 12);
 });
 
@@ -60,9 +61,10 @@ test('new layout: per-VM drop-in with ExecStartPost list and %i', async () => {
       systemd.services."microvm-tap-interfaces@".serviceConfig.ExecStartPost = "/run/current-system/sw/bin/ip link set vm-%i master br1";
     }`,
   });
+  // The template's ExecStartPost runs for db too, with %i = db (the drop-in adds to it).
   assert.deepEqual(f.scripts.map(row).sort(), [
-    'service-override host.nix/- vm-* -> br1 (microvm-tap-interfaces@.service)',
     'service-override host.nix/db vm-db -> br0 (microvm-tap-interfaces@db.service)',
+    'service-override host.nix/db vm-db -> br1 (microvm-tap-interfaces@db.service)',
     'service-override host.nix/db vm-db-2 -> br0 (microvm-tap-interfaces@db.service)',
   ]);
 });
