@@ -232,10 +232,13 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
   const maybeAddressed = outside.addresses.find((a) => a.certainty === 'maybe')?.assignment;
   const describeAddressing = (a: AddressAssignment) =>
     `${a.kind === 'networking-interfaces' ? `\`${a.unit}\` (networking.interfaces)` : `a ${a.kind} script${a.unit ? ` (${a.unit})` : ''}`} puts ${a.what === 'address' ? 'an address' : 'a route'} on it`;
-  const maybeScript = (): Outcome =>
-    out('unknown', null, [
-      `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`,
+  const maybeScript = (): Outcome => {
+    const s = maybe!.script;
+    const where = s.unit ? ` (${s.unit})` : '';
+    return out('unknown', null, [
+      `a ${s.kind} script${where} may attach it (\`master ${displayPattern(s.bridge)}\`): ${s.uncertain ?? 'it depends on values not statically known'}`,
     ]);
+  };
 
   if (d.match === 'unknown') return out('unknown', null);
   if (d.match === 'none' || d.unmanaged) {

@@ -47,7 +47,7 @@ export function udevFacts(cfg: Configuration, host: string, fallback: Location, 
         const m = /^(.+@)(.*)\.service$/.exec(knownText(want) ?? '');
         if (m && m[2] === DEVICE_MARK) out.wants.push({ template: m[1], instance: pattern([DEVICE_MARK]), vm: null, deviceGlobs: applies.globs, uncertain: applies.uncertain });
       }
-      const runner = { kind: 'custom-service' as const, host, vm: null, unit: 'udev', deviceGlobs: applies.globs, uncertain: applies.uncertain };
+      const runner = { kind: 'custom-service' as const, host, vm: null, unit: 'udev rule', deviceGlobs: applies.globs, uncertain: applies.uncertain };
       for (const run of rule.runs) {
         // The program is read on its own: its lines count from the rule's line in the rules text.
         const ruleOrigin: TextOrigin = { ...origin };

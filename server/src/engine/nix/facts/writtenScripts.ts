@@ -179,13 +179,13 @@ export class WrittenScripts {
       else if (typeof next !== 'string') return value;
       else end = k + 1 === parts.length - 1 ? stream.length - next.length : indexFrom(stream, next, pos);
       if (end < pos) return value;
+      // Where the evaluator could not say all of it (`${attach}`, `${lib.getExe app}` = `*/bin/*`),
+      // the source may: a script it writes stands for the whole share.
       const share = stream.slice(pos, end);
-      if (share.length === 1 && share[0] === HOLE) {
-        const r = this.recover(part, scopes, parsed, 0);
-        if (r.kind === 'script') {
-          out.push(...this.asText(r).parts);
-          changed = true;
-        } else out.push(HOLE);
+      const r = share.includes(HOLE) ? this.recover(part, scopes, parsed, 0) : undefined;
+      if (r?.kind === 'script' || r?.kind === 'file') {
+        out.push(...this.asText(r).parts);
+        changed = true;
       } else out.push(...share);
       pos = end;
     }
