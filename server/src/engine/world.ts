@@ -175,7 +175,8 @@ export function withInterfaceUnits(units: UnitDefinition[], declarations: Interf
       continue;
     }
     const other = out[same];
-    const otherSetsDhcp = other.settings.some((s) => s.section === 'Network' && s.key === 'DHCP');
+    // A bridge member's `DHCP = mkOverride 0 "no"` beats the interface's `mkForce`.
+    const otherSetsDhcp = other.source === 'networking-bridges' || other.settings.some((s) => s.section === 'Network' && s.key === 'DHCP');
     out[same] = {
       ...other,
       settings: [...other.settings, ...unit.settings.filter((s) => s.section !== 'Match' && !(otherSetsDhcp && s.key === 'DHCP'))],
