@@ -26,7 +26,9 @@ export type LinkEffect<O> =
   | { kind: 'attach'; device: Device; bridge: StrPattern; at: At<O> }
   | { kind: 'create'; name: StrPattern; linkKind: string | null; at: At<O> }
   | { kind: 'configure'; device: Device; what: 'address' | 'route'; at: At<O> }
-  | { kind: 'opaque'; command: StrPattern; args: StrPattern[]; at: At<O> };
+  | { kind: 'opaque'; command: StrPattern; args: StrPattern[]; at: At<O> }
+  /** `systemctl start <unit>`; the unit keeps its marks (`attach@<device>.service`). */
+  | { kind: 'start'; unit: StrPattern; at: At<O> };
 
 /** What a script does to links, run with what is known of its arguments and environment. */
 export function linkEffects<O>(script: ScriptText<O>, opts: RunOptions<O> = {}): LinkEffect<O>[] {
@@ -40,6 +42,8 @@ export function linkEffects<O>(script: ScriptText<O>, opts: RunOptions<O> = {}):
         return { kind: 'configure', device: device(e.device), what: e.what, at: e.at };
       case 'opaque':
         return { kind: 'opaque', command: e.command, args: e.args.map(withoutMarks), at: e.at };
+      case 'start':
+        return e;
     }
   });
 }

@@ -269,3 +269,23 @@ test('addresses and routes, bridges created, networking.interfaces declarations'
     ['vm-a addr=10.0.0.1/32 routes=fd00::2/128 dhcp=false', 'vm-b addr= routes= dhcp=true'],
   );
 });
+
+test('a udev rule starting a template with the device (systemctl start x@%k.service), and $INTERFACE', async () => {
+  const f = await facts({
+    'host.nix': `{ pkgs, ... }: let bridgeName = "br0"; in {
+      services.udev.extraRules = ''
+        SUBSYSTEM=="net", ACTION=="add", KERNEL=="vm-*", RUN+="\${pkgs.systemd}/bin/systemctl --no-block start bridge-tap@%k.service"
+        SUBSYSTEM=="net", ACTION=="add", KERNEL=="tap-*", RUN+="/bin/sh -c 'ip link set $INTERFACE master br-env'"
+      '';
+      systemd.services."bridge-tap@" = {
+        bindsTo = [ "sys-subsystem-net-devices-%i.device" ];
+        serviceConfig.ExecStart = "\${pkgs.stdenv.shell} -c '\${pkgs.bridge-utils}/bin/brctl addif \${bridgeName} %I && \${pkgs.iproute2}/bin/ip addr add 0.0.0.0 dev %I'";
+      };
+    }`,
+  });
+  assert.deepEqual(f.scripts.map((s) => `${target(s)} -> ${show(s.bridge)} (${s.unit})`).sort(), [
+    'glob:tap-* -> br-env (udev rule)',
+    'glob:vm-* -> br0 (bridge-tap@%k.service)',
+  ]);
+  assert.deepEqual(f.addresses.map((a) => `${target(a)} ${a.what}`), ['glob:vm-* address']);
+});

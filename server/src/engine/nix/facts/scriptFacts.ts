@@ -66,6 +66,9 @@ export function scriptFacts(effects: LinkEffect<TextOrigin>[], runner: ScriptRun
       case 'create':
         out.links.push({ name: e.name, kind: e.linkKind, by: runner.unit ?? runner.kind, location, host: runner.host, ...(runner.uncertain ? { uncertain: runner.uncertain } : {}) });
         break;
+      case 'start':
+        // Units a script starts matter to template instances (udev.ts), not as facts of their own.
+        break;
       case 'opaque': {
         const command = displayPattern(e.command);
         const why = `\`${command}\` is run with it and cannot be read`;

@@ -43,17 +43,21 @@ export function udevFacts(cfg: Configuration, host: string, fallback: Location, 
     for (const rule of parseRules(text)) {
       const applies = ruleForTaps(rule);
       if (!applies) continue;
-      for (const want of rule.wants) {
-        const m = /^(.+@)(.*)\.service$/.exec(knownText(want) ?? '');
+      const wants = (unit: StrPattern) => {
+        const m = /^(.+@)(.*)\.service$/.exec(knownText(unit) ?? '');
         if (m && m[2] === DEVICE_MARK) out.wants.push({ template: m[1], instance: pattern([DEVICE_MARK]), vm: null, deviceGlobs: applies.globs, uncertain: applies.uncertain });
-      }
+      };
+      rule.wants.forEach(wants);
       const runner = { kind: 'custom-service' as const, host, vm: null, unit: 'udev rule', deviceGlobs: applies.globs, uncertain: applies.uncertain };
       for (const run of rule.runs) {
         // The program is read on its own: its lines count from the rule's line in the rules text.
         const ruleOrigin: TextOrigin = { ...origin };
-        const effects = linkEffects({ text: run, origin: ruleOrigin }, { resolve: (c) => commands.resolve(c, commands.programs()) }).map((e) =>
-          e.at.origin === ruleOrigin ? { ...e, at: { origin, line: e.at.line + rule.line } } : e,
-        );
+        const effects = linkEffects(
+          { text: run, origin: ruleOrigin },
+          // udev passes the device's name to the program as $INTERFACE too
+          { vars: { INTERFACE: pattern([DEVICE_MARK]) }, resolve: (c) => commands.resolve(c, commands.programs()) },
+        ).map((e) => (e.at.origin === ruleOrigin ? { ...e, at: { origin, line: e.at.line + rule.line } } : e));
+        for (const e of effects) if (e.kind === 'start') wants(e.unit);
         addScriptFacts(out, scriptFacts(effects, runner, readText));
       }
     }

@@ -26,7 +26,9 @@ export type ShellEffect<O> =
   | { kind: 'create'; name: StrPattern; linkKind: string | null; at: At<O> }
   | { kind: 'configure'; device: StrPattern; what: 'address' | 'route'; at: At<O> }
   /** A command we cannot see into (an unknown executable), with its arguments. */
-  | { kind: 'opaque'; command: StrPattern; args: StrPattern[]; at: At<O> };
+  | { kind: 'opaque'; command: StrPattern; args: StrPattern[]; at: At<O> }
+  /** `systemctl start <unit>`: a unit (a template's instance, often) started by the script. */
+  | { kind: 'start'; unit: StrPattern; at: At<O> };
 
 export interface ScriptText<O> {
   text: StrPattern;
@@ -79,11 +81,19 @@ function iteratesTaps(items: Word[]): boolean {
 class Interpreter<O> {
   readonly effects: ShellEffect<O>[] = [];
   private readonly functions = new Map<string, ShellNode>();
+  /** What child processes inherit: the environment the script was given, plus what it exports. */
+  private readonly environment: Map<string, StrPattern | null>;
   private commands = 0;
   private origin!: O;
   private lineOffset = 0;
 
-  constructor(private readonly opts: RunOptions<O>) {}
+  constructor(private readonly opts: RunOptions<O>) {
+    this.environment = new Map(Object.entries(opts.vars ?? {}));
+  }
+
+  private child(args: StrPattern[] | null): State {
+    return { vars: new Map(this.environment), args };
+  }
 
   script(script: ScriptText<O>, state: State, lineOffset: number, depth = 0): void {
     if (depth > MAX_DEPTH) return;
@@ -301,6 +311,13 @@ class Interpreter<O> {
       case 'brctl':
         this.brctl(args, line);
         return;
+      case 'systemctl': {
+        const words = args.filter((a) => !text(a)?.startsWith('-'));
+        if (['start', 'restart', 'try-restart', 'reload-or-restart'].includes(text(words[0]) ?? '')) {
+          for (const unit of words.slice(1)) this.effects.push({ kind: 'start', unit, at: this.at(line) });
+        }
+        return;
+      }
       case 'shift': {
         const n = args.length ? Number(text(args[0])) : 1;
         if (state.args !== null) state.args = Number.isInteger(n) ? state.args.slice(n) : null;
@@ -315,8 +332,13 @@ class Interpreter<O> {
       case 'declare':
       case 'typeset':
       case 'readonly':
-      case 'export':
         for (const a of args) declare(a, state);
+        return;
+      case 'export':
+        for (const a of args) {
+          const name = declare(a, state);
+          if (name !== undefined) this.environment.set(name, state.vars.get(name) ?? UNKNOWN_STRING);
+        }
         return;
       case 'unset':
         for (const a of args) {
@@ -337,7 +359,8 @@ class Interpreter<O> {
         if (args.length) this.external(args[0], args.length > 1 ? args.slice(1) : state.args, state, depth, true);
         return;
     }
-    if (name !== undefined && SHELLS.has(name)) {
+    // An executable we cannot name run with `-c '<script>'` is a shell (`${pkgs.stdenv.shell} -c ...`).
+    if ((name !== undefined && SHELLS.has(name)) || (name === undefined && /^-[A-Za-z]*c$/.test(text(args[0]) ?? ''))) {
       this.shell(args, state, line, depth);
       return;
     }
@@ -359,7 +382,7 @@ class Interpreter<O> {
       this.script(script, state, 0, depth + 1);
       state.args = saved;
     } else {
-      this.script(script, { vars: new Map(), args }, 0, depth + 1);
+      this.script(script, this.child(args), 0, depth + 1);
     }
     return true;
   }
@@ -380,7 +403,7 @@ class Interpreter<O> {
     if (k >= args.length) return;
     if (commandMode) {
       const scriptArgs = args.slice(k + 2);
-      this.script({ text: args[k], origin: this.origin }, { vars: new Map(), args: scriptArgs }, this.lineOffset + line, depth + 1);
+      this.script({ text: args[k], origin: this.origin }, this.child(scriptArgs), this.lineOffset + line, depth + 1);
       return;
     }
     this.external(args[k], args.slice(k + 1), state, depth, false);
@@ -496,13 +519,15 @@ function split(p: StrPattern): StrPattern[] {
   return fields.filter((f) => f.length > 0).map((f) => pattern(f));
 }
 
-function declare(a: StrPattern, state: State): void {
+/** `NAME=value` or `NAME` of `local`/`export`/...: sets the variable; returns its name. */
+function declare(a: StrPattern, state: State): string | undefined {
   const t = a.parts[0];
-  if (typeof t !== 'string' || t.startsWith('-')) return;
+  if (typeof t !== 'string' || t.startsWith('-')) return undefined;
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(=?)/.exec(t);
-  if (!m) return;
+  if (!m) return undefined;
   if (m[2] === '=') state.vars.set(m[1], pattern([t.slice(m[0].length), ...a.parts.slice(1)]));
   else if (!state.vars.has(m[1])) state.vars.set(m[1], UNKNOWN_STRING);
+  return m[1];
 }
 
 /** Does a loop body `shift` the positional parameters (at its top level)? */
