@@ -289,3 +289,13 @@ test('a udev rule starting a template with the device (systemctl start x@%k.serv
   ]);
   assert.deepEqual(f.addresses.map((a) => `${target(a)} ${a.what}`), ['glob:vm-* address']);
 });
+
+test('a disabled unit runs nothing; a script under an unknown condition only may', async () => {
+  const f = await facts({
+    'host.nix': `{ config, lib, ... }: {
+      systemd.services.off = { enable = false; script = "ip link set vm-off master br0"; };
+      systemd.services.maybe.script = lib.mkIf config.services.custom.enable "ip link set vm-maybe master br0";
+    }`,
+  });
+  assert.deepEqual(f.scripts.map((s) => `${show(s.tap)} ${s.uncertain ?? ''}`), ['vm-maybe it is defined under a condition that is not statically known']);
+});

@@ -59,7 +59,11 @@ export interface TemplateInstance {
 interface Text {
   value: StrPattern;
   origin: TextOrigin;
+  /** Defined under a condition that is not statically known: what it does may not happen. */
+  conditional: boolean;
 }
+
+const CONDITIONAL = 'it is defined under a condition that is not statically known';
 
 /** Script facts of a host: its udev rules and its systemd services. */
 export function hostScriptFacts(ctx: Omit<HostScriptContext, 'udevWants'>): ScriptFacts {
@@ -90,6 +94,8 @@ export function serviceScriptFacts(ctx: HostScriptContext, written: WrittenScrip
     const sc = [...base, 'serviceConfig'];
     for (const k of cfg.keysAt(sc).keys) if (k.startsWith('Exec')) directives.push(...textsAt(cfg, [...sc, k], ctx.fallback, written));
     if (directives.length === 0 && files.every((f) => f.texts.length === 0)) continue;
+    const enable = cfg.scalarAt([...base, 'enable']);
+    if (enable.value.kind === 'bool' && !enable.value.value && !enable.conditional) continue;
     const env = environment(cfg, base);
     const bins = new Map([...commands.programs(), ...programsIn(cfg, [...base, 'path'], written)]);
     const resolve = (c: StrPattern) => commands.resolve(c, bins);
@@ -103,17 +109,16 @@ export function serviceScriptFacts(ctx: HostScriptContext, written: WrittenScrip
       if (run.deviceGlobs) runner.deviceGlobs = run.deviceGlobs;
       if (run.uncertain) runner.uncertain = run.uncertain;
       const unit = { name: svc, instance: prefix ? run.instance : null };
-      const effects = [];
+      const run1 = (t: Text, text: StrPattern, args: StrPattern[] | null) => {
+        const effects = linkEffects({ text, origin: t.origin }, { args, vars: env.vars, closedEnvironment: env.closed, resolve });
+        addScriptFacts(out, scriptFacts(effects, t.conditional && !runner.uncertain ? { ...runner, uncertain: CONDITIONAL } : runner, ctx.readText));
+      };
       for (const { field, texts } of files) {
         // Upstream's tap unit ran its script with `scriptArgs = "%i"`: `$1` is the VM.
         const args = field !== 'script' ? [] : tapService ? [run.instance] : argumentsOf(scriptArgs.value, unit);
-        for (const t of texts) effects.push(...linkEffects({ text: t.value, origin: t.origin }, { args, vars: env.vars, closedEnvironment: env.closed, resolve }));
+        for (const t of texts) run1(t, t.value, args);
       }
-      for (const d of directives) {
-        const text = expandSpecifiers(withoutExecPrefix(d.value), unit);
-        effects.push(...linkEffects({ text, origin: d.origin }, { args: [], vars: env.vars, closedEnvironment: env.closed, resolve }));
-      }
-      addScriptFacts(out, scriptFacts(effects, runner, ctx.readText));
+      for (const d of directives) run1(d, expandSpecifiers(withoutExecPrefix(d.value), unit), []);
     }
   }
   return out;
@@ -124,8 +129,12 @@ export function binScriptFacts(cfg: Configuration, ev: Evaluator, at: { host: st
   const written = new WrittenScripts(ev);
   const texts = textsAt(cfg, ['microvm', 'binScripts', 'tap-up'], fallback, written);
   const runner: ScriptRunner = { kind: 'bin-script', host: at.host, vm: at.vm, unit: at.vm ? `${TAP_SERVICE}${at.vm}.service` : undefined };
-  const effects = texts.flatMap((t) => linkEffects({ text: t.value, origin: t.origin }, { args: [], resolve: (c) => written.resolve(c) }));
-  return scriptFacts(effects, runner, readText);
+  const out = noScriptFacts();
+  for (const t of texts) {
+    const effects = linkEffects({ text: t.value, origin: t.origin }, { args: [], resolve: (c) => written.resolve(c) });
+    addScriptFacts(out, scriptFacts(effects, t.conditional ? { ...runner, uncertain: CONDITIONAL } : runner, readText));
+  }
+  return out;
 }
 
 function instanceText(p: StrPattern): string {
@@ -135,17 +144,17 @@ function instanceText(p: StrPattern): string {
 /** The texts defined at a path (a string, or a list of strings), in merge order. */
 function textsAt(cfg: Configuration, path: string[], fallback: Location, written: WrittenScripts): Text[] {
   const out: Text[] = [];
-  const push = (v: Value, location: Location | undefined) => {
+  const push = (v: Value, location: Location | undefined, conditional: boolean) => {
     if (v.kind === 'list') {
-      for (const item of v.items) push(force(item), item.location);
+      for (const item of v.items) push(force(item), item.location, conditional);
       return;
     }
     const text = written.textOf(v, location);
     if (text === undefined) return;
     const literal = v.kind === 'string' ? v.location : undefined;
-    out.push({ value: text, origin: { location: literal ?? location ?? fallback } });
+    out.push({ value: text, origin: { location: literal ?? location ?? fallback }, conditional });
   };
-  for (const s of sortByOrder(cfg.selectAt(path))) push(s.def.value, valueLoc(s.def, fallback));
+  for (const s of sortByOrder(cfg.selectAt(path))) push(s.def.value, valueLoc(s.def, fallback), s.conditional);
   return out;
 }
 
