@@ -208,3 +208,13 @@ test('systemd specifiers expand in directives only', () => {
   assert.equal(displayPattern(text), '/bin/ip link set vm-web master br-attach %');
   assert.equal(displayPattern(expandSpecifiers(known('x %i %n'), { name: 'attach@', instance: null })), 'x * *');
 });
+
+test('pathological scripts end: deep nesting, long loops, nested defaults', () => {
+  const deep = 'if true; then '.repeat(5000) + 'ip link set vm-a master br0' + '; fi'.repeat(5000);
+  assert.ok(Array.isArray(effects(deep)));
+  const defaults = 'ip link set vm-a master ' + '${X:-'.repeat(3000) + 'br0' + '}'.repeat(3000);
+  assert.deepEqual(effects(defaults), ['attach vm-a -> * @main:0']);
+  const many = Array.from({ length: 200 }, (_, i) => `vm-${i}`);
+  const loops = 'for a in "$@"; do for b in "$@"; do for c in "$@"; do ip link set "$a" master br0; done; done; done';
+  assert.ok(effects(loops, args(...many)).length <= 64 * 64 * 64);
+});

@@ -61,8 +61,11 @@ const isChar = (c: Ch | undefined, re: RegExp): c is string => typeof c === 'str
 
 /** Reads shell text into tokens. Never fails: what it cannot read becomes `unknown`. */
 export function tokenize(text: StrPattern): Token[] {
-  return new Lexer(chars(text)).run();
+  return new Lexer(chars(text), 0).run();
 }
+
+/** `${a:-${b:-...}}` nested deeper than this is unknown. */
+const MAX_FALLBACK_NESTING = 16;
 
 class Lexer {
   private readonly tokens: Token[] = [];
@@ -73,7 +76,10 @@ class Lexer {
   /** Here-document delimiters waiting for the end of the current line. */
   private heredocs: { delimiter: string; stripTabs: boolean }[] = [];
 
-  constructor(private readonly cs: Ch[]) {}
+  constructor(
+    private readonly cs: Ch[],
+    private readonly nesting: number,
+  ) {}
 
   run(): Token[] {
     const cs = this.cs;
@@ -328,14 +334,14 @@ class Lexer {
     const nameMatch = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(textOf(inner));
     const name = nameMatch?.[1];
     const rest = name === undefined ? null : inner.slice(name.length);
-    if (name === undefined || rest === null) {
+    if (name === undefined || rest === null || this.nesting >= MAX_FALLBACK_NESTING) {
       emit({ kind: 'unknown', source: textOf(inner) });
     } else if (rest.length === 0) {
       emit({ kind: 'param', name, quoted });
     } else if ((rest[0] === ':' && (rest[1] === '-' || rest[1] === '=')) || rest[0] === '-' || rest[0] === '=') {
       const wordStart = rest[0] === ':' ? 2 : 1;
       const fallback: Segment[] = [];
-      const sub = new Lexer([...rest.slice(wordStart), '"']);
+      const sub = new Lexer([...rest.slice(wordStart), '"'], this.nesting + 1);
       sub.line = this.line;
       sub.doubleQuoted(0, (s) => fallback.push(s));
       emit({ kind: 'param', name, quoted, fallback, fallbackIfEmpty: rest[0] === ':' });

@@ -37,8 +37,12 @@ export function bareText(w: Word): string | undefined {
 const SEPARATORS = new Set<Operator>([';', '\n', '&', '&&', '||', '|']);
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/;
 
+/** Nesting deeper than this is not read (the rest of the script is skipped, never a stack overflow). */
+const MAX_NESTING = 200;
+
 class Parser {
   private pos = 0;
+  private nesting = 0;
   constructor(private readonly tokens: Token[]) {}
 
   script(): ShellNode {
@@ -89,6 +93,19 @@ class Parser {
   }
 
   private command(): ShellNode | null {
+    if (this.nesting >= MAX_NESTING) {
+      this.pos = this.tokens.length;
+      return null;
+    }
+    this.nesting++;
+    try {
+      return this.compound();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private compound(): ShellNode | null {
     const t = this.peek();
     if (this.isOp(t, '(')) {
       this.pos++;
