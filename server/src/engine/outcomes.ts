@@ -245,7 +245,7 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
     if (definite) return byScript();
     if (maybe) return maybeScript();
     if (addressed) return out('routed', null, [describeAddressing(addressed)], viaForScript(addressed));
-    if (maybeAddressed) return out('unknown', null, [`${describeAddressing(maybeAddressed)}, depending on values not statically known`]);
+    if (maybeAddressed) return out('unknown', null, [`${describeAddressing(maybeAddressed)}, maybe: ${maybeAddressed.uncertain ?? 'it depends on values not statically known'}`]);
     return out('unmanaged', null, d.match === 'none' ? [noMatchReason(units)] : []);
   }
   if (d.bridgeUnknown) return out('unknown', null);
