@@ -100,13 +100,14 @@ test('a script attachment bridges an unmatched tap; a maybe-script keeps it unkn
     vm: 'web',
     guest: 'guest:web',
   });
-  const yes = resolveOutcomes(facts({}, [tap('vm-web')], { scripts: [script('vm-web')] }));
+  const br1 = { 'br1.netdev': '[NetDev]\nName=br1\nKind=bridge\n' };
+  const yes = resolveOutcomes(facts(br1, [tap('vm-web')], { scripts: [script('vm-web')] }));
   assert.equal(yes[0].status, 'bridged');
   assert.equal(yes[0].bridge, 'br1');
   assert.equal(yes[0].via?.kind, 'bin-script');
-  const other = resolveOutcomes(facts({}, [tap('vm-web')], { scripts: [script('vm-other')] }));
+  const other = resolveOutcomes(facts(br1, [tap('vm-web')], { scripts: [script('vm-other')] }));
   assert.equal(other[0].status, 'unmanaged');
-  const otherGuest = resolveOutcomes(facts({}, [tap('vm-web', { guest: 'guest:db' })], { scripts: [script(null, true)] }));
+  const otherGuest = resolveOutcomes(facts(br1, [tap('vm-web', { guest: 'guest:db' })], { scripts: [script(null, true)] }));
   assert.equal(otherGuest[0].status, 'unmanaged');
 });
 

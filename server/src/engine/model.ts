@@ -13,7 +13,7 @@ import type { Location } from './text';
 // NixOS generates for `networking.bridges`).
 
 export type UnitKind = 'network' | 'netdev';
-export type UnitSource = 'file' | 'nix' | 'networking-bridges';
+export type UnitSource = 'file' | 'nix' | 'networking-bridges' | 'networking-interfaces';
 
 /**
  * One `Key=value` assignment in the order networkd reads it (main file, then drop-ins).
@@ -109,23 +109,71 @@ export interface MicrovmInterface {
 
 export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';
 
-/**
- * `ip link set [dev] <tap> master <br>` run by a script or unit. `tap` is the literal or pattern
- * named in the command; `allTaps` when it iterates the VM's taps (`$id` in the old tap loop).
- */
-export interface ScriptAttachment {
-  kind: ScriptKind;
+/** Which taps a script (or a udev rule) acts on, and where it is written. */
+export interface TapTarget {
+  /** The device named in the command (a literal or a pattern); null when `allTaps` or `tapGlobs` say. */
   tap: StrPattern | null;
+  /** It iterates the VM's taps (`$id` in the old tap loop). */
   allTaps: boolean;
-  bridge: StrPattern;
+  /** udev: `KERNEL==` globs (fnmatch, `|` alternatives split) of the devices it runs for. */
+  tapGlobs?: string[];
   location: Location;
   host: string | null;
   /** The VM the script belongs to (guest `binScripts`, `microvm-tap-interfaces@<vm>`); null = every VM of the host. */
   vm: string | null;
-  /** The systemd unit carrying it, for messages. */
+  /** The systemd unit carrying it (or `udev`), for messages. */
   unit?: string;
   /** For guest-side scripts (`binScripts.tap-up`): the guest configuration key it belongs to. */
   guest?: string;
+  /**
+   * Why it may not happen (a template unit nothing is known to instantiate, a udev condition we
+   * cannot evaluate, a command we cannot see into): it can make an answer unknown, never definite.
+   */
+  uncertain?: string;
+}
+
+/** `ip link set [dev] <tap> master <br>` (or `brctl addif`) run by a script, unit or udev rule. */
+export interface ScriptAttachment extends TapTarget {
+  kind: ScriptKind;
+  bridge: StrPattern;
+}
+
+/**
+ * An address or route put on a tap outside networkd: `networking.interfaces.<tap>` under scripted
+ * networking, or a script's `ip addr add ... dev <tap>` / `ip route add ... dev <tap>`.
+ */
+export interface AddressAssignment extends TapTarget {
+  kind: ScriptKind | 'networking-interfaces';
+  what: 'address' | 'route';
+}
+
+/** A link something creates on a host, so that `master <name>` can work: bridges above all. */
+export interface CreatedLink {
+  name: StrPattern;
+  /** `bridge`, another link kind, or null when not known. */
+  kind: string | null;
+  /** What creates it, for messages: `br0.service`, `networking.ifstate`, `NetworkManager`. */
+  by: string;
+  /** Why it may not exist (made at run time from configuration we cannot see). */
+  uncertain?: string;
+  location: Location;
+  host: string | null;
+}
+
+/** `networking.interfaces.<name>`: what NixOS turns into `40-<name>.network` or scripted addressing. */
+export interface InterfaceDeclaration {
+  /** The attribute name; a pattern when it is computed (`"vm-${name}"`). */
+  name: StrPattern;
+  /** `ipv4.addresses` and (IPv6 enabled) `ipv6.addresses`, as `Address=` values. */
+  addresses: ValueAt<StrPattern>[];
+  /** `ipv4.routes` and `ipv6.routes`, as `[Route] Destination=` values (a hole when not known). */
+  routes: ValueAt<StrPattern>[];
+  /** What `DHCP=` NixOS renders: `useDHCP`, else `networking.useDHCP` when there is no IPv4 address. */
+  dhcp: boolean | 'unknown';
+  /** Some of its addresses or routes could not be known. */
+  complete: boolean;
+  location: Location;
+  host: string | null;
 }
 
 /** `networking.bridges.<name>.interfaces = [ ... ]`. */
@@ -189,6 +237,12 @@ export interface WorkspaceFacts {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  /** Addresses and routes put on taps outside networkd (absent: none found). */
+  addresses?: AddressAssignment[];
+  /** Links hosts create outside networkd: bridges made by scripts, ifstate, services (absent: none found). */
+  links?: CreatedLink[];
+  /** `networking.interfaces.<name>` of each host (absent: none found). */
+  interfaceDeclarations?: InterfaceDeclaration[];
   /** `nodes.microvm.locked.lastModified` from flake.lock (seconds since epoch), when present. */
   microvmLastModified: number | null;
   files: FileReport[];
@@ -255,7 +309,8 @@ export type ViaKind =
   | 'bin-script'
   | 'service-override'
   | 'custom-service'
-  | 'qemu-bridge-helper';
+  | 'qemu-bridge-helper'
+  | 'networking-interfaces';
 
 export interface Via {
   kind: ViaKind;

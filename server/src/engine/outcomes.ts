@@ -4,10 +4,11 @@
  * attachments: a script's `master` survives only when networkd leaves the tap alone or the
  * winning unit says KeepMaster=yes. Anything that cannot be decided statically is `unknown`.
  */
-import type { MicrovmInterface, Outcome, Reason, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
-import { describeMatch, resolveNetworkd, type NetworkdDecision } from './networkd';
+import { bridgeCreated } from './bridgeExistence';
+import type { AddressAssignment, MicrovmInterface, Outcome, Reason, ScriptAttachment, TapTarget, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
+import { describeMatch, matchPattern, resolveNetworkd, triOr, type NetworkdDecision } from './networkd';
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
-import { located } from './reasons';
+import { located, reasonText } from './reasons';
 import { hostRunning, worldFor, type World } from './world';
 
 const PROBLEM_STATUSES = new Set<Outcome['status']>(['unmanaged', 'shadowed', 'bridge-undefined']);
@@ -71,14 +72,15 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
   const world = lookup.world;
   const tap = { name: iface.id.value, mac: iface.mac?.value ?? null };
   const scripts = scriptsFor(iface, world);
+  const outside = { world, addresses: addressesFor(iface, world) };
 
-  const certain = decide(iface, resolveNetworkd(world.units, tap), scripts, world.units);
+  const certain = decide(iface, resolveNetworkd(world.units, tap), scripts, world.units, outside);
   if (world.networkdAssumed) {
     certain.reasons.push(`\`${world.host?.name}\` is a module, not a whole system, and does not say whether systemd-networkd runs: its units are taken as deployed`);
   }
   placementReason(certain, world, facts);
   if (world.conditionalUnits.length === 0) return certain;
-  const ifEnabled = decide(iface, resolveNetworkd(world.unitsIfEnabled, tap), scripts, world.unitsIfEnabled);
+  const ifEnabled = decide(iface, resolveNetworkd(world.unitsIfEnabled, tap), scripts, world.unitsIfEnabled, outside);
   if (certain.status === ifEnabled.status && certain.bridge === ifEnabled.bridge) return certain;
   return {
     ...base,
@@ -138,13 +140,7 @@ function scriptsFor(iface: MicrovmInterface, world: World): ScriptMatch[] {
   const push = (script: ScriptAttachment, certainty: Tri) => {
     if (certainty !== 'no') matches.push({ script, certainty });
   };
-  for (const script of world.scripts) {
-    if (script.guest !== undefined && script.guest !== iface.guest) continue;
-    let vm: Tri = 'yes';
-    if (script.guest === undefined && script.vm !== null) vm = iface.vm === null ? 'maybe' : script.vm === iface.vm ? 'yes' : 'no';
-    const tap: Tri = script.allTaps ? 'yes' : script.tap ? samePattern(script.tap, iface.id.value) : 'maybe';
-    push(script, and(vm, tap));
-  }
+  for (const script of world.scripts) push(script, targets(iface, script));
   for (const bridge of world.scriptedBridges) {
     for (const member of bridge.interfaces) {
       push(
@@ -165,6 +161,28 @@ function scriptsFor(iface: MicrovmInterface, world: World): ScriptMatch[] {
   return matches;
 }
 
+/** Whether a script (or udev rule) acts on this interface's tap. */
+function targets(iface: MicrovmInterface, t: TapTarget): Tri {
+  if (t.guest !== undefined && t.guest !== iface.guest) return 'no';
+  let vm: Tri = 'yes';
+  if (t.guest === undefined && t.vm !== null) vm = iface.vm === null ? 'maybe' : t.vm === iface.vm ? 'yes' : 'no';
+  let tap: Tri;
+  if (t.allTaps) tap = 'yes';
+  else if (t.tapGlobs) tap = triOr(...t.tapGlobs.map((g) => matchPattern(g, iface.id.value)));
+  else tap = t.tap ? samePattern(t.tap, iface.id.value) : 'maybe';
+  const certainty = and(vm, tap);
+  return t.uncertain !== undefined && certainty === 'yes' ? 'maybe' : certainty;
+}
+
+interface AddressMatch {
+  assignment: AddressAssignment;
+  certainty: Tri;
+}
+
+function addressesFor(iface: MicrovmInterface, world: World): AddressMatch[] {
+  return world.addresses.map((assignment) => ({ assignment, certainty: targets(iface, assignment) })).filter((m) => m.certainty !== 'no');
+}
+
 function and(a: Tri, b: Tri): Tri {
   if (a === 'no' || b === 'no') return 'no';
   return a === 'yes' && b === 'yes' ? 'yes' : 'maybe';
@@ -172,11 +190,11 @@ function and(a: Tri, b: Tri): Tri {
 
 function viaForUnit(unit: UnitDefinition): Via {
   const kind: ViaKind =
-    unit.source === 'file' ? 'networkd-file' : unit.source === 'nix' ? 'networkd-nix' : 'networking-bridges';
+    unit.source === 'file' ? 'networkd-file' : unit.source === 'nix' ? 'networkd-nix' : unit.source;
   return { kind, unit: unit.name, location: unit.location };
 }
 
-function viaForScript(script: ScriptAttachment): Via {
+function viaForScript(script: ScriptAttachment | AddressAssignment): Via {
   return { kind: script.kind, unit: script.unit, location: script.location };
 }
 
@@ -184,8 +202,14 @@ function name(unit: UnitDefinition): string {
   return `\`${unit.name}\``;
 }
 
+/** What acts on the tap outside networkd, besides `master` scripts. */
+interface Outside {
+  world: World;
+  addresses: AddressMatch[];
+}
+
 /** Combines networkd's decision with the scripts that may attach the tap. */
-function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMatch[], units: UnitDefinition[]): Outcome {
+function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMatch[], units: UnitDefinition[], outside: Outside): Outcome {
   const out = (status: Outcome['status'], bridge: string | null, extra: Reason[] = [], via?: Via): Outcome => ({
     interface: iface,
     status,
@@ -205,20 +229,35 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
     if (bridge === undefined) {
       return out('unknown', null, [located(`a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`, s.location)], viaForScript(s));
     }
-    return out('bridged', bridge, [located(`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``, s.location)], viaForScript(s));
+    const runs = located(`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``, s.location);
+    const other = scripts.find((m) => m.certainty === 'yes' && knownText(m.script.bridge) !== bridge)?.script;
+    if (other) {
+      const otherBridge = displayPattern(other.bridge);
+      return out('unknown', null, [located(`${reasonText(runs)}, and ${other.unit ?? `a ${other.kind} script`} attaches it to \`${otherBridge}\`: which runs last is not statically known`, s.location)], viaForScript(s));
+    }
+    const exists = bridgeCreated(bridge, units, outside.world);
+    if (exists.state === 'no') return out('bridge-undefined', bridge, [located(`${reasonText(runs)}, ${exists.reason}`, s.location)], viaForScript(s));
+    if (exists.state === 'maybe') return out('unknown', null, [runs, exists.reason], viaForScript(s));
+    return out('bridged', bridge, [runs], viaForScript(s));
   };
-  const maybeScript = (): Outcome =>
-    out('unknown', null, [
-      located(
-        `a ${maybe!.script.kind} script may attach it (\`master ${displayPattern(maybe!.script.bridge)}\`), depending on values not statically known`,
-        maybe!.script.location,
-      ),
+  const addressed = outside.addresses.find((a) => a.certainty === 'yes')?.assignment;
+  const maybeAddressed = outside.addresses.find((a) => a.certainty === 'maybe')?.assignment;
+  const describeAddressing = (a: AddressAssignment) =>
+    `${a.kind === 'networking-interfaces' ? `\`${a.unit}\` (networking.interfaces)` : `a ${a.kind} script${a.unit ? ` (${a.unit})` : ''}`} puts ${a.what === 'address' ? 'an address' : 'a route'} on it`;
+  const maybeScript = (): Outcome => {
+    const s = maybe!.script;
+    const where = s.unit ? ` (${s.unit})` : '';
+    return out('unknown', null, [
+      located(`a ${s.kind} script${where} may attach it (\`master ${displayPattern(s.bridge)}\`): ${s.uncertain ?? 'it depends on values not statically known'}`, s.location),
     ]);
+  };
 
   if (d.match === 'unknown') return out('unknown', null);
   if (d.match === 'none' || d.unmanaged) {
     if (definite) return byScript();
     if (maybe) return maybeScript();
+    if (addressed) return out('routed', null, [describeAddressing(addressed)], viaForScript(addressed));
+    if (maybeAddressed) return out('unknown', null, [`${describeAddressing(maybeAddressed)}, maybe: ${maybeAddressed.uncertain ?? 'it depends on values not statically known'}`]);
     return out('unmanaged', null, d.match === 'none' ? [noMatchReason(units)] : []);
   }
   if (d.bridgeUnknown) return out('unknown', null);
@@ -232,6 +271,12 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
     const s = (definite ?? maybe)!.script;
     return out('unknown', null, [
       located(`a ${s.kind} script attaches it, but networkd removes a master it did not set unless the unit says KeepMaster=yes; which happens last is a race`, s.location),
+    ]);
+  }
+  const anyAddressed = addressed ?? maybeAddressed;
+  if (anyAddressed && !d.routed) {
+    return out('unknown', null, [
+      `${describeAddressing(anyAddressed)}, but networkd removes addresses and routes it did not set on a link it manages; which happens last is a race`,
     ]);
   }
   if (d.shadowed) {

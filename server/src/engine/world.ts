@@ -5,15 +5,18 @@
  * world when hosts exist; with no host at all, the whole workspace is its world.
  */
 import type {
+  AddressAssignment,
   BridgeDeclaration,
+  CreatedLink,
   HostFacts,
+  InterfaceDeclaration,
   MicrovmInterface,
   ScriptAttachment,
   UnitDefinition,
   UnitSetting,
   WorkspaceFacts,
 } from './model';
-import { known, UNKNOWN_STRING } from './pattern';
+import { displayPattern, known, UNKNOWN_STRING } from './pattern';
 import type { Location } from './text';
 
 export interface World {
@@ -29,6 +32,10 @@ export interface World {
   /** `networking.bridges` handled by scripted networking (networkd off). */
   scriptedBridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  /** Addresses and routes put on taps outside networkd (scripts; `networking.interfaces` when scripted). */
+  addresses: AddressAssignment[];
+  /** Links the host creates outside networkd's units (bridges made by scripts, ifstate, services). */
+  links: CreatedLink[];
   /** True when networkd runs on the host, false when it certainly does not, 'unknown' otherwise. */
   networkd: boolean | 'unknown';
   /** networkd is taken as running because the host is a module that does not say (see buildWorld). */
@@ -84,8 +91,9 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   if (networkdAssumed) networkd = true;
   if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
+  const declarations = (facts.interfaceDeclarations ?? []).filter((d) => belongs(d.host));
   const generated = bridges.flatMap(unitsForBridge);
-  const nixAndGenerated = [...nixUnits, ...generated];
+  const nixAndGenerated = withInterfaceUnits([...nixUnits, ...generated], declarations);
   const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
   const conditionalUnits = [...(networkd === 'unknown' ? nixAndGenerated : []), ...maybeFileUnits];
   const uncertainty: string[] = [];
@@ -102,6 +110,8 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
     unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
+    addresses: [...(facts.addresses ?? []).filter((a) => belongs(a.host)), ...(networkd === true ? [] : declarations.flatMap(scriptedAddressing))],
+    links: (facts.links ?? []).filter((l) => belongs(l.host)),
     networkd,
     networkdAssumed,
   };
@@ -173,4 +183,78 @@ export function unitsForBridge(bridge: BridgeDeclaration): UnitDefinition[] {
     });
   }
   return [netdev, ...members];
+}
+
+/**
+ * What network-interfaces-systemd.nix generates for `networking.interfaces.<name>` under networkd:
+ * `40-<name>.network` with `Name=<name>`, `DHCP=`, one `Address=` per address and a `[Route]` per
+ * route. NixOS merges it with any other definition of `40-<name>` (a `networking.bridges` member
+ * unit, whose `DHCP=no` is forced at a higher priority, or the user's own).
+ */
+export function withInterfaceUnits(units: UnitDefinition[], declarations: InterfaceDeclaration[]): UnitDefinition[] {
+  const out = [...units];
+  for (const d of declarations) {
+    const unit = unitForInterface(d);
+    const same = out.findIndex((u) => u.kind === 'network' && u.name === unit.name && u.host === unit.host);
+    if (same < 0) {
+      out.push(unit);
+      continue;
+    }
+    const other = out[same];
+    // A bridge member's `DHCP = mkOverride 0 "no"` beats the interface's `mkForce`.
+    const otherSetsDhcp = other.source === 'networking-bridges' || other.settings.some((s) => s.section === 'Network' && s.key === 'DHCP');
+    out[same] = {
+      ...other,
+      settings: [...other.settings, ...unit.settings.filter((s) => s.section !== 'Match' && !(otherSetsDhcp && s.key === 'DHCP'))],
+      sections: [...other.sections, ...unit.sections.filter((s) => s.name !== 'Match')],
+      complete: other.complete && unit.complete,
+    };
+  }
+  return out;
+}
+
+function unitForInterface(d: InterfaceDeclaration): UnitDefinition {
+  const at = d.location;
+  const entry = (section: string, key: string, value: UnitSetting['value'], location: typeof at): UnitSetting => ({ section, key, value, keyLocation: location, valueLocation: location });
+  const dhcp = d.dhcp === 'unknown' ? UNKNOWN_STRING : known(d.dhcp ? 'yes' : 'no');
+  const settings: UnitSetting[] = [
+    entry('Match', 'Name', d.name, at),
+    entry('Network', 'DHCP', dhcp, at),
+    ...d.addresses.map((a) => entry('Network', 'Address', a.value, a.location)),
+    ...d.routes.map((r) => entry('Route', 'Destination', r.value, r.location)),
+  ];
+  return {
+    kind: 'network',
+    name: `40-${displayPattern(d.name)}.network`,
+    source: 'networking-interfaces',
+    location: at,
+    masked: false,
+    settings,
+    sections: [
+      { name: 'Match', location: at },
+      { name: 'Network', location: at },
+      ...d.routes.map((r) => ({ name: 'Route', location: r.location })),
+    ],
+    complete: d.complete && d.dhcp !== 'unknown',
+    issues: [],
+    host: d.host,
+  };
+}
+
+/** Under scripted networking, `network-addresses-<name>.service` puts the addresses and routes on the link. */
+function scriptedAddressing(d: InterfaceDeclaration): AddressAssignment[] {
+  if (d.addresses.length === 0 && d.routes.length === 0 && d.complete) return [];
+  const name = displayPattern(d.name);
+  const assignment: AddressAssignment = {
+    kind: 'networking-interfaces',
+    what: d.addresses.length ? 'address' : 'route',
+    tap: d.name,
+    allTaps: false,
+    location: (d.addresses[0] ?? d.routes[0])?.location ?? d.location,
+    host: d.host,
+    vm: null,
+    unit: `network-addresses-${name}.service`,
+  };
+  if (d.addresses.length === 0 && d.routes.length === 0) assignment.uncertain = `the addresses and routes of \`networking.interfaces.${name}\` could not be evaluated`;
+  return [assignment];
 }

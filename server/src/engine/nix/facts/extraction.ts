@@ -14,7 +14,16 @@ import { looksLikeModule, looksLikeSystem } from './roots';
 import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
 import { nameRoots } from './naming';
 import { referencedFiles } from './references';
-import type { BridgeDeclaration, HostFacts, MicrovmInterface, ScriptAttachment, UnitDefinition } from '../../model';
+import type {
+  AddressAssignment,
+  BridgeDeclaration,
+  CreatedLink,
+  HostFacts,
+  InterfaceDeclaration,
+  MicrovmInterface,
+  ScriptAttachment,
+  UnitDefinition,
+} from '../../model';
 import { comparePositions, type Location, type Range } from '../../text';
 import type { Evaluator } from '../eval/evaluator';
 import { force, knownString, ready } from '../eval/helpers';
@@ -22,7 +31,9 @@ import { evaluateFlake } from '../flake';
 import { Configuration, ModuleWorld, type Gap, type ModuleSource, type SystemCall } from '../modules';
 import type { Value } from '../value';
 import { fileStart } from './common';
-import { binScriptAttachments, serviceAttachments } from './services';
+import { createdLinks, interfaceDeclarations } from './hostNetworking';
+import { addScriptFacts } from './scriptFacts';
+import { binScriptFacts, hostScriptFacts } from './services';
 import { bridgeDeclarations, netdevUnits, networkUnits } from './units';
 
 /** What kind of thing the analysis could not do (notices are grouped by it). */
@@ -53,6 +64,9 @@ export interface NixFacts {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  addresses: AddressAssignment[];
+  links: CreatedLink[];
+  interfaceDeclarations: InterfaceDeclaration[];
   problems: { kind: NoticeKind; file: string; message: string }[];
   /** What the workspace as a whole could not show: flakes whose outputs could not be evaluated. */
   gaps: { kind: string; message: string; file?: string }[];
@@ -90,12 +104,15 @@ interface Slice {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  addresses: AddressAssignment[];
+  links: CreatedLink[];
+  interfaceDeclarations: InterfaceDeclaration[];
   /** Calls of `problem()` while emitting (problems make a slice non-reusable: their order is global). */
   problemCalls: number;
 }
 
 function emptySlice(): Slice {
-  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problemCalls: 0 };
+  return { ...noHostFacts(), problemCalls: 0 };
 }
 
 /**
@@ -159,7 +176,7 @@ class Extraction {
   private files: string[] = [];
   private fileSet: Set<string> | undefined;
   private flakeFileList: string[] = [];
-  result: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: [], gaps: [] };
+  result: NixFacts = { ...noHostFacts(), problems: [], gaps: [] };
 
   constructor(private readonly input: NixFactsInput) {
     this.ev = input.evaluator;
@@ -168,7 +185,7 @@ class Extraction {
       (call) => this.configurationForCall(call),
       (opts) => this.track(new Configuration(this.world, opts)),
     );
-    this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems, gaps: [] };
+    this.out = { ...noHostFacts(), problems: this.problems, gaps: [] };
     this.ev.onFileUse = (path) => this.recording?.add(path);
   }
 
@@ -293,14 +310,15 @@ class Extraction {
 
   /** The output: slices in emission order (tops, then nested guests), then the problems. */
   private assemble(): NixFacts {
-    const out: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems, gaps: this.flakeGaps() };
+    const out: NixFacts = { ...noHostFacts(), problems: this.problems, gaps: this.flakeGaps() };
     const slices = [...this.tops.map((t) => this.mainSlices.get(t)!), ...this.nested.map((n) => this.nestedSlices.get(n)!)];
     for (const sl of slices) {
       out.hosts.push(...sl.hosts);
       out.interfaces.push(...sl.interfaces);
       out.units.push(...sl.units);
       out.bridges.push(...sl.bridges);
-      out.scripts.push(...sl.scripts);
+      addScriptFacts(out, sl);
+      out.interfaceDeclarations.push(...sl.interfaceDeclarations);
     }
     out.interfaces.push(...this.unplacedInterfaces(out.interfaces));
     this.result = out;
@@ -719,7 +737,9 @@ class Extraction {
     });
     this.sink().units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
     this.sink().bridges.push(...bridgeDeclarations(cfg, name, top.location));
-    this.sink().scripts.push(...serviceAttachments(cfg, name, top.location, this.readText));
+    addScriptFacts(this.sink(), hostScriptFacts({ cfg, ev: this.ev, host: name, vms: info.vms, fallback: top.location, readText: this.readText }));
+    this.sink().interfaceDeclarations.push(...interfaceDeclarations(cfg, name, top.location));
+    this.sink().links.push(...createdLinks(cfg, name, top.location));
     // as a guest: interfaces, once per host running it (or with no host)
     const runs = this.runs.get(cfg) ?? [];
     const vm = top.flakeName;
@@ -734,7 +754,7 @@ class Extraction {
     for (const pair of pairs) {
       const vm = pair.vm ?? defaultVm;
       for (const i of ifaces) this.sink().interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
-      this.sink().scripts.push(...binScriptAttachments(cfg, pair.host, vm, fallback, this.readText));
+      addScriptFacts(this.sink(), binScriptFacts(cfg, this.ev, { host: pair.host, vm }, fallback, this.readText));
     }
   }
 
@@ -757,6 +777,10 @@ class Extraction {
 }
 
 const depth = (file: string) => file.split('/').length;
+
+function noHostFacts(): Omit<NixFacts, 'problems' | 'gaps'> {
+  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], addresses: [], links: [], interfaceDeclarations: [] };
+}
 
 function rangeWithin(inner: Range, outer: Range): boolean {
   return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
