@@ -261,3 +261,22 @@ test('haumea: matchers pick a loader by file name (regex loaders get the match g
   assert.deepEqual(taps(f), ['a/m:tap:vm-m-web', 'a/web:tap:vm-web', 'b/g:tap:vm-given']);
   assert.equal(show(f.interfaces.find((i) => i.vm === 'g')?.mac?.value), '02:00:00:00:00:09');
 });
+
+test('digga: hostDefaults and hosts take specialArgs and extraArgs as flake-utils-plus does; importables win over specialArgs', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.digga.url = "github:divnix/digga";
+      outputs = { self, digga, ... }@inputs: digga.lib.mkFlake {
+        inherit self inputs;
+        nixos = {
+          hostDefaults = { specialArgs = { site = "lab"; rack = "given"; }; extraArgs.row = "r1"; };
+          importables.rack = "importable";
+          hosts.hv = { extraArgs.row = "r2"; modules = [ ./hv.nix ]; };
+        };
+      };
+    }`,
+    'hv.nix': `{ site, rack, row, ... }: { microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "\${site}-\${rack}-\${row}"; } ]; }`,
+  });
+  assert.deepEqual(taps(f), ['hv/a:tap:lab-importable-r2']);
+});

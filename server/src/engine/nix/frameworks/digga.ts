@@ -5,9 +5,10 @@
  *  - `nixosConfigurations.<name>` for every `nixos.hosts.<name>` (`system`, `channelName`,
  *    `modules`, a single module or nested lists flattened), over `nixos.hostDefaults` (itself a
  *    module: `system`, `channelName`, `modules`, `exportedModules`, the older `externalModules`,
- *    its `imports` followed), with digga's own default modules (home-manager defaults, nix
- *    settings, `config.lib.digga`: inert) and the special arguments `importables // { self; inputs; }`
- *    (`suites`, `profiles`, … as module arguments);
+ *    `specialArgs`/`extraArgs` as flake-utils-plus takes them, its `imports` followed), with
+ *    digga's own default modules (home-manager defaults, nix settings, `config.lib.digga`:
+ *    inert) and the special arguments `importables // { self; inputs; }` (`suites`,
+ *    `profiles`, … as module arguments);
  *  - `nixosModules` from `hostDefaults.exportedModules` (named by file), every other argument
  *    not one of digga's options as an output.
  * `lib`: `rakeLeaves` (a tree of the `.nix` files and `default.nix` directories), `flattenTree`
@@ -178,7 +179,11 @@ function mkFlake(world: ModuleWorld, inputName: string, argsThunk: Thunk): Value
     const system = scalar(defaults('system') ?? unknown());
     if (system) m.set('system', { thunk: system });
     m.set('modules', { thunk: defaultModules });
-    m.set('specialArgs', { thunk: mergeAttrs(importables, ready(attrs({ self, inputs })))! });
+    // digga's own special arguments win over any the user gives (fup's mergeAny, digga's on the right).
+    const given = defaults('specialArgs');
+    m.set('specialArgs', { thunk: mergeAttrs(given ? ready(given) : undefined, mergeAttrs(importables, ready(attrs({ self, inputs }))))! });
+    const extraArgs = defaults('extraArgs');
+    if (extraArgs) m.set('extraArgs', { thunk: ready(extraArgs) });
     return { kind: 'attrs', attrs: m, complete: true };
   });
   const hostsView = nixos.view(['hosts']);
@@ -193,6 +198,10 @@ function mkFlake(world: ModuleWorld, inputName: string, argsThunk: Thunk): Value
           if (system) m.set('system', { thunk: system });
           const own = moduleList(defined('modules'));
           m.set('modules', { thunk: ready(list(own.items, { complete: own.complete })) });
+          for (const key of ['specialArgs', 'extraArgs']) {
+            const v = defined(key);
+            if (v) m.set(key, { thunk: ready(v) });
+          }
           return { kind: 'attrs', attrs: m, complete: true };
         }),
         keyLocation: hostsView.attrs.get(name)?.keyLocation,

@@ -99,37 +99,58 @@ function snowfallLib(world: ModuleWorld, inputName: string, argsThunk: Thunk, ca
   };
   ctx.baseLib = lazyThunk(() => baseLibrary(ctx));
   ctx.userLib = lazyThunk(() => userLibrary(ctx));
-  ctx.systemLib = lazyThunk(() => {
-    const b = force(ctx.baseLib);
-    if (b.kind !== 'attrs') return b;
-    const m = new Map(b.attrs);
-    if (ctx.namespace !== undefined) m.set(ctx.namespace, { thunk: ctx.userLib });
-    return { kind: 'attrs', attrs: m, complete: b.complete && ctx.namespace !== undefined };
-  });
+  const namespaced = ctx.namespace === undefined ? attrs({}, { complete: false }) : attrs({ [ctx.namespace]: ctx.userLib });
+  ctx.systemLib = lazyThunk(() => overlay(world, ctx.baseLib, ready(namespaced), false));
   return ctx;
 }
 
 /** What mkLib returns: the base library with the user's library merged in deeply. */
 function libValue(ctx: SnowfallLib): Value {
-  return apply(getAttr(ctx.world.evaluator.lib, 'recursiveUpdate'), ctx.baseLib, ctx.userLib);
+  return overlay(ctx.world, ctx.baseLib, ctx.userLib, true);
+}
+
+/**
+ * `base // top` (`recursiveUpdate base top` when deep), worked out per attribute on demand: the
+ * base library holds every input's `lib`, and an input is only evaluated when its name is read.
+ */
+function overlay(world: ModuleWorld, base: Thunk, top: Thunk, deep: boolean): Value {
+  const side = (t: Thunk) => {
+    const v = force(t);
+    return v.kind === 'attrs' ? v : undefined;
+  };
+  return lazyAttrs(
+    () => [...new Set([...(side(base)?.attrs.keys() ?? []), ...(side(top)?.attrs.keys() ?? [])])],
+    (k) => {
+      const below = side(base)?.attrs.get(k);
+      const above = side(top)?.attrs.get(k);
+      if (!above) return below;
+      if (!below || !deep) return above;
+      return { thunk: lazyThunk(() => apply(getAttr(world.evaluator.lib, 'recursiveUpdate'), below.thunk, above.thunk)) };
+    },
+    () => (side(base)?.complete ?? false) && (side(top)?.complete ?? false),
+  );
 }
 
 /** nixpkgs' lib, each input's `lib` under the input's name, snowfall's top-level functions, `snowfall`. */
 function baseLibrary(ctx: SnowfallLib): Value {
   const { world } = ctx;
   const inputs = force(ctx.inputs);
-  const m = new Map<string, Binding>(world.nixpkgsLib.attrs);
-  if (inputs.kind === 'attrs') {
-    for (const name of inputs.attrs.keys()) {
-      if (name === 'self' || name === 'src') continue;
-      const input = force(inputs.attrs.get(name)?.thunk);
-      const lib = input.kind === 'attrs' ? input.attrs.get('lib') : undefined;
-      if (lib && force(lib.thunk).kind === 'attrs') m.set(name, lib);
-    }
-  }
-  m.set('mkFlake', { thunk: ready(fn(`${ctx.inputName} lib.mkFlake`, (options) => mkFlake(ctx, options))) });
-  m.set('snowfall', { thunk: ready(attrs({}, { complete: false })) });
-  return { kind: 'attrs', attrs: m, complete: false };
+  const inputNames = inputs.kind === 'attrs' ? [...inputs.attrs.keys()].filter((k) => k !== 'self' && k !== 'src') : [];
+  const own = new Map<string, Binding>([
+    ['mkFlake', { thunk: ready(fn(`${ctx.inputName} lib.mkFlake`, (options) => mkFlake(ctx, options))) }],
+    ['snowfall', { thunk: ready(attrs({}, { complete: false })) }],
+  ]);
+  const inputLib = (name: string): Binding | undefined => {
+    if (inputs.kind !== 'attrs' || !inputNames.includes(name)) return undefined;
+    const input = force(inputs.attrs.get(name)?.thunk);
+    const lib = input.kind === 'attrs' ? input.attrs.get('lib') : undefined;
+    return lib && force(lib.thunk).kind === 'attrs' ? lib : undefined;
+  };
+  return lazyAttrs(
+    () => [...world.nixpkgsLib.attrs.keys(), ...inputNames, ...own.keys()],
+    (k) => own.get(k) ?? inputLib(k) ?? world.nixpkgsLib.attrs.get(k),
+    () => false,
+  );
 }
 
 /** Every `lib/**\/default.nix` below the root, merged deeply (later files win). */
