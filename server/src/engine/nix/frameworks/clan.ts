@@ -103,11 +103,13 @@ function buildClan(ctx: ClanModel, module: Thunk): Value {
   const defined = (path: string[]): Value | undefined => (clan.liveDefsAt(path).length > 0 ? clan.view(path) : undefined);
   const self = defined(['self']);
   const directoryValue = defined(['directory']);
-  const directory = (directoryValue && directoryValue.kind !== 'null' ? fsPath(directoryValue) : undefined) ?? (self ? fsPath(self) : undefined);
+  // `directory` defaults to `self`; either one not known statically hides the machines/ directory.
+  const directorySource = directoryValue && directoryValue.kind !== 'null' ? directoryValue : self;
+  const directory = directorySource ? fsPath(directorySource) : undefined;
   const machinesView = defined(['machines']);
   const inventoryMachines = defined(['inventory', 'machines']);
   const names = new Set<string>();
-  let complete = directory !== undefined || directoryValue === undefined;
+  let complete = directory !== undefined;
   if (directory !== undefined) {
     for (const [name, kind] of entries(world, posix.join(directory, 'machines')) ?? []) if (kind === 'directory') names.add(name);
   }
