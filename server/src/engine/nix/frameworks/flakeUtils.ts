@@ -51,7 +51,7 @@ function eachSystem(systemsThunk: Thunk, f: Thunk): Value {
   );
 }
 
-function flakeUtilsLib(): Record<string, Value> {
+export function flakeUtilsLib(): Record<string, Value> {
   const systemList = (names: string[]) => list(names.map((n) => str(n)));
   return {
     eachSystem: fn2('eachSystem', eachSystem),
@@ -87,7 +87,7 @@ export function flakeUtilsPlusInput(world: ModuleWorld, inputName: string): Valu
   const lib = attrs(
     {
       ...flakeUtilsLib(),
-      mkFlake: fn(`${inputName}.lib.mkFlake`, (args) => mkFlake(world, args)),
+      mkFlake: fn(`${inputName}.lib.mkFlake`, (args) => fupMkFlake(world, args)),
       exportModules: fn('exportModules', exportModules),
       exportOverlays: fn('exportOverlays', () => attrs({}, { complete: false })),
       exportPackages: fn2('exportPackages', () => attrs({}, { complete: false })),
@@ -101,7 +101,7 @@ export function flakeUtilsPlusInput(world: ModuleWorld, inputName: string): Valu
 }
 
 /** `exportModules [ ./a.nix ./b ]` → `{ a = ./a.nix; b = ./b; }`. */
-function exportModules(paths: Thunk): Value {
+export function exportModules(paths: Thunk): Value {
   const v = force(paths);
   if (v.kind !== 'list') return unknown('exportModules of a non-list');
   const m = new Map<string, Binding>();
@@ -150,7 +150,8 @@ function mergeAny(lhs: Value, rhs: Value): AttrsValue {
   return { kind: 'attrs', attrs: out, complete: (lhs.kind !== 'attrs' || lhs.complete) && (rhs.kind !== 'attrs' || rhs.complete) };
 }
 
-function mkFlake(world: ModuleWorld, argsThunk: Thunk): Value {
+/** fup's `mkFlake`, also what snowfall-lib and digga build their outputs with. */
+export function fupMkFlake(world: ModuleWorld, argsThunk: Thunk): Value {
   const args = force(argsThunk);
   if (args.kind !== 'attrs') return unknown('mkFlake of a non-attrset');
   const inputs = field(args, 'inputs') ?? ready(attrs({}, { complete: false }));

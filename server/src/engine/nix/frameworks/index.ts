@@ -8,17 +8,27 @@ import { force } from '../eval/helpers';
 import type { FrameworkName } from '../inputs';
 import type { ModuleWorld, SystemCall } from '../modules';
 import type { Value } from '../value';
+import { clanInput } from './clan';
 import { colmenaInput, hiveNodes } from './colmena';
+import { diggaInput } from './digga';
 import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
+import { haumeaInput } from './haumea';
+import { importTreeInput } from './importTree';
+import { snowfallInput } from './snowfall';
 
 type FrameworkModel = (world: ModuleWorld, inputName: string) => Value;
 
 const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
+  'clan-core': clanInput,
   colmena: colmenaInput,
+  digga: diggaInput,
   'flake-parts': flakePartsInput,
   'flake-utils': flakeUtilsInput,
   'flake-utils-plus': flakeUtilsPlusInput,
+  haumea: haumeaInput,
+  'import-tree': importTreeInput,
+  'snowfall-lib': snowfallInput,
 };
 
 /** The value of a framework input, or undefined when the framework is not modelled. */

@@ -218,8 +218,9 @@ export class Configuration {
       return;
     }
     const f = asFunction(v);
-    if (f && v.kind === 'function') {
-      v = f.apply(ready(this.moduleArgs(v.formals?.names ?? [])));
+    // As lib.isFunction: an attribute set with `__functor` is a module function too (import-tree).
+    if (f) {
+      v = f.apply(ready(this.moduleArgs(v.kind === 'function' ? (v.formals?.names ?? []) : [])));
       const m2 = this.world.markers.get(v);
       if (m2) {
         this.addMarker(m2, file);
