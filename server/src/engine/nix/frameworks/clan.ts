@@ -23,7 +23,7 @@
  */
 import { posix } from 'node:path';
 import { attrs, fn, force, knownString, list, ready, unknown } from '../eval/helpers';
-import { opaque } from '../flake';
+import { opaque } from '../outside';
 import { lazyAttrs, lazyThunk, mergeAttrs, type Configuration, type ModuleWorld, type SystemCall } from '../modules';
 import type { Binding, Thunk, Value } from '../value';
 import { entries, exists, fileStart, fsPath } from './files';
