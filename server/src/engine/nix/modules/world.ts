@@ -7,6 +7,7 @@ import { known } from '../../pattern';
 import type { Location } from '../../text';
 import { attrs, fn, force, ready, unknown } from '../eval/helpers';
 import { MICROVM_STORE, NIXPKGS_STORE, STORE } from '../eval/store';
+import { extendFunction } from '../eval/lib';
 import type { Evaluator } from '../eval/evaluator';
 import type { AttrsValue, Thunk, Value } from '../value';
 import type { FlakeResult } from '../flake';
@@ -88,6 +89,8 @@ export class ModuleWorld {
     const libMap = new Map(evaluator.lib.attrs);
     libMap.set('nixosSystem', { thunk: ready(this.nixosSystem) });
     this.nixpkgsLib = { kind: 'attrs', attrs: libMap, complete: evaluator.lib.complete };
+    // `nixpkgs.lib.extend f` extends this lib, nixosSystem included.
+    libMap.set('extend', { thunk: ready(extendFunction(this.nixpkgsLib)) });
   }
 
   marker(m: Marker): AttrsValue {

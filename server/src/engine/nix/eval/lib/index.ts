@@ -74,7 +74,7 @@ export function createLib(host: LibHost): AttrsValue {
  * `self` is the result itself (so a workspace library added as `lib.my` sees `lib.my`), and the
  * result can be extended again.
  */
-function extendFunction(base: AttrsValue): Value {
+export function extendFunction(base: AttrsValue): Value {
   return fn('extend', (overlay) => {
     let result: AttrsValue;
     const self = lazy(() => result);
