@@ -16,9 +16,22 @@ export interface PathToken {
   after?: string;
 }
 
-const PATH_CHAR = /[a-zA-Z0-9._\-+]/;
-const ID_START = /[a-zA-Z_]/;
-const ID_CHAR = /[a-zA-Z0-9_'\-]/;
+/** Character classes of Nix's lexer, as lookups by char code (this runs over every file). */
+function charClass(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const range of chars.match(/.-.|./g) ?? []) {
+    const from = range.charCodeAt(0);
+    const to = range.length === 3 ? range.charCodeAt(2) : from;
+    for (let c = from; c <= to; c++) table[c] = 1;
+  }
+  return table;
+}
+const PATH_CHARS = charClass('a-zA-Z0-9._+-');
+const ID_STARTS = charClass('a-zA-Z_');
+const ID_CHARS = charClass("a-zA-Z0-9_'-");
+const PATH_CHAR = { test: (c: string | undefined) => c !== undefined && c.length === 1 && PATH_CHARS[c.charCodeAt(0)] === 1 };
+const ID_START = { test: (c: string | undefined) => c !== undefined && c.length === 1 && ID_STARTS[c.charCodeAt(0)] === 1 };
+const ID_CHAR = { test: (c: string | undefined) => c !== undefined && c.length === 1 && ID_CHARS[c.charCodeAt(0)] === 1 };
 
 /** Where code (not string, not comment) continues: the top level, or inside `${` … `}`. */
 type Mode = { kind: 'code'; braces: number } | { kind: 'string' } | { kind: 'indented' };
