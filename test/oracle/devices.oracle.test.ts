@@ -180,6 +180,24 @@ echo "multi-queue-open=$(cat /run/attach)"
   assert.equal(r.get('multi-queue-open'), 'attach-failed: Invalid argument');
 });
 
+test('kernel: a device of the tap\'s name that is not a tap (a bridge, a veth, a tun) makes tap-up fail with "ioctl(TUNSETIFF): Invalid argument"', () => {
+  const r = run(
+    TRY +
+      tapUp(SQ_FLAGS) +
+      String.raw`
+ip link add vm-a type bridge
+try bridge tap_up
+ip link del vm-a
+ip link add vm-a type veth peer name vm-a-peer
+try veth tap_up
+ip link del vm-a
+ip tuntap add name vm-a mode tun
+try tun tap_up
+`,
+  );
+  for (const kind of ['bridge', 'veth', 'tun']) assert.equal(r.get(kind), 'ioctl(TUNSETIFF): Invalid argument', kind);
+});
+
 test('networkd: a `Kind=tap` netdev whose name a VM\'s tap already has, in the other queue mode, is not created ("TUNSETIFF failed: Invalid argument")', () => {
   const r = run(String.raw`
 printf '[NetDev]\nName=vm-a\nKind=tap\n' > /run/systemd/network/vm-a.netdev
