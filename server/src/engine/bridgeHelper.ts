@@ -48,6 +48,7 @@ export function refineHelperBridges(outcomes: Outcome[], facts: WorkspaceFacts):
     if (!lookup.world || o.interface.host === null) return o;
     const absent = certainlyAbsent(o.bridge, hostRunning(o.interface, facts), lookup.world, facts, usedAt.get(o.bridge) ?? []);
     if (!absent) return o;
-    return { ...o, status: 'bridge-undefined', reasons: [...o.reasons, `${absent}: qemu-bridge-helper fails ("failed to get mtu of bridge")`] };
+    const reason = `qemu-bridge-helper would attach its tap to \`${o.bridge}\`, but ${absent}: the helper fails ("failed to get mtu of bridge")`;
+    return { ...o, status: 'bridge-undefined', reasons: [reason] };
   });
 }

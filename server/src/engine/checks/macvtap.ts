@@ -89,8 +89,8 @@ function passthruDiagnostics(macvtaps: Macvtap[]): Diagnostic[] {
       if (conflicting.length === 0) continue;
       const sameVm = conflicting.some((o) => o.iface.guest === m.iface.guest && o.iface.vm === m.iface.vm);
       const others = conflicting.map((o) => tapLabel(o.iface)).join(', ');
-      const what = m.mode === 'passthru' ? 'is a passthru macvtap, which must be alone on' : 'shares';
-      const message = `macvtap ${tapLabel(m.iface)} ${what} \`${m.link}\` with ${others}: the kernel refuses any macvtap beside a passthru one ("Invalid argument")${sameVm ? '' : ', so these VMs cannot run at the same time'}`;
+      const what = m.mode === 'passthru' ? `is in passthru mode on \`${m.link}\`, which also carries ${others}` : `shares \`${m.link}\` with the passthru macvtap ${others}`;
+      const message = `macvtap ${tapLabel(m.iface)} ${what}: a passthru macvtap must be alone on its link, the kernel refuses any other beside it ("Invalid argument")${sameVm ? '' : ', so these VMs cannot run at the same time'}`;
       const related = conflicting.map((o) => ({ location: o.linkAt, message: `${o.mode ?? 'a'} macvtap ${tapLabel(o.iface)} on \`${m.link}\`` }));
       out.push(diagnostic(macvtapPassthruConflict, message, m.linkAt, { related, severity: sameVm ? 'error' : 'warning' }));
     }
