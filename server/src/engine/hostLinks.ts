@@ -25,6 +25,11 @@ const MADE_WITHOUT_CONFIGURATION = [
   /^br-[0-9a-f]{12}$/,
 ];
 
+/** A whole system whose every module was read: what it lacks, it really lacks. */
+export function closedHost(host: HostFacts | null, facts: WorkspaceFacts): host is HostFacts {
+  return !!host && host.isSystem && host.gaps.length === 0 && facts.gaps.length === 0;
+}
+
 export function mayExistWithoutConfiguration(name: string): boolean {
   return MADE_WITHOUT_CONFIGURATION.some((re) => re.test(name));
 }
@@ -60,7 +65,7 @@ function networkdMaster(link: string, units: UnitDefinition[]): LinkMaster | nul
  * name is written only to be used (the macvtap links or bridge settings naming it).
  */
 export function certainlyAbsent(name: string, host: HostFacts | null, world: World, facts: WorkspaceFacts, usedAt: readonly Location[]): string | null {
-  if (!host || !host.isSystem || host.gaps.length || facts.gaps.length || !facts.mentions) return null;
+  if (!closedHost(host, facts) || !facts.mentions) return null;
   if (!host.devices || host.devices.devicesMadeElsewhere !== null) return null;
   if (mayExistWithoutConfiguration(name)) return null;
   const netdev = [...world.units, ...world.conditionalUnits].some(

@@ -4,7 +4,7 @@
  * its unit says ConfigureWithoutCarrier=yes (devices.md §5, observed on the daemon). Information
  * only, and only where every way a port could join the bridge is known to be a tap.
  */
-import { mayExistWithoutConfiguration } from '../hostLinks';
+import { closedHost, mayExistWithoutConfiguration } from '../hostLinks';
 import type { Diagnostic, HostFacts, Outcome, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
 import { readMatch, resolveNetworkd, matchPattern } from '../networkd';
 import { known, knownText } from '../pattern';
@@ -68,7 +68,7 @@ function catchesOnlyTaps(unit: UnitDefinition, tapIds: string[]): boolean {
 }
 
 function bridgeDiagnostics(host: HostFacts, world: World, facts: WorkspaceFacts, outcomes: readonly Outcome[]): Diagnostic[] {
-  if (world.networkd !== true || world.conditionalUnits.length || !host.isSystem || host.gaps.length || facts.gaps.length) return [];
+  if (world.networkd !== true || world.conditionalUnits.length || !closedHost(host, facts)) return [];
   const taps = outcomes.filter((o) => o.interface.host === host.name && (o.interface.type === 'tap' || o.interface.type === 'bridge'));
   const tapIds = taps.map((o) => knownText(o.interface.id.value)).filter((id): id is string => id !== undefined);
   const out: Diagnostic[] = [];

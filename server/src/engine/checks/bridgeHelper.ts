@@ -4,6 +4,7 @@
  * system with nothing unread, whose definitions of the file are all known — can deny.
  */
 import { aclAllows } from '../bridgeHelper';
+import { closedHost } from '../hostLinks';
 import type { Diagnostic, Outcome, WorkspaceFacts } from '../model';
 import { hostRunning } from '../world';
 import { DIAGNOSTICS } from './codes';
@@ -16,7 +17,7 @@ function denied(o: Outcome, facts: WorkspaceFacts): Diagnostic | null {
   if (o.via?.kind !== 'qemu-bridge-helper' || !o.bridge || iface.conditional) return null;
   const host = hostRunning(iface, facts);
   const acl = host?.devices?.bridgeHelperAcl;
-  if (!host || !acl || !host.isSystem || host.gaps.length || facts.gaps.length) return null;
+  if (!closedHost(host, facts) || !acl) return null;
   if (aclAllows(acl.text, o.bridge) !== false) return null;
   const shown = acl.text.trim() === '' ? 'an empty file' : `\`${acl.text.trim().split('\n').join('; ')}\``;
   const message = `qemu-bridge-helper will refuse bridge \`${o.bridge}\` for ${tapLabel(iface)}: \`/etc/qemu/bridge.conf\` on \`${host.name}\` is ${shown} (from ${acl.origin}), with no \`allow ${o.bridge}\` or \`allow all\`, so qemu fails with "access denied by acl file"`;

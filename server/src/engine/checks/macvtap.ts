@@ -4,7 +4,7 @@
  * macvtap there); a passthru macvtap must be alone on its link. Each rule needs the values it
  * reads to be known and the interface to exist unconditionally.
  */
-import { certainLinkMaster, certainlyAbsent } from '../hostLinks';
+import { certainLinkMaster, certainlyAbsent, closedHost } from '../hostLinks';
 import type { Diagnostic, MicrovmInterface, Outcome, WorkspaceFacts } from '../model';
 import { knownText } from '../pattern';
 import type { Location } from '../text';
@@ -60,6 +60,8 @@ function linkDiagnostics(macvtaps: Macvtap[], facts: WorkspaceFacts): Diagnostic
     const lookup = worldFor(m.iface, facts, worlds);
     if (!lookup.world || m.iface.host === null) continue;
     const host = hostRunning(m.iface, facts);
+    // Both rules rest on what the host does not have (an earlier unit, a device): only a closed host says.
+    if (!closedHost(host, facts)) continue;
     const master = certainLinkMaster(m.link, lookup.world);
     if (master) {
       const message = `macvtap ${tapLabel(m.iface)} sits on \`${m.link}\`, which ${master.by}: the kernel refuses a macvtap on a bridge port ("Device or resource busy"), so the VM does not start`;

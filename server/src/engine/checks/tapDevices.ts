@@ -5,6 +5,7 @@
  * for a certain `.netdev` of the host, or a service's `ip tuntap add`, whose kind or queue mode is
  * known to differ from what the VM needs.
  */
+import { closedHost } from '../hostLinks';
 import { tapMultiQueue } from '../hypervisors';
 import type { Diagnostic, MicrovmInterface, UnitDefinition, WorkspaceFacts } from '../model';
 import { sortUnits } from '../networkd';
@@ -82,8 +83,10 @@ export const tapDevicesCheck: Check = {
     for (const iface of facts.interfaces) {
       if (iface.type !== 'tap' || iface.conditional || iface.unplaced !== undefined || iface.host === null) continue;
       const id = knownText(iface.id.value);
+      // An unread module may mask the netdev or stop the service: only a closed host says.
+      if (id === undefined || !closedHost(hostRunning(iface, facts), facts)) continue;
       const lookup = worldFor(iface, facts, worlds);
-      if (id === undefined || !lookup.world) continue;
+      if (!lookup.world) continue;
       const multiQueue = tapMultiQueue(iface.hypervisor?.value, iface.vmSettings?.vcpu);
       const fromNetdev = netdevConflict(iface, id, lookup.world, multiQueue);
       out.push(...(fromNetdev ? [fromNetdev] : []), ...commandConflicts(iface, facts, multiQueue));
