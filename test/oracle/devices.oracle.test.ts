@@ -98,7 +98,7 @@ try second-bridge ip link add link up0 name mv-d type macvtap mode bridge
   assert.equal(r.get('second-bridge'), 'ok');
 });
 
-test('kernel: frames the host sends over the link to its own macvtap guest never reach the guest (0 read from /dev/tapN), while the same frames from the LAN side do', () => {
+test('kernel: frames the host sends over the link to its own macvtap guest never reach the guest (0 read from /dev/tapN), while the same frames from the LAN side, or from another bridge-mode macvtap on the link, do', () => {
   const r = run(String.raw`
 ip netns add lan
 ip link add up0 type veth peer name wire0 netns lan
@@ -124,9 +124,20 @@ sleep 0.5
 ip netns exec lan bash -c 'for i in 1 2 3; do echo probe-from-lan > /dev/udp/10.77.0.3/9; sleep 0.1; done'
 wait $reader
 echo "from-lan=$(cat /run/from-lan)"
+ip link add link up0 name vm-mv2 address 02:00:00:00:77:04 type macvtap mode bridge
+ip link set vm-mv2 up
+dev2=/dev/tap$(cat /sys/class/net/vm-mv2/ifindex)
+tap_frames "$dev" 3 probe-from-guest > /run/from-guest &
+reader=$!
+sleep 0.5
+# A frame written by the second guest (a zero virtio-net header, then Ethernet to the first guest's MAC).
+perl -e 'open(my $fh, "+<", $ARGV[0]) or die; my $frame = pack("x10 H12 H12 n", "020000007703", "020000007704", 0x88b5) . "probe-from-guest"; syswrite($fh, $frame) for 1 .. 3' "$dev2"
+wait $reader
+echo "from-guest=$(cat /run/from-guest)"
 `);
   assert.equal(r.get('from-host'), '0');
   assert.equal(r.get('from-lan'), '3');
+  assert.equal(r.get('from-guest'), '3');
 });
 
 /** microvm.nix's tap-up for one tap (nixos-modules/microvm/interfaces.nix), with its flags. */
