@@ -1,7 +1,8 @@
 /**
- * Explorer view "MicroVM network": taps on no bridge first, then bridges → taps → VMs. Every
- * item opens the source it comes from. The report is fetched lazily when the view is shown and
- * again after each analysis the server announces.
+ * Explorer view "MicroVM network": taps on no bridge first, then bridges → taps → VMs (a
+ * `type = "bridge"` interface sits under its bridge like a tap), then macvtap links → macvtaps →
+ * VMs. Every item opens the source it comes from. The report is fetched lazily when the view is
+ * shown and again after each analysis the server announces.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -10,6 +11,7 @@ import { protocol } from './lazy';
 
 type Node =
   | { kind: 'bridge'; name: string; taps: TapReportEntry[] }
+  | { kind: 'link'; name: string; taps: TapReportEntry[] }
   | { kind: 'tap'; tap: TapReportEntry }
   | { kind: 'vm'; tap: TapReportEntry };
 
@@ -29,17 +31,20 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node?.kind === 'bridge') return node.taps.map((tap) => ({ kind: 'tap', tap }));
+    if (node?.kind === 'bridge' || node?.kind === 'link') return node.taps.map((tap) => ({ kind: 'tap', tap }));
     if (node?.kind === 'tap') return [{ kind: 'vm', tap: node.tap }];
     if (node) return [];
     const report = await (this.report ??= this.fetch());
     if (!report) return [];
-    const unattached = report.taps.filter((t) => t.bridge === null).sort(byId);
+    const unattached = report.taps.filter((t) => t.bridge === null && !t.link).sort(byId);
     const bridges = new Map<string, TapReportEntry[]>();
     for (const tap of report.taps) if (tap.bridge !== null) bridges.set(tap.bridge, [...(bridges.get(tap.bridge) ?? []), tap]);
+    const links = new Map<string, TapReportEntry[]>();
+    for (const tap of report.taps) if (tap.bridge === null && tap.link) links.set(tap.link, [...(links.get(tap.link) ?? []), tap]);
     return [
       ...unattached.map((tap): Node => ({ kind: 'tap', tap })),
       ...[...bridges.keys()].sort().map((name): Node => ({ kind: 'bridge', name, taps: bridges.get(name)!.sort(byId) })),
+      ...[...links.keys()].sort().map((name): Node => ({ kind: 'link', name, taps: links.get(name)!.sort(byId) })),
     ];
   }
 
@@ -52,6 +57,13 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
       item.contextValue = 'bridge';
       const via = node.taps.find((t) => t.via?.location)?.via?.location;
       if (via) item.command = reveal(via, `Open the unit that attaches taps to ${node.name}`);
+      return item;
+    }
+    if (node.kind === 'link') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = `link · ${node.taps.length} macvtap${node.taps.length === 1 ? '' : 's'}`;
+      item.iconPath = new vscode.ThemeIcon('plug');
+      item.contextValue = 'link';
       return item;
     }
     if (node.kind === 'tap') {
