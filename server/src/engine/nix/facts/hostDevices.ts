@@ -82,13 +82,19 @@ function allowedBridges(cfg: Configuration): string[] | null {
   return names.every((n): n is string => n !== undefined) ? names : null;
 }
 
-/** NetworkManager makes devices from profiles that usually live outside the workspace. */
+/**
+ * NetworkManager makes devices from profiles that usually live outside the workspace. Desktop
+ * modules of nixpkgs enable it by default, and their effect is not evaluated: a desktop counts.
+ */
 function devicesMadeElsewhere(cfg: Configuration): string | null {
+  const why = 'NetworkManager may run on this host, and it creates devices from profiles the workspace may not hold';
   const path = ['networking', 'networkmanager', 'enable'];
-  if (cfg.liveDefsAt(path).length === 0) return null;
-  const nm = cfg.scalarAt(path);
-  if (!nm.conditional && knownBool(nm.value) === false) return null;
-  return 'NetworkManager may run on this host, and it creates devices from profiles the workspace may not hold';
+  if (cfg.liveDefsAt(path).length > 0) {
+    const nm = cfg.scalarAt(path);
+    if (nm.conditional || knownBool(nm.value) !== false) return why;
+  }
+  const desktop = [['services', 'xserver', 'enable'], ['services', 'xserver', 'desktopManager'], ['services', 'desktopManager'], ['services', 'displayManager']];
+  return desktop.some((p) => cfg.liveDefsAt(p).length > 0) ? why : null;
 }
 
 interface ScriptText {
