@@ -17,7 +17,7 @@ export function reportMarkdown(report: TapReport): string {
   const sorted = [...report.taps].sort(byProblemFirst);
   for (const tap of sorted) {
     lines.push(
-      `| ${cell(tap.host)} | ${cell(tap.vm)} | \`${tap.id}\` | ${tap.status} | ${cell(tap.bridge)} | ${cell(via(tap))} | ${cell(where(tap.location))} |`,
+      `| ${cell(tap.host)} | ${cell(tap.vm)} | \`${tap.id}\` | ${tap.status} | ${cell(tap.bridge ?? (tap.link ? `macvtap on ${tap.link}` : null))} | ${cell(via(tap))} | ${cell(where(tap.location))} |`,
     );
   }
   const explained = sorted.filter((t) => protocol().statusCategory(t.status) !== 'bridged' && t.reasons.length);

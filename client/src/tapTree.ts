@@ -1,6 +1,6 @@
 /**
- * Explorer view "MicroVM network": per host, taps on no bridge first, then bridges → taps → VMs
- * (protocol/tapTree.ts groups them; a bridge belongs to one host). With a single host the host
+ * Explorer view "MicroVM network": per host, taps on no bridge first, then bridges → taps → VMs,
+ * then macvtap links → macvtaps (protocol/tapTree.ts groups them; a bridge belongs to one host). With a single host the host
  * level is left out. Every item opens the source it comes from. The report is fetched lazily
  * when the view is shown and again after each analysis the server announces.
  */
@@ -13,6 +13,7 @@ import { protocol } from './lazy';
 type Node =
   | { kind: 'host'; group: TapTreeHost }
   | { kind: 'bridge'; host: string | null; name: string; taps: TapReportEntry[] }
+  | { kind: 'link'; host: string | null; name: string; taps: TapReportEntry[] }
   | { kind: 'tap'; tap: TapReportEntry }
   | { kind: 'vm'; tap: TapReportEntry };
 
@@ -20,6 +21,7 @@ function hostChildren(group: TapTreeHost): Node[] {
   return [
     ...group.unattached.map((tap): Node => ({ kind: 'tap', tap })),
     ...group.bridges.map((b): Node => ({ kind: 'bridge', host: group.host, name: b.name, taps: b.taps })),
+    ...group.links.map((l): Node => ({ kind: 'link', host: group.host, name: l.name, taps: l.taps })),
   ];
 }
 
@@ -40,7 +42,7 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'host') return hostChildren(node.group);
-    if (node?.kind === 'bridge') return node.taps.map((tap) => ({ kind: 'tap', tap }));
+    if (node?.kind === 'bridge' || node?.kind === 'link') return node.taps.map((tap) => ({ kind: 'tap', tap }));
     if (node?.kind === 'tap') return [{ kind: 'vm', tap: node.tap }];
     if (node) return [];
     const report = await (this.report ??= this.fetch());
@@ -69,6 +71,14 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
       if (node.host) item.tooltip = `${node.name} on ${node.host}`;
       const via = node.taps.find((t) => t.via?.location)?.via?.location;
       if (via) item.command = reveal(via, `Open the unit that attaches taps to ${node.name}`);
+      return item;
+    }
+    if (node.kind === 'link') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = `link · ${node.taps.length} macvtap${node.taps.length === 1 ? '' : 's'}`;
+      item.iconPath = new vscode.ThemeIcon('plug');
+      item.contextValue = 'link';
+      if (node.host) item.tooltip = `${node.name} on ${node.host}`;
       return item;
     }
     if (node.kind === 'tap') {

@@ -105,6 +105,29 @@ export interface MicrovmInterface {
   unplaced?: string;
   /** An entry of `microvm.interfaces` whose value could not be evaluated: why. */
   unevaluated?: string;
+  /** `type = "macvtap"` only: its `macvtap.link` and `macvtap.mode` (microvm.md §8). */
+  macvtap?: MacvtapSettings;
+  /** Where `tap.vhost = true` is written, when it certainly is. */
+  vhost?: Location;
+  /** Settings of the VM this interface belongs to, shared by all of its interfaces. */
+  vmSettings?: GuestVmSettings;
+}
+
+/** microvm.nix declares both without a default: a macvtap interface without either fails evaluation. */
+export interface MacvtapSettings {
+  /** null: not set. A pattern with holes when not statically known. */
+  link: ValueAt<StrPattern> | null;
+  mode: ValueAt<StrPattern> | null;
+}
+
+/** What the device checks need of a VM beyond its interfaces (microvm.md §8). */
+export interface GuestVmSettings {
+  /** `microvm.vcpu` (default 1); null when not statically known. */
+  vcpu: number | null;
+  /** Where a certainly non-empty `microvm.forwardPorts` is defined; null otherwise. */
+  forwardPorts: Location | null;
+  /** Every `microvm.interfaces` entry is known to exist, unconditionally. */
+  interfacesComplete: boolean;
 }
 
 export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';
@@ -215,6 +238,32 @@ export interface HostFacts {
   directory?: string | null;
   /** Unit files this configuration installs through `environment.etc."systemd/network/…"`. */
   etcUnits?: EtcUnit[];
+  /** What besides networkd makes or guards network devices on this host (devices.md). */
+  devices?: HostDevices;
+}
+
+export interface HostDevices {
+  /** `/etc/qemu/bridge.conf` as qemu-bridge-helper reads it; null when not statically known. */
+  bridgeHelperAcl: BridgeHelperAcl | null;
+  /** Why devices may exist that the workspace does not describe (NetworkManager…); null if none. */
+  devicesMadeElsewhere: string | null;
+  /** `ip tuntap add` in the host's services, other than microvm.nix's own tap unit. */
+  tuntapCommands: TuntapCommand[];
+}
+
+export interface BridgeHelperAcl {
+  text: string;
+  /** Where the winning definition is written; null for microvm.nix's own default. */
+  location: Location | null;
+  origin: 'microvm.nix default' | 'virtualisation.libvirtd' | 'configuration';
+}
+
+export interface TuntapCommand {
+  name: StrPattern;
+  /** `multi_queue` given; null when a word of the command is not statically known. */
+  multiQueue: boolean | null;
+  location: Location;
+  unit: string;
 }
 
 /** An `environment.etc` entry under `systemd/network`: a workspace file, or the unit's text. */
@@ -250,6 +299,13 @@ export interface WorkspaceFacts {
   gaps: { kind: string; message: string; file?: string }[];
   /** Which host each unit file serves (unitPlacement.ts); absent: every file serves every host. */
   placement?: UnitPlacement;
+  /** Device names as written anywhere in the workspace (devices.md "defined nowhere"); absent: unknown. */
+  mentions?: NameMentions;
+}
+
+export interface NameMentions {
+  /** `name` appears as a whole word in some workspace text outside the `except` locations. */
+  elsewhere(name: string, except: readonly Location[]): boolean;
 }
 
 /** Which unit files on disk serve which host. */

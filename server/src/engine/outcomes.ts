@@ -7,6 +7,7 @@
 import { bridgeCreated } from './bridgeExistence';
 import type { AddressAssignment, MicrovmInterface, Outcome, Reason, ScriptAttachment, TapTarget, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
 import { describeMatch, matchPattern, resolveNetworkd, triOr, type NetworkdDecision } from './networkd';
+import { supportsInterfaceType } from './hypervisors';
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
 import { located, reasonText } from './reasons';
 import { hostRunning, worldFor, type World } from './world';
@@ -55,6 +56,11 @@ function openWorldGaps(iface: MicrovmInterface, facts: WorkspaceFacts): string[]
 export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts, worlds: Map<string, World>): Outcome {
   const base = { interface: iface, bridge: null, reasons: [] as Reason[] };
   const placement = iface.unplaced !== undefined ? [iface.unplaced] : [];
+  const hypervisor = iface.hypervisor?.value;
+  if (hypervisor !== undefined && iface.type !== null && supportsInterfaceType(hypervisor, iface.type) === false) {
+    const what = iface.type === 'bridge' ? `no tap is attached to \`${iface.bridge ? displayPattern(iface.bridge.value) : '?'}\`` : 'no such interface exists';
+    return { ...base, status: 'not-applicable', reasons: [`hypervisor \`${hypervisor}\` has no \`type = "${iface.type}"\` interfaces (microvm.nix throws at evaluation): ${what}`] };
+  }
   switch (iface.type) {
     case 'macvtap':
     case 'user':
@@ -99,21 +105,16 @@ function placementReason(outcome: Outcome, world: World, facts: WorkspaceFacts):
   outcome.reasons.push(facts.placement.why(unit, world.host.name));
 }
 
-/** Hypervisors whose runner attaches a `type = "bridge"` interface (qemu-bridge-helper). */
-const BRIDGE_HYPERVISORS = new Set(['qemu', 'stratovirt']);
+/** Runners that start qemu-bridge-helper for `type = "bridge"` (supportsInterfaceType covers the others we know). */
+const BRIDGE_HELPER_HYPERVISORS = new Set(['qemu', 'stratovirt']);
 
 function resolveQemuBridge(iface: MicrovmInterface): Outcome {
   const bridge = iface.bridge ? knownText(iface.bridge.value) : undefined;
   const via: Via = { kind: 'qemu-bridge-helper', location: iface.bridge?.location ?? iface.location };
   if (iface.unplaced !== undefined) return { interface: iface, status: 'unknown', bridge: null, reasons: [iface.unplaced] };
   const hypervisor = iface.hypervisor?.value;
-  if (hypervisor !== undefined && !BRIDGE_HYPERVISORS.has(hypervisor)) {
-    return {
-      interface: iface,
-      status: 'not-applicable',
-      bridge: null,
-      reasons: [`hypervisor \`${hypervisor}\` has no \`type = "bridge"\` interfaces (only qemu and stratovirt do): no tap is attached to \`${bridge ?? '?'}\``],
-    };
+  if (hypervisor !== undefined && !BRIDGE_HELPER_HYPERVISORS.has(hypervisor)) {
+    return { interface: iface, status: 'not-applicable', bridge: null, reasons: [`hypervisor \`${hypervisor}\` is not known to attach \`type = "bridge"\` interfaces (only qemu and stratovirt do)`] };
   }
   if (hypervisor === undefined) {
     return { interface: iface, status: 'unknown', bridge: null, via, reasons: ['the hypervisor is not statically known, and only qemu and stratovirt attach `type = "bridge"` interfaces'] };

@@ -3,6 +3,7 @@
  * completion. Built lazily per snapshot; everything here reads, nothing re-analyses.
  */
 import { pathToFileURL } from 'node:url';
+import { devicesOnLines, findingLines, macvtapHoverLines, macvtapsMatchedLines } from './deviceViews';
 import { buildFixes, type FixContext } from './fixes';
 import type { Outcome, Reason, UnitDefinition, UnitSetting } from './model';
 import { bridgesDefinedIn, HostScopes, netdevsFor } from './hostScopes';
@@ -124,6 +125,7 @@ export class WorkspaceViews {
     if (!hit) return null;
     if (hit.setting.key === 'Name' && hit.setting.section === 'Match') return { range: hit.range, markdown: this.nameHover(hit.unit) };
     if (hit.setting.key === 'Bridge' && hit.setting.section === 'Network') return { range: hit.range, markdown: this.bridgeHover(hit.unit, hit.setting) };
+    if (hit.setting.key === 'Name' && hit.setting.section === 'NetDev') return { range: hit.range, markdown: this.netdevHover(hit.unit, hit.setting) };
     return null;
   }
 
@@ -142,12 +144,15 @@ export class WorkspaceViews {
     // A reason resting on the hovered definition itself needs no link back to it.
     const where = (r: Reason) => (typeof r === 'string' ? '' : ` (${link(reasonLocation(r, iface))})`);
     if (o.reasons.length) lines.push('', ...o.reasons.map((r) => `- ${reasonText(r)}${where(r)}`));
+    const macvtap = macvtapHoverLines(iface);
+    if (macvtap.length) lines.push('', ...macvtap);
     const facts: string[] = [];
     if (iface.vm) facts.push(`VM \`${iface.vm}\``);
     if (iface.host) facts.push(`host \`${iface.host}\``);
     if (iface.hypervisor) facts.push(`hypervisor ${iface.hypervisor.value}`);
     if (iface.mac) facts.push(`MAC \`${displayPattern(iface.mac.value)}\``);
     if (facts.length) lines.push('', facts.join(' · '));
+    lines.push(...findingLines(this.snapshot, iface));
     return lines.join('\n');
   }
 
@@ -182,6 +187,7 @@ export class WorkspaceViews {
       lines.push('', `would catch ${lost.length} tap${lost.length === 1 ? '' : 's'} an earlier unit takes first:`);
       for (const o of lost) lines.push(`- \`${displayPattern(o.interface.id.value)}\` (taken by \`${o.winner?.name}\`)`);
     }
+    lines.push(...macvtapsMatchedLines(this.snapshot, unit));
     return lines.join('\n');
   }
 
@@ -200,6 +206,18 @@ export class WorkspaceViews {
     const receives = this.snapshot.outcomes.filter((o) => o.winner === unit && o.status === 'bridged');
     lines.push('', receives.length ? `receives ${receives.length} tap${receives.length === 1 ? '' : 's'}:` : 'receives no tap');
     for (const o of receives.slice(0, 20)) lines.push(`- \`${displayPattern(o.interface.id.value)}\`${o.interface.vm ? ` (VM \`${o.interface.vm}\`)` : ''}`);
+    if (name !== undefined) lines.push(...devicesOnLines(this.snapshot, name));
+    return lines.join('\n');
+  }
+
+  /** A netdev's Name=: the taps bridged to it, the qemu-bridge-helper interfaces and macvtaps on it. */
+  private netdevHover(unit: UnitDefinition, setting: UnitSetting): string {
+    const name = knownText(setting.value)?.trim();
+    const lines = [`**${displayPattern(setting.value)}** defined by \`${unit.name}\``];
+    if (name === undefined) return lines.join('\n');
+    const taps = this.snapshot.outcomes.filter((o) => o.bridge === name && o.status === 'bridged' && o.via?.kind !== 'qemu-bridge-helper');
+    if (taps.length) lines.push('', `taps on it: ${taps.length}`, ...taps.slice(0, 20).map((o) => `- \`${displayPattern(o.interface.id.value)}\`${o.interface.vm ? ` (VM \`${o.interface.vm}\`)` : ''}`));
+    lines.push(...devicesOnLines(this.snapshot, name));
     return lines.join('\n');
   }
 

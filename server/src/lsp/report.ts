@@ -1,7 +1,7 @@
 /** The custom tap report and status summary (server/src/protocol/protocol.ts), from a snapshot. */
 import type { Outcome } from '../engine/model';
 import { collectNotices, groupNotices } from '../engine/notices';
-import { displayPattern, isKnown } from '../engine/pattern';
+import { displayPattern, isKnown, knownText } from '../engine/pattern';
 import { reasonLocation, reasonText } from '../engine/reasons';
 import type { AnalysisSnapshot, ScanReport } from '../engine/service';
 import { statusCategory, type AnalysisSummary, type TapReport, type TapReportEntry } from '../protocol/protocol';
@@ -32,6 +32,7 @@ function tapEntry(outcome: Outcome, uris: UriMap): TapReportEntry {
     type: iface.type,
     status: outcome.status,
     bridge: outcome.bridge,
+    ...(iface.macvtap ? { link: iface.macvtap.link ? knownText(iface.macvtap.link.value) ?? null : null } : {}),
     via: via
       ? {
           kind: via.kind,

@@ -31,6 +31,8 @@ export interface TapReportEntry {
   type: string | null;
   status: TapStatus;
   bridge: string | null;
+  /** For a macvtap: its host link, when statically known (the tree shows it under the link). */
+  link?: string | null;
   via: { kind: TapViaKind; unit?: string; location?: ProtocolLocation } | null;
   /** The tap's `id` value. */
   location: ProtocolLocation;

@@ -1,5 +1,6 @@
 /**
- * The tree of a tap report: host → bridge → tap. A bridge is a device of one host, so two
+ * The tree of a tap report: host → bridge → tap (and host → link → macvtap). A bridge is a
+ * device of one host, so two
  * configurations' `br0` are two nodes, never one; taps on no bridge come first under their host.
  * Plain data in, plain data out (no VS Code, no LSP library), so the VS Code tree view and any
  * other client group taps the same way, and tests can check the grouping without an editor.
@@ -18,6 +19,8 @@ export interface TapTreeHost {
   unattached: TapReportEntry[];
   /** Sorted by name; taps sorted by id. */
   bridges: TapTreeBridge[];
+  /** macvtap interfaces under the host link they sit on, sorted by link name. */
+  links: TapTreeBridge[];
 }
 
 /** Two entries for the same interface of the same VM on the same host are one row. */
@@ -50,11 +53,17 @@ export function groupTapsByHost(taps: readonly TapReportEntry[]): TapTreeHost[] 
   return names.map((host) => {
     const own = hosts.get(host)!;
     const bridges = new Map<string, TapReportEntry[]>();
-    for (const tap of own) if (tap.bridge !== null) append(bridges, tap.bridge, tap);
+    const links = new Map<string, TapReportEntry[]>();
+    for (const tap of own) {
+      if (tap.bridge !== null) append(bridges, tap.bridge, tap);
+      else if (tap.link) append(links, tap.link, tap);
+    }
+    const sorted = (m: Map<string, TapReportEntry[]>) => [...m.keys()].sort(compareText).map((name) => ({ name, taps: m.get(name)!.sort(compareTaps) }));
     return {
       host,
-      unattached: own.filter((t) => t.bridge === null).sort(compareTaps),
-      bridges: [...bridges.keys()].sort(compareText).map((name) => ({ name, taps: bridges.get(name)!.sort(compareTaps) })),
+      unattached: own.filter((t) => t.bridge === null && !t.link).sort(compareTaps),
+      bridges: sorted(bridges),
+      links: sorted(links),
     };
   });
 }

@@ -3,12 +3,17 @@
  * + one fixture (docs/adding-a-diagnostic.md).
  */
 import type { Diagnostic } from '../model';
+import { bridgeCarrierCheck } from './bridgeCarrier';
+import { bridgeHelperCheck } from './bridgeHelper';
 import type { Check, CheckContext } from './context';
 import { duplicateIdCheck } from './duplicateId';
 import { interfaceNameCheck } from './interfaceName';
+import { interfaceSupportCheck } from './interfaceSupport';
 import { macCheck } from './mac';
+import { macvtapCheck } from './macvtap';
 import { networkdDisabledCheck } from './networkdDisabled';
 import { networkdSyntaxCheck } from './networkdSyntax';
+import { tapDevicesCheck } from './tapDevices';
 import { tapOutcomeCheck } from './tapOutcome';
 import { upstreamAssertionsCheck } from './upstreamAssertions';
 
@@ -19,6 +24,11 @@ export const CHECKS: readonly Check[] = [
   duplicateIdCheck,
   macCheck,
   upstreamAssertionsCheck,
+  interfaceSupportCheck,
+  macvtapCheck,
+  tapDevicesCheck,
+  bridgeHelperCheck,
+  bridgeCarrierCheck,
   networkdSyntaxCheck,
 ];
 

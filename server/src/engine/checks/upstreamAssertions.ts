@@ -1,14 +1,12 @@
 /**
- * microvm.nix evaluation errors worth catching before a rebuild: `bridge` set on a non-bridge
- * interface, and `type = "bridge"` on a hypervisor that cannot do it (microvm.md §1).
+ * A microvm.nix evaluation error worth catching before a rebuild: `bridge` set on a non-bridge
+ * interface (microvm.md §1). The hypervisor rows are in interfaceSupport.ts.
  */
 import type { Diagnostic, MicrovmInterface } from '../model';
 import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, perObject, tapLabel } from './context';
 
-const { bridgeOnNonBridgeInterface, bridgeTypeUnsupported } = DIAGNOSTICS;
-
-const BRIDGE_HYPERVISORS = new Set(['qemu', 'stratovirt']);
+const { bridgeOnNonBridgeInterface } = DIAGNOSTICS;
 
 const assertionDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] => {
   const out: Diagnostic[] = [];
@@ -21,19 +19,11 @@ const assertionDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] =
       ),
     );
   }
-  const hypervisor = iface.hypervisor?.value;
-  if (iface.type === 'bridge' && hypervisor !== undefined && !BRIDGE_HYPERVISORS.has(hypervisor)) {
-    out.push(
-      diagnostic(bridgeTypeUnsupported, `\`type = "bridge"\` needs qemu or stratovirt; the VM of ${tapLabel(iface)} uses ${hypervisor}`, iface.id.location, {
-        related: iface.hypervisor?.location ? [{ location: iface.hypervisor.location, message: `hypervisor set to ${hypervisor}` }] : [],
-      }),
-    );
-  }
   return out;
 });
 
 export const upstreamAssertionsCheck: Check = {
-  codes: [bridgeOnNonBridgeInterface, bridgeTypeUnsupported],
+  codes: [bridgeOnNonBridgeInterface],
   run({ facts }) {
     return facts.interfaces.flatMap(assertionDiagnostics);
   },

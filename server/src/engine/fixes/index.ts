@@ -11,6 +11,8 @@
  *   5. qemu-bridge     `type = "bridge"; bridge = "<br>";` (qemu / stratovirt)
  * and, for bridge-not-defined, define-bridge: the missing netdev for the bridge the winning
  * unit names (preferred there, since that unit already says which bridge is meant).
+ * Diagnostics that are not about where a tap ends up have builders of their own, tried alone:
+ * macvtap settings (macvtapSettings.ts) and qemu-bridge-helper's missing bridge (helperBridge.ts).
  * A kind is offered only when the engine's own resolver, re-run on the changed facts, bridges
  * the tap to the intended bridge, and when every edited Nix file still parses with no more
  * syntax errors. Exactly one fix is preferred per diagnostic: define-bridge, else #1, else #2,
@@ -18,14 +20,17 @@
  */
 import type { Settings } from '../../protocol/settings';
 import type { ParsedNixFile } from '../nix/ast';
-import { DIAGNOSTIC_DEFINITIONS } from '../checks/codes';
+import { DIAGNOSTIC_DEFINITIONS, DIAGNOSTICS } from '../checks/codes';
+import type { Outcome } from '../model';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { comparePositions, type Range } from '../text';
 import { addNameFixes } from './addName';
 import { intendedBridge, worldOf, type Candidate, type FixKind, type FixTarget } from './common';
 import { createUnitFixes } from './createUnit';
 import { defineBridgeFixes } from './defineBridge';
+import { helperBridgeFixes } from './helperBridge';
 import { hostServiceFixes } from './hostService';
+import { macvtapSettingsFixes } from './macvtapSettings';
 import { qemuBridgeFixes } from './qemuBridge';
 import { tapUpFixes } from './tapUp';
 
@@ -47,6 +52,15 @@ const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [defineBridgeFixes,
 /** `define-bridge` only exists for bridge-not-defined, where the unit already names the bridge it wants. */
 const PREFERENCE: readonly FixKind[] = ['define-bridge', 'add-name', 'create-unit', 'tap-up'];
 
+/** Fixes for diagnostics the tap builders have nothing to say about; null for the others. */
+function ownFixes(snapshot: AnalysisSnapshot, code: string, outcome: Outcome, ctx: FixContext): Fix[] | null {
+  if (code === DIAGNOSTICS.macvtapLinkMissing.code || code === DIAGNOSTICS.macvtapModeMissing.code) {
+    return macvtapSettingsFixes(snapshot, code, outcome.interface, ctx);
+  }
+  if (outcome.via?.kind === 'qemu-bridge-helper') return helperBridgeFixes(snapshot, code, outcome, ctx);
+  return null;
+}
+
 function touches(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
@@ -56,6 +70,11 @@ export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Rang
   for (const diagnostic of snapshot.diagnostics.get(file) ?? []) {
     const outcome = diagnostic.outcome;
     if (!outcome || !FIXABLE_CODES.has(diagnostic.code) || !touches(diagnostic.location.range, range)) continue;
+    const own = ownFixes(snapshot, diagnostic.code, outcome, ctx);
+    if (own) {
+      out.push(...own);
+      continue;
+    }
     const world = worldOf(snapshot.facts, outcome.interface);
     if (!world) continue;
     const target: FixTarget = {

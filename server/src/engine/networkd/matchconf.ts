@@ -223,6 +223,11 @@ export interface TapFacts {
   name: StrPattern;
   /** The tap's own (host-side) MAC address; null when unknown. */
   mac: StrPattern | null;
+  /**
+   * Some other link (a macvtap's uplink, a physical NIC): only its name is known, so every other
+   * [Match] key may or may not hold.
+   */
+  notATap?: boolean;
 }
 
 /** Evaluates a read `[Match]` against a tap; one entry per key for explanations. */
@@ -234,7 +239,7 @@ export function evaluateMatch(config: MatchConfig, tap: TapFacts): { result: Tri
     if (!list.known) r = 'maybe';
     else if (list.words.length === 0) r = 'yes';
     else if (key === 'Name') r = testWords(list.words, (g) => matchPattern(g, tap.name));
-    else if (key === 'Property') r = 'maybe';
+    else if (key === 'Property' || tap.notATap) r = 'maybe';
     else if (key === 'MACAddress') {
       const mac = tap.mac ? knownText(tap.mac) : undefined;
       const addr = mac !== undefined ? parseHwAddr(mac) : null;

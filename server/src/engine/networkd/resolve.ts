@@ -20,6 +20,8 @@ export interface TapIdentity {
   name: StrPattern;
   /** The tap's own host-side MAC (NOT the guest's `mac`, which is the VM side); null when unknown. */
   mac: StrPattern | null;
+  /** Not a tap: a link known only by its name (matchconf.ts `TapFacts.notATap`). */
+  notATap?: boolean;
 }
 
 export interface NetworkdDecision {

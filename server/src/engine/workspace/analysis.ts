@@ -5,6 +5,7 @@
  * incremental Nix fact extraction, the loaded unit files and the per-host outcomes.
  */
 import type { Settings } from '../../protocol/settings';
+import { refineHelperBridges } from '../bridgeHelper';
 import { runChecks } from '../checks';
 import type { Diagnostic, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
 import { loadUnitFiles, type UnitFileInput } from '../networkd';
@@ -15,6 +16,7 @@ import type { DocumentStore } from './documentStore';
 import { countSyntaxErrors, listFiles, reportsWithProblems, type FileListing } from './fileListing';
 import { OutcomeCache } from './outcomeCache';
 import { etcTextUnits, placeUnitFiles } from '../unitPlacement';
+import { nameMentions, type MentionSource } from '../mentions';
 import type { ParseCache } from './parseCache';
 import type { PendingChanges } from './pendingChanges';
 
@@ -44,8 +46,8 @@ export class Analysis {
     const nix = this.extractNixFacts(changes, files.listing.nixFiles);
     const listing = countSyntaxErrors(files, parses);
     this.listing = listing;
-    const facts = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs), this.inputs.roots);
-    const outcomes = this.outcomes.resolve(facts, this.unitFiles.loaded);
+    const facts = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs), this.inputs.roots, mentionSources(store, listing));
+    const outcomes = refineHelperBridges(this.outcomes.resolve(facts, this.unitFiles.loaded), facts);
     const diagnostics = diagnose(facts, outcomes, settings);
     return {
       facts,
@@ -82,7 +84,24 @@ export class Analysis {
   }
 }
 
-function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly UnitDefinition[], roots: readonly string[]): WorkspaceFacts {
+/** Every text the analysis read, as it is now (strings do not change under the snapshot). */
+function mentionSources(store: DocumentStore, listing: FileListing): MentionSource[] {
+  const out: MentionSource[] = [];
+  for (const file of listing.nixFiles) {
+    const text = store.textOf(file);
+    if (text !== null) out.push({ file, text });
+  }
+  for (const unit of listing.unitInputs) if (unit.text !== null) out.push({ file: unit.path, text: unit.text });
+  return out;
+}
+
+function workspaceFacts(
+  listing: FileListing,
+  nix: NixFacts,
+  fileUnits: readonly UnitDefinition[],
+  roots: readonly string[],
+  texts: readonly MentionSource[],
+): WorkspaceFacts {
   return {
     hosts: nix.hosts,
     interfaces: nix.interfaces,
@@ -96,6 +115,7 @@ function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly
     microvmLastModified: listing.microvmLastModified,
     files: reportsWithProblems(listing, nix.problems),
     gaps: nix.gaps,
+    mentions: nameMentions(texts),
   };
 }
 

@@ -9,6 +9,7 @@
 import { posix } from 'node:path';
 import { etcUnits } from './etc';
 import { hypervisorOf, interfacesOf } from './guest';
+import { hostDevices } from './hostDevices';
 import { networkdState } from './networkdState';
 import { looksLikeModule, looksLikeSystem } from './roots';
 import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
@@ -734,6 +735,7 @@ class Extraction {
       isSystem: top.isSystem,
       directory: this.ownDirectory(top),
       etcUnits: etcUnits(cfg, top.location),
+      devices: hostDevices(cfg, top.location, info.isHost, this.readText),
     });
     this.sink().units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
     this.sink().bridges.push(...bridgeDeclarations(cfg, name, top.location));

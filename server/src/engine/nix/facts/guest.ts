@@ -1,11 +1,12 @@
 /**
  * What a guest configuration says about its own MicroVM interfaces: the `microvm.interfaces`
- * entries (with where each value is written) and the hypervisor.
+ * entries (with where each value is written), the hypervisor, and the VM settings the device
+ * checks read (vcpu, forwardPorts).
  */
-import type { InterfaceType, MicrovmInterface, ValueAt } from '../../model';
+import type { GuestVmSettings, InterfaceType, MacvtapSettings, MicrovmInterface, ValueAt } from '../../model';
 import type { StrPattern } from '../../pattern';
 import type { Location } from '../../text';
-import { knownString, unknown } from '../eval/helpers';
+import { force, knownBool, knownString, unknown } from '../eval/helpers';
 import type { Configuration } from '../modules';
 import type { Value } from '../value';
 import { fileStart, locOfValue, plainValue, stringPattern, valueLoc } from './common';
@@ -21,12 +22,27 @@ export function hypervisorOf(cfg: Configuration): MicrovmInterface['hypervisor']
   return { value: text, location: valueLoc(h.def, fileStart(cfg.name)) };
 }
 
+/** `microvm.vcpu` and `microvm.forwardPorts` as far as they are certain (microvm.md §8). */
+function vmSettingsOf(cfg: Configuration, interfacesComplete: boolean): GuestVmSettings {
+  const vcpuPath = ['microvm', 'vcpu'];
+  const vcpu = cfg.scalarAt(vcpuPath);
+  const vcpuSet = cfg.liveDefsAt(vcpuPath).some((d) => d.def.prio < 1500);
+  const vcpuValue = !vcpuSet ? 1 : vcpu.value.kind === 'int' && !vcpu.conditional ? vcpu.value.value : null;
+  const ports = cfg.listAt(['microvm', 'forwardPorts']).items.find((i) => !i.conditional);
+  return {
+    vcpu: vcpuValue,
+    forwardPorts: ports ? ports.thunk.location ?? valueLoc(ports.def, fileStart(cfg.name)) : null,
+    interfacesComplete,
+  };
+}
+
 export function interfacesOf(cfg: Configuration, fallback: Location, problem: (file: string, message: string) => void): GuestInterface[] {
   const path = ['microvm', 'interfaces'];
   const out: GuestInterface[] = [];
   if (cfg.liveDefsAt(path).every((d) => d.def.prio >= 1500)) return out;
   const { items, complete } = cfg.listAt(path);
   if (!complete) problem(fallback.file, `${cfg.name}: microvm.interfaces could not be fully evaluated`);
+  const vmSettings = vmSettingsOf(cfg, complete && !cfg.conditional && items.every((i) => !i.conditional));
   for (const item of items) {
     const { value, conditional } = plainValue(item.thunk);
     const location = item.thunk.location ?? locOfValue(value) ?? valueLoc(item.def, fallback);
@@ -69,7 +85,32 @@ export function interfacesOf(cfg: Configuration, fallback: Location, problem: (f
     };
     const cond = item.conditional || conditional || cfg.conditional || !!type?.conditional || !!id?.conditional;
     if (cond) iface.conditional = true;
+    if (iface.type === 'macvtap') iface.macvtap = macvtapOf(field('macvtap'), valueAt);
+    const vhost = field('tap');
+    if (vhost?.v.kind === 'attrs' && !vhost.conditional) {
+      const b = vhost.v.attrs.get('vhost');
+      if (b && knownBool(force(b.thunk)) === true) iface.vhost = b.valueLocation ?? b.keyLocation ?? vhost.loc;
+    }
+    iface.vmSettings = vmSettings;
     out.push(iface);
   }
   return out;
+}
+
+type Field = { v: Value; loc: Location; conditional: boolean } | null;
+
+/** Missing keys are null only where the attrset is complete; anything unsure is a hole. */
+function macvtapOf(macvtap: Field, valueAt: (f: Field) => ValueAt<StrPattern> | null): MacvtapSettings {
+  if (!macvtap) return { link: null, mode: null };
+  const unsure = (): ValueAt<StrPattern> => ({ value: stringPattern(unknown()).pattern, location: macvtap.loc });
+  if (macvtap.v.kind !== 'attrs' || macvtap.conditional) return { link: unsure(), mode: unsure() };
+  const attrs = macvtap.v;
+  const key = (name: string): ValueAt<StrPattern> | null => {
+    const b = attrs.attrs.get(name);
+    if (!b) return attrs.complete ? null : unsure();
+    const pv = plainValue(b.thunk, b);
+    const at = valueAt({ v: pv.value, loc: b.valueLocation ?? locOfValue(pv.value) ?? b.keyLocation ?? macvtap.loc, conditional: pv.conditional });
+    return pv.conditional || at === null ? unsure() : at;
+  };
+  return { link: key('link'), mode: key('mode') };
 }
