@@ -12,7 +12,7 @@ import { hypervisorOf, interfacesOf } from './guest';
 import { hostDevices } from './hostDevices';
 import { networkdState } from './networkdState';
 import { looksLikeModule, looksLikeSystem } from './roots';
-import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
+import { unplacedInterfaces } from './unplaced';
 import { nameRoots } from './naming';
 import { referencedFiles } from './references';
 import type {
@@ -25,7 +25,7 @@ import type {
   ScriptAttachment,
   UnitDefinition,
 } from '../../model';
-import { comparePositions, type Location, type Range } from '../../text';
+import type { Location } from '../../text';
 import type { Evaluator } from '../eval/evaluator';
 import { force, knownString, ready } from '../eval/helpers';
 import { evaluateFlake } from '../flake';
@@ -321,44 +321,17 @@ class Extraction {
       addScriptFacts(out, sl);
       out.interfaceDeclarations.push(...sl.interfaceDeclarations);
     }
-    out.interfaces.push(...this.unplacedInterfaces(out.interfaces));
+    out.interfaces.push(
+      ...unplacedInterfaces(out.interfaces, this.files, {
+        readText: this.readText,
+        parse: (file) => this.ev.parse(file),
+        why: (file) =>
+          this.reachedSet.has(file)
+            ? `${this.relative(file)} is evaluated, but no configuration's microvm.interfaces holds this entry (it is under a condition that is false, or in code no configuration uses)`
+            : [`no configuration in the workspace imports ${this.relative(file)}`, ...this.flakeGaps().map((g) => g.message)].join('; '),
+      }),
+    );
     this.result = out;
-    return out;
-  }
-
-  /**
-   * Interface definitions written in the workspace that no emitted interface comes from: each is
-   * reported anyway, with why no configuration reached it (no silent loss).
-   */
-  private unplacedInterfaces(emitted: readonly NixMicrovmInterface[]): NixMicrovmInterface[] {
-    const byFile = new Map<string, NixMicrovmInterface[]>();
-    for (const i of emitted) {
-      const list = byFile.get(i.id.location.file) ?? [];
-      list.push(i);
-      byFile.set(i.id.location.file, list);
-    }
-    const out: NixMicrovmInterface[] = [];
-    for (const file of this.files) {
-      const text = this.readText(file);
-      if (text === undefined || !mayHoldInterfaceLiteral(text)) continue;
-      const parsed = this.ev.parse(file);
-      if (!parsed) continue;
-      for (const literal of interfaceLiterals(parsed)) {
-        if ((byFile.get(file) ?? []).some((i) => rangeWithin(i.id.location.range, literal.location.range) || samePosition(i.location.range, literal.location.range))) continue;
-        out.push({
-          type: literal.type,
-          id: literal.id,
-          mac: literal.mac,
-          bridge: null,
-          location: literal.location,
-          vm: null,
-          host: null,
-          hypervisor: null,
-          guest: `literal:${file}:${literal.location.range.start.line}:${literal.location.range.start.character}`,
-          unplaced: this.whyUnplaced(file),
-        });
-      }
-    }
     return out;
   }
 
@@ -369,12 +342,7 @@ class Extraction {
     });
   }
 
-  private whyUnplaced(file: string): string {
-    if (this.reachedSet.has(file)) {
-      return `${this.relative(file)} is evaluated, but no configuration's microvm.interfaces holds this entry (it is under a condition that is false, or in code no configuration uses)`;
-    }
-    return [`no configuration in the workspace imports ${this.relative(file)}`, ...this.flakeGaps().map((g) => g.message)].join('; ');
-  }
+
 
   private computeReached(): Set<string> {
     const reached = new Set<string>(this.flakeFileList);
@@ -784,13 +752,7 @@ function noHostFacts(): Omit<NixFacts, 'problems' | 'gaps'> {
   return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], addresses: [], links: [], interfaceDeclarations: [] };
 }
 
-function rangeWithin(inner: Range, outer: Range): boolean {
-  return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
-}
 
-function samePosition(a: Range, b: Range): boolean {
-  return comparePositions(a.start, b.start) === 0;
-}
 
 function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   if (a.size !== b.size) return false;

@@ -1,0 +1,56 @@
+/**
+ * No silent loss: interface definitions written in the workspace (literals.ts) that no emitted
+ * interface comes from are reported anyway, with why no configuration reached them.
+ */
+import type { MicrovmInterface } from '../../model';
+import { comparePositions, type Range } from '../../text';
+import type { ParsedNixFile } from '../ast';
+import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
+
+export interface UnplacedInputs {
+  readText: (file: string) => string | undefined;
+  parse: (file: string) => ParsedNixFile | undefined;
+  /** Why no configuration holds a definition in `file`. */
+  why: (file: string) => string;
+}
+
+export function unplacedInterfaces(emitted: readonly MicrovmInterface[], files: readonly string[], inputs: UnplacedInputs): MicrovmInterface[] {
+  const byFile = new Map<string, MicrovmInterface[]>();
+  for (const i of emitted) {
+    const list = byFile.get(i.id.location.file) ?? [];
+    list.push(i);
+    byFile.set(i.id.location.file, list);
+  }
+  const out: MicrovmInterface[] = [];
+  for (const file of files) {
+    const text = inputs.readText(file);
+    if (text === undefined || !mayHoldInterfaceLiteral(text)) continue;
+    const parsed = inputs.parse(file);
+    if (!parsed) continue;
+    for (const literal of interfaceLiterals(parsed)) {
+      // An emitted interface comes from this literal when its id is written inside it (it may
+      // have been merged with `//`) or it starts where the literal does.
+      const covered = (byFile.get(file) ?? []).some(
+        (i) => rangeWithin(i.id.location.range, literal.location.range) || comparePositions(i.location.range.start, literal.location.range.start) === 0,
+      );
+      if (covered) continue;
+      out.push({
+        type: literal.type,
+        id: literal.id,
+        mac: literal.mac,
+        bridge: null,
+        location: literal.location,
+        vm: null,
+        host: null,
+        hypervisor: null,
+        guest: `literal:${file}:${literal.location.range.start.line}:${literal.location.range.start.character}`,
+        unplaced: inputs.why(file),
+      });
+    }
+  }
+  return out;
+}
+
+function rangeWithin(inner: Range, outer: Range): boolean {
+  return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
+}
