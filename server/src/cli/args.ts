@@ -1,7 +1,7 @@
 /**
  * Command-line parsing for `microvm-net`. Strict: an unknown flag, a missing or bad value, or a
  * single-value flag given twice is a UsageError, which the entry point turns into the message,
- * the usage text on stderr and exit code 2 (design.md §5).
+ * the usage text on stderr and exit code 2 (docs/cli.md §2).
  */
 
 export type OutputFormat = 'text' | 'json' | 'sarif';

@@ -1,6 +1,6 @@
 /**
  * `microvm-net` entry point (bundled to dist/cli.js, run by bin/microvm-net.js). Wires the real
- * engine and process streams into runCli; exit codes per design.md §5. The CLI never spawns
+ * engine and process streams into runCli; exit codes per docs/cli.md §2. The CLI never spawns
  * processes and never evaluates workspace code.
  */
 import { createLanguageService } from '../engine/workspace';

@@ -1,5 +1,5 @@
 /**
- * qemu-bridge-helper, which qemu and stratovirt run for `type = "bridge"` (devices.md §4):
+ * qemu-bridge-helper, which qemu and stratovirt run for `type = "bridge"` (docs/domain/devices.md §4):
  * - its ACL, `/etc/qemu/bridge.conf`: a bridge is allowed only by `allow all` or `allow <br>`
  *   (and, in current qemu, denied by any matching `deny`); `include` reads another file;
  * - the bridge must exist: the helper asks the bridge for its MTU first.

@@ -1,6 +1,6 @@
 /**
  * What a host does with a link that is not a MicroVM tap — a macvtap's uplink, the bridge a
- * `type = "bridge"` interface names (devices.md §2):
+ * `type = "bridge"` interface names (docs/domain/devices.md §2):
  * - whether networkd (or `networking.bridges`) certainly makes it a bridge port;
  * - whether the host certainly has no such device at all. That needs a closed world: a whole
  *   system with nothing unread, nothing that makes devices from state outside the workspace, a

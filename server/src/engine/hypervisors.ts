@@ -1,5 +1,5 @@
 /**
- * What each microvm.nix runner does with an interface (microvm.md §8, from `lib/runners/*.nix`):
+ * What each microvm.nix runner does with an interface (docs/domain/microvm.md §8, from `lib/runners/*.nix`):
  * the types it accepts (any other throws when the runner is built), whether it opens taps with
  * one queue per vCPU, and who honours `tap.vhost`. Hypervisors not listed here are unknown to
  * us: nothing is concluded about them.

@@ -1,6 +1,6 @@
 /**
  * Where a device name is written in the workspace: the last guard before calling a name
- * "defined nowhere" (devices.md §2). Whatever mentions the name — a `.link` rename, a script,
+ * "defined nowhere" (docs/domain/devices.md §2). Whatever mentions the name — a `.link` rename, a script,
  * a NetworkManager profile in Nix, a comment — may be what creates it, so only a name written
  * nowhere but where it is used can be called undefined.
  */

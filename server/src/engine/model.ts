@@ -1,5 +1,5 @@
 /**
- * The domain (design.md §2). Facts from Nix and from unit files land in these shapes; the
+ * The domain (docs/architecture.md, "Bird's eye view"). Facts from Nix and from unit files land in these shapes; the
  * resolver turns them into an Outcome per interface; checks turn outcomes into diagnostics.
  * Nothing here knows about LSP or VS Code.
  */
@@ -105,7 +105,7 @@ export interface MicrovmInterface {
   unplaced?: string;
   /** An entry of `microvm.interfaces` whose value could not be evaluated: why. */
   unevaluated?: string;
-  /** `type = "macvtap"` only: its `macvtap.link` and `macvtap.mode` (microvm.md §8). */
+  /** `type = "macvtap"` only: its `macvtap.link` and `macvtap.mode` (docs/domain/microvm.md §8). */
   macvtap?: MacvtapSettings;
   /** Where `tap.vhost = true` is written, when it certainly is. */
   vhost?: Location;
@@ -120,7 +120,7 @@ export interface MacvtapSettings {
   mode: ValueAt<StrPattern> | null;
 }
 
-/** What the device checks need of a VM beyond its interfaces (microvm.md §8). */
+/** What the device checks need of a VM beyond its interfaces (docs/domain/microvm.md §8). */
 export interface GuestVmSettings {
   /** `microvm.vcpu` (default 1); null when not statically known. */
   vcpu: number | null;
@@ -347,7 +347,7 @@ export interface FileProblem {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Outcomes (design.md §2) and diagnostics (§3).
+// Outcomes (docs/cli.md §4 lists the statuses) and diagnostics (checks/codes.ts).
 
 export type OutcomeStatus =
   | 'bridged'

@@ -1,7 +1,7 @@
 /**
  * The world a tap lives in: the host that runs its VM, that host's network units (files on disk
  * serve every host), the units NixOS generates for `networking.bridges`, and the scripts that
- * may attach it. Precision rule (microvm.md §6): a guest that no workspace host runs has no
+ * may attach it. Precision rule (docs/domain/microvm.md §6): a guest that no workspace host runs has no
  * world when hosts exist; with no host at all, the whole workspace is its world.
  */
 import type {

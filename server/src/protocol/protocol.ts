@@ -16,10 +16,10 @@ export interface ProtocolLocation {
   range: ProtocolRange;
 }
 
-/** Same values as the CLI's JSON `status` (design.md §2): the engine's own type. */
+/** Same values as the CLI's JSON `status` (docs/cli.md §4): the engine's own type. */
 export type TapStatus = OutcomeStatus;
 
-/** Same values as the CLI's JSON `via.kind` (design.md §5): the engine's own type. */
+/** Same values as the CLI's JSON `via.kind` (docs/cli.md §4): the engine's own type. */
 export type TapViaKind = ViaKind;
 
 export interface TapReportEntry {

@@ -1,7 +1,7 @@
 /**
  * A bridge whose only ports are MicroVM taps has no carrier until a VM runs, and
  * systemd-networkd 252 leaves it unconfigured until then — no Address=, no DHCP server — unless
- * its unit says ConfigureWithoutCarrier=yes (devices.md §5, observed on the daemon). Information
+ * its unit says ConfigureWithoutCarrier=yes (docs/domain/devices.md §5, observed on the daemon). Information
  * only, and only where every way a port could join the bridge is known to be a tap.
  */
 import { closedHost, mayExistWithoutConfiguration } from '../hostLinks';

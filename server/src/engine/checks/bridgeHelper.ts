@@ -1,6 +1,6 @@
 /**
  * `type = "bridge"` interfaces go through qemu-bridge-helper, which checks the bridge against the
- * host's `/etc/qemu/bridge.conf` first (devices.md §4). Only an ACL known in full — a whole
+ * host's `/etc/qemu/bridge.conf` first (docs/domain/devices.md §4). Only an ACL known in full — a whole
  * system with nothing unread, whose definitions of the file are all known — can deny.
  */
 import { aclAllows } from '../bridgeHelper';

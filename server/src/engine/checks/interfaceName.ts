@@ -1,5 +1,5 @@
 /**
- * Interface names (networkd.md §3.7, §5): at most 15 bytes (upstream asserts this for every
+ * Interface names (docs/domain/networkd.md §3.7, §5): at most 15 bytes (upstream asserts this for every
  * interface type), printable ASCII without `:` `/` `%` and not a reserved word (host-side names).
  */
 import type { Diagnostic, MicrovmInterface } from '../model';

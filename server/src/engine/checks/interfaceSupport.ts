@@ -1,5 +1,5 @@
 /**
- * What a VM's hypervisor runner does with its interfaces (microvm.md §8): a type the runner
+ * What a VM's hypervisor runner does with its interfaces (docs/domain/microvm.md §8): a type the runner
  * throws on, `forwardPorts` without qemu user networking (an upstream assertion), and
  * `tap.vhost` where nothing reads it. Only a known hypervisor and a known type conclude anything.
  */

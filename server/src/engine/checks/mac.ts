@@ -1,5 +1,5 @@
 /**
- * Guest MAC addresses (networkd.md §5): six hex octets; unicast; locally administered is
+ * Guest MAC addresses (docs/domain/networkd.md §5): six hex octets; unicast; locally administered is
  * expected for generated guests; unique per machine. Upstream validates none of this.
  */
 import type { Diagnostic, MicrovmInterface } from '../model';

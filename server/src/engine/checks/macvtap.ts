@@ -1,5 +1,5 @@
 /**
- * macvtap interfaces (microvm.md §8, devices.md §1): `macvtap.link` and `macvtap.mode` have no
+ * macvtap interfaces (docs/domain/microvm.md §8, docs/domain/devices.md §1): `macvtap.link` and `macvtap.mode` have no
  * default; the link must exist on the host and must not be a bridge port (the kernel refuses a
  * macvtap there); a passthru macvtap must be alone on its link. Each rule needs the values it
  * reads to be known and the interface to exist unconditionally.
@@ -76,7 +76,7 @@ function linkDiagnostics(macvtaps: Macvtap[], facts: WorkspaceFacts): Diagnostic
   return out;
 }
 
-/** Every macvtap of a host on a link that also carries a passthru one (devices.md §1). */
+/** Every macvtap of a host on a link that also carries a passthru one (docs/domain/devices.md §1). */
 function passthruDiagnostics(macvtaps: Macvtap[]): Diagnostic[] {
   const groups = new Map<string, Macvtap[]>();
   for (const m of macvtaps) {

@@ -1,4 +1,4 @@
-/** Unit-file pitfalls networkd silently ignores or misreads (networkd.md §3), from the parser. */
+/** Unit-file pitfalls networkd silently ignores or misreads (docs/domain/networkd.md §3), from the parser. */
 import type { Diagnostic } from '../model';
 import { definitionOf, DIAGNOSTICS } from './codes';
 import { type Check, diagnostic } from './context';

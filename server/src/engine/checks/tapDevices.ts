@@ -1,5 +1,5 @@
 /**
- * A tap created twice (devices.md §3): microvm.nix's tap-up replaces an existing device of the
+ * A tap created twice (docs/domain/devices.md §3): microvm.nix's tap-up replaces an existing device of the
  * tap's name with `ip tuntap del … mode tap [multi_queue]`, which the kernel refuses for a device
  * that is not a tap or has the other queue mode ("ioctl(TUNSETIFF): Invalid argument"). Reported
  * for a certain `.netdev` of the host, or a service's `ip tuntap add`, whose kind or queue mode is
@@ -25,7 +25,7 @@ function lastValue(unit: UnitDefinition, section: string, key: string): string |
   return knownText(s.value)?.trim();
 }
 
-/** The first loaded netdev in networkd's order named `name` (networkd.md §6.10: the first wins). */
+/** The first loaded netdev in networkd's order named `name` (docs/domain/networkd.md §6.10: the first wins). */
 function netdevNamed(units: UnitDefinition[], name: string): UnitDefinition | null | undefined {
   for (const u of sortUnits(units)) {
     if (u.kind !== 'netdev' || u.masked || u.rejected) continue;

@@ -1,6 +1,6 @@
 /**
  * A microvm.nix evaluation error worth catching before a rebuild: `bridge` set on a non-bridge
- * interface (microvm.md §1). The hypervisor rows are in interfaceSupport.ts.
+ * interface (docs/domain/microvm.md §1). The hypervisor rows are in interfaceSupport.ts.
  */
 import type { Diagnostic, MicrovmInterface } from '../model';
 import { DIAGNOSTICS } from './codes';

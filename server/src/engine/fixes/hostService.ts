@@ -104,7 +104,7 @@ function dropIn(t: FixTarget, host: HostModule, id: string) {
   ]);
 }
 
-/** The tap loop of microvm.nix's host module before 2024-11-27 (microvm.md §3), plus the master line. */
+/** The tap loop of microvm.nix's host module before 2024-11-27 (docs/domain/microvm.md §3), plus the master line. */
 export function oldTapLoop(ip: string, bridge: string): (unit: string) => string[] {
   return (u) => [
     'cd /var/lib/microvms/$1',

@@ -1,5 +1,5 @@
 /**
- * Quick-fix builders (design.md §4, microvm.md §4 "Quick-fix forms that are valid today").
+ * Quick-fix builders (docs/domain/microvm.md §5 "Quick-fix forms that are valid today").
  *
  * For each diagnostic touching the requested range whose code the registry marks fixable
  * (`tap-without-bridge`, `tap-shadowed`, `bridge-not-defined`), every fix kind is tried on the

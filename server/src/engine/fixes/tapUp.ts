@@ -1,7 +1,7 @@
 /**
  * Fix #3 (guest side): `microvm.binScripts.tap-up = lib.mkAfter '' ... ip link set dev '<id>'
  * master '<br>' '';` next to the `microvm.interfaces` that defines the tap (inside the VM's
- * `config` for `microvm.vms.<n>.config`), the form documented upstream today (microvm.md §4).
+ * `config` for `microvm.vms.<n>.config`), the form documented upstream today (docs/domain/microvm.md §5).
  * `lib` and `pkgs` are added to the enclosing module function's formals when missing; in a
  * plain attrset module (no function to add them to) the fix is not offered, since `lib.mkAfter`
  * is what orders the line after the tap's creation.

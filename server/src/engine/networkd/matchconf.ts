@@ -1,6 +1,6 @@
 /**
  * The `[Match]` section of a `.network` unit as systemd-networkd 252 reads it, and its tri-state
- * evaluation against a tap created by `ip tuntap add ... mode tap` (networkd.md §2–3, every
+ * evaluation against a tap created by `ip tuntap add ... mode tap` (docs/domain/networkd.md §2–3, every
  * rule checked on the daemon):
  * - `Name=`: words split on whitespace with backslash escapes processed (`vm\-a` is `vm-a`),
  *   quotes NOT stripped, a leading `!` negates every word of that line, invalid words (per

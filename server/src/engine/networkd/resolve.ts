@@ -1,5 +1,5 @@
 /**
- * networkd.md §1 steps 3–5: which `.network` unit a tap gets, and which bridge it joins.
+ * docs/domain/networkd.md §1 steps 3–5: which `.network` unit a tap gets, and which bridge it joins.
  * Everything here was checked against systemd-networkd 252 (see INI.md / the report for the list):
  * - units sorted by strcmp of the basename; the first whose [Match] all hold wins; later ones are
  *   never consulted; `[Link] Unmanaged=yes` in the winner leaves the link alone;
@@ -198,7 +198,7 @@ export function nameGlobsCatching(unit: UnitDefinition, tap: StrPattern): Array<
   return list.words.map((w) => ({ ...w, result: matchPattern(w.word, tap) })).filter((w) => w.result !== 'no');
 }
 
-/** networkd.md §3.7: why `ifname` cannot be an interface name, or null when it can. */
+/** docs/domain/networkd.md §3.7: why `ifname` cannot be an interface name, or null when it can. */
 export function interfaceNameProblem(ifname: string): string | null {
   if (ifname === '') return 'an interface name cannot be empty';
   const bytes = Buffer.byteLength(ifname, 'utf8');

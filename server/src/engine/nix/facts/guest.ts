@@ -22,7 +22,7 @@ export function hypervisorOf(cfg: Configuration): MicrovmInterface['hypervisor']
   return { value: text, location: valueLoc(h.def, fileStart(cfg.name)) };
 }
 
-/** `microvm.vcpu` and `microvm.forwardPorts` as far as they are certain (microvm.md §8). */
+/** `microvm.vcpu` and `microvm.forwardPorts` as far as they are certain (docs/domain/microvm.md §8). */
 function vmSettingsOf(cfg: Configuration, interfacesComplete: boolean): GuestVmSettings {
   const vcpuPath = ['microvm', 'vcpu'];
   const vcpu = cfg.scalarAt(vcpuPath);

@@ -73,7 +73,7 @@ const text = (p: StrPattern | undefined): string | undefined => (p ? knownText(p
 
 const empty = (): StrPattern => pattern([]);
 
-/** Does `for x in <words>` iterate microvm.nix's list of taps (microvm.md §3)? */
+/** Does `for x in <words>` iterate microvm.nix's list of taps (docs/domain/microvm.md §3)? */
 function iteratesTaps(items: Word[]): boolean {
   return items.some((w) => w.segments.some((s) => (s.kind === 'unknown' && /tap[-_]interfaces/.test(s.source)) || (s.kind === 'param' && /^tap[-_]?interfaces$|^taps$/i.test(s.name))));
 }
