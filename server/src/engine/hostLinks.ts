@@ -27,7 +27,7 @@ const MADE_WITHOUT_CONFIGURATION = [
 
 /** A whole system whose every module was read: what it lacks, it really lacks. */
 export function closedHost(host: HostFacts | null, facts: WorkspaceFacts): host is HostFacts {
-  return !!host && host.isSystem && host.gaps.length === 0 && facts.gaps.length === 0;
+  return !!host && host.isSystem && host.gaps.every((g) => g.cannotMatter) && facts.gaps.length === 0;
 }
 
 export function mayExistWithoutConfiguration(name: string): boolean {

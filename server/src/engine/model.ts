@@ -225,7 +225,7 @@ export interface HostFacts {
    * What could not be read or evaluated in this configuration (open world): a module there may
    * define units, bridges or scripts, so no negative conclusion may rest on its absence.
    */
-  gaps: { kind: string; message: string; file?: string }[];
+  gaps: { kind: string; message: string; file?: string; cannotMatter?: boolean }[];
   /** VM names this host runs (`microvm.vms` keys, `microvm.autostart`); null when unknown. */
   vms: string[] | null;
   isMicrovmHost: boolean;
@@ -296,7 +296,7 @@ export interface WorkspaceFacts {
   microvmLastModified: number | null;
   files: FileReport[];
   /** What the workspace as a whole could not show (a flake whose outputs could not be evaluated). */
-  gaps: { kind: string; message: string; file?: string }[];
+  gaps: { kind: string; message: string; file?: string; cannotMatter?: boolean }[];
   /** Which host each unit file serves (unitPlacement.ts); absent: every file serves every host. */
   placement?: UnitPlacement;
   /** Device names as written anywhere in the workspace (devices.md "defined nowhere"); absent: unknown. */

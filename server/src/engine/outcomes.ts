@@ -47,8 +47,9 @@ function openWorldGaps(iface: MicrovmInterface, facts: WorkspaceFacts): string[]
   if (host === null) return facts.gaps.map((g) => g.message);
   const out: string[] = [];
   if (!host.isSystem) out.push(`\`${host.name}\` is a module, not a whole system: the system that imports it may attach the tap`);
-  const named = host.gaps.slice(0, GAPS_NAMED).map((g) => g.message);
-  if (host.gaps.length > GAPS_NAMED) named.push(`${host.gaps.length - GAPS_NAMED} more parts of \`${host.name}\` could not be read or evaluated`);
+  const gaps = host.gaps.filter((g) => !g.cannotMatter);
+  const named = gaps.slice(0, GAPS_NAMED).map((g) => g.message);
+  if (gaps.length > GAPS_NAMED) named.push(`${gaps.length - GAPS_NAMED} more parts of \`${host.name}\` could not be read or evaluated`);
   if (named.length) out.push(`not everything \`${host.name}\` imports could be evaluated (${named.join('; ')})`);
   return out;
 }

@@ -32,7 +32,7 @@ export const networkdDisabledCheck: Check = {
       // A lone module is combined with others we cannot see: only whole systems are judged.
       if (!host.isSystem) continue;
       // Workspace code that could not be evaluated may be exactly what enables networkd.
-      if (host.gaps.some((g) => g.kind !== 'external-module')) continue;
+      if (host.gaps.some((g) => g.kind !== 'external-module' && !g.cannotMatter)) continue;
       const units = unitsOf(host.name);
       if (units.length === 0) continue;
       const first = units[0];

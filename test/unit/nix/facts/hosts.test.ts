@@ -69,3 +69,13 @@ test('nixpkgs modules (modulesPath, <nixpkgs/...>) are not external; other searc
   const b = await facts({ 'configuration.nix': `{ ... }: { imports = [ <home-manager/nixos> ]; networking.hostName = "b"; }` });
   assert.equal(b.hosts[0].importsExternalModules, true);
 });
+
+test('a module that fails to evaluate but mentions nothing networking-related is a gap that cannot matter', async () => {
+  const f = await facts({
+    'configuration.nix': `{ imports = [ ./fonts.nix ./net.nix ]; networking.hostName = "h"; system.stateVersion = "24.11"; }`,
+    'fonts.nix': `{ pkgs, ... }: { fonts.packages = pkgs.undefinedThing.fonts; config = unknownVariable; }`,
+    'net.nix': `{ config = alsoUnknown; systemd.network.enable = true; }`,
+  });
+  const gaps = f.hosts[0].gaps.map((g) => [g.file?.replace('/ws/', ''), !!g.cannotMatter]);
+  assert.deepEqual(gaps, [['fonts.nix', true], ['net.nix', false]]);
+});

@@ -51,6 +51,18 @@ export interface Gap {
   message: string;
   /** The file whose module list holds the gap. */
   file?: string;
+  /** What failed provably cannot define units, bridges, scripts or MicroVM settings. */
+  cannotMatter?: boolean;
+}
+
+/**
+ * Whether a module's text can say anything that decides a tap: units, bridges, interfaces,
+ * scripts, udev rules, unit files in /etc, MicroVM settings — or import a module that does.
+ * Matched on the whole text, strings included, so a name built from a string still counts.
+ */
+export function mayDefineNetworking(text: string): boolean {
+  // Attribute names computed from data (`${n} = …`, listToAttrs, genAttrs, …) may be any of these.
+  return /systemd|network|microvm|bridge|brctl|udev|\bip\b|environment|\betc\b|imports|Exec|script|tuntap|\$\{[^}]*\}"?\s*=|listToAttrs|nameValuePair|setAttrByPath|genAttrs/.test(text);
 }
 
 export type ModuleSource = { thunk: Thunk; file?: string; conditional?: boolean };
@@ -174,7 +186,15 @@ export class Configuration {
   }
 
   addGap(kind: GapKind, message: string, file: string | undefined): void {
-    if (!this.gapList.some((g) => g.kind === kind && g.message === message)) this.gapList.push({ kind, message, file });
+    if (this.gapList.some((g) => g.kind === kind && g.message === message)) return;
+    const gap: Gap = { kind, message, file };
+    // A module that failed to evaluate in a file that mentions nothing networking-related (and
+    // imports nothing) cannot define what decides a tap: the gap is kept, but cannot matter.
+    if (kind === 'module-not-evaluated' && file !== undefined) {
+      const text = this.world.evaluator.fs.readFile(file);
+      if (text !== undefined && !mayDefineNetworking(text)) gap.cannotMatter = true;
+    }
+    this.gapList.push(gap);
   }
 
   // -- collection --------------------------------------------------------------------------
