@@ -3,7 +3,7 @@
  * the scan's skipped list, the CLI's notices), never a crash, never a changed file.
  *
  * Unreadable files: tests run as root, where mode 000 is still readable. Two ways are used:
- * (1) the engine's file-reading seam: `readWorkspaceFile` reads through `fs.readFileSync`, which
+ * (1) the engine's file-reading seam: `readWorkspaceFile` opens through `fs.openSync`, which
  * is replaced for one path to fail with a real EACCES error object; (2) a real EACCES: when the
  * suite runs as root, the CLI runs from source in a child process with uid/gid 65534 (nobody)
  * over a world-readable temp workspace whose file has mode 000 (as non-root, chmod 000 suffices
@@ -233,9 +233,9 @@ test('a Nix import through a symlink that leaves the workspace is not read', asy
 test('unreadable file (EACCES) through the read seam: reported, not fatal', async () => {
   const dir = workspace('seed', { 'hosts/hv/secret.nix': '{ }\n', 'etc/systemd/network/50-secret.network': '[Match]\nName=x\n' });
   const denied = new Set([join(dir, 'hosts/hv/secret.nix'), join(dir, 'etc/systemd/network/50-secret.network')]);
-  const original = fs.readFileSync;
+  const original = fs.openSync;
   let hits = 0;
-  (fs as { readFileSync: unknown }).readFileSync = function (this: unknown, path: fs.PathOrFileDescriptor, ...rest: unknown[]) {
+  (fs as { openSync: unknown }).openSync = function (this: unknown, path: fs.PathLike, ...rest: unknown[]) {
     if (typeof path === 'string' && denied.has(path)) {
       hits++;
       throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES', errno: -13, syscall: 'open', path });
@@ -255,7 +255,7 @@ test('unreadable file (EACCES) through the read seam: reported, not fatal', asyn
     r.service.dispose();
     assert.deepEqual(tree(dir), before);
   } finally {
-    (fs as { readFileSync: unknown }).readFileSync = original;
+    (fs as { openSync: unknown }).openSync = original;
   }
 });
 
