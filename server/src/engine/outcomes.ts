@@ -5,7 +5,7 @@
  * winning unit says KeepMaster=yes. Anything that cannot be decided statically is `unknown`.
  */
 import type { MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
-import { describeMatch, resolveNetworkd, type NetworkdDecision } from './networkd';
+import { describeMatch, interfaceNameProblem, resolveNetworkd, type NetworkdDecision } from './networkd';
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
 import { hostRunning, worldFor, type World } from './world';
 
@@ -107,6 +107,10 @@ function resolveQemuBridge(iface: MicrovmInterface): Outcome {
   if (bridge === undefined) {
     return { interface: iface, status: 'unknown', bridge: null, via, reasons: ['the bridge of this `type = "bridge"` interface is not statically known'] };
   }
+  const invalid = interfaceNameProblem(bridge);
+  if (invalid !== null) {
+    return { interface: iface, status: 'bridge-undefined', bridge, via, reasons: [`qemu-bridge-helper cannot attach it: no bridge can exist by that name (${invalid})`] };
+  }
   return {
     interface: iface,
     status: 'bridged',
@@ -193,7 +197,11 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
     if (bridge === undefined) {
       return out('unknown', null, [`a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`], viaForScript(s));
     }
-    return out('bridged', bridge, [`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``], viaForScript(s));
+    const runs = `a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``;
+    // A name no interface can have (a fix's placeholder left as it is) attaches nothing, certainly.
+    const invalid = interfaceNameProblem(bridge);
+    if (invalid !== null) return out('bridge-undefined', bridge, [`${runs}, which fails: no bridge can exist by that name (${invalid})`], viaForScript(s));
+    return out('bridged', bridge, [runs], viaForScript(s));
   };
   const maybeScript = (): Outcome =>
     out('unknown', null, [

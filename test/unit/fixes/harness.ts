@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { applyWorkspaceEdit } from '../../../server/src/engine/fixes/edits';
+import { applyWorkspaceEdit, expandSnippet, PLACEHOLDER_DEFAULT } from '../../../server/src/engine/fixes/edits';
 import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
 import type { Diagnostic, Outcome } from '../../../server/src/engine/model';
 import { knownText } from '../../../server/src/engine/pattern';
@@ -85,11 +85,27 @@ export interface SoundnessReport {
   bridge: string | null;
 }
 
+/** The fix as the user completes it: every placeholder filled with `bridge`. */
+export function filledSnippet(fix: Fix, bridge: string): Fix {
+  const fill = (text: string) => expandSnippet(text.split('${1:' + PLACEHOLDER_DEFAULT + '}').join(bridge));
+  return {
+    ...fix,
+    isSnippet: undefined,
+    edit: {
+      changes: fix.edit.changes.map((c) => ({ ...c, edits: c.edits.map((e) => ({ ...e, newText: fill(e.newText) })) })),
+      creates: fix.edit.creates.map((c) => ({ ...c, text: fill(c.text) })),
+    },
+  };
+}
+
 /**
  * Applies `fix` to the workspace in `dir` and checks: edits and creates stay inside `dir`;
  * text outside the edit ranges is byte-identical; edited Nix files have no more syntax errors;
  * after re-analysis the tap is bridged to `bridge` (when given: else to the bridge the title
- * names) and no fixable diagnostic or fix remains for it.
+ * names) and no fixable diagnostic or fix remains for it. A snippet fix is applied twice: with
+ * its placeholder accepted as it is, the tap must stay flagged (a placeholder is never a fix);
+ * with the placeholder filled with a bridge the workspace defines (`bridge`, default `br0`), it
+ * must then pass every check above.
  */
 export async function applyAndCheck(
   dir: string,
@@ -98,6 +114,26 @@ export async function applyAndCheck(
   fix: Fix,
   opts: { settings?: Partial<Settings>; bridge?: string; also?: (after: AnalysisSnapshot) => void } = {},
 ): Promise<SoundnessReport> {
+  if (fix.isSnippet) {
+    const tree = readTree(dir);
+    const outcome = outcomeAt(before, d);
+    assert.ok(outcome, 'diagnostic has an outcome');
+    for (const [file, text] of applyWorkspaceEdit(fix.edit, (f) => tree.get(f) ?? null, { expand: true })) writeFileSync(file, text);
+    const left = await open(dir, opts.settings ?? {});
+    try {
+      const [tap] = sameTap(left.snapshot, outcome);
+      assert.ok(tap, 'the tap is found again');
+      assert.notEqual(tap.status, 'bridged', `${fix.title}: the placeholder left as it is counted as a fix (${tap.reasons.join('; ')})`);
+      const flagged = (left.snapshot.diagnostics.get(tap.interface.id.location.file) ?? []).filter(
+        (x) => FIXABLE_CODES.has(x.code) && x.location.range.start.line === tap.interface.id.location.range.start.line,
+      );
+      assert.ok(flagged.length > 0, `${fix.title}: the tap is no longer flagged with the placeholder left in`);
+    } finally {
+      left.service.dispose();
+    }
+    restore(dir, tree);
+    return applyAndCheck(dir, before, d, filledSnippet(fix, opts.bridge ?? 'br0'), { ...opts, bridge: opts.bridge ?? 'br0' });
+  }
   const { settings = {}, bridge } = opts;
   const outcome = outcomeAt(before, d);
   assert.ok(outcome, 'diagnostic has an outcome');
@@ -139,7 +175,7 @@ export async function applyAndCheck(
     const taps = sameTap(after.snapshot, outcome);
     assert.equal(taps.length, 1, `the tap ${knownText(outcome.interface.id.value)} is found again`);
     const tap = taps[0];
-    const wanted = bridge ?? (fix.isSnippet ? 'br0' : bridgeFromTitle(fix.title));
+    const wanted = bridge ?? bridgeFromTitle(fix.title);
     assert.equal(tap.status, 'bridged', `${fix.title}: tap is ${tap.status} after the fix (${tap.reasons.join('; ')})`);
     if (wanted) assert.equal(tap.bridge, wanted, fix.title);
     const file = tap.interface.id.location.file;

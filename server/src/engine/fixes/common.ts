@@ -11,14 +11,18 @@ import { resolveInterface } from '../outcomes';
 import type { AnalysisSnapshot, Fix, TextEdit, WorkspaceEdit } from '../service';
 import { LineIndex } from '../text';
 import { worldFor, type World } from '../world';
-import { insideRoots } from '../roots';
-import { applyOffsetEdits, BRIDGE_MARK, finishText, PLACEHOLDER_DEFAULT, type OffsetEdit } from './edits';
+import { insideRoots, type RootGuard } from '../roots';
+import { applyOffsetEdits, BRIDGE_MARK, finishText, hasBridgeSlot, PLACEHOLDER_DEFAULT, type OffsetEdit } from './edits';
 
 export interface FixEnv {
   textOf: (path: string) => string | null;
   parseNix: (file: string, text: string) => ParsedNixFile;
   settings: Settings;
   roots: readonly string[];
+  /** Containment with symlinks followed: a fix never edits or creates a file a link leads out of the roots. */
+  guard: RootGuard;
+  /** SHA-256 of the disk bytes behind a file's current text (undefined for an editor buffer). */
+  sha256Of: (path: string) => string | undefined;
 }
 
 export interface IntendedBridge {
@@ -44,9 +48,12 @@ export interface Candidate {
   fix: Fix;
 }
 
-/** The bridge name used in simulations (the placeholder's default when unknown). */
-export function simBridge(t: FixTarget): string {
-  return t.bridge.name ?? PLACEHOLDER_DEFAULT;
+/**
+ * The bridge a simulation attaches the tap to: the intended one, or any valid name when the fix
+ * will leave a placeholder (the simulation asks whether the attachment works, not where to).
+ */
+export function simulationBridge(t: FixTarget): string {
+  return t.bridge.name ?? 'br0';
 }
 
 /** Display name of the bridge in titles. */
@@ -225,7 +232,7 @@ export function scriptFor(iface: MicrovmInterface, bridge: string, kind: ScriptA
 // ---------------------------------------------------------------------------------------------
 // Building the Fix
 
-/** Offset edits for one file, with BRIDGE_MARK still in their text. */
+/** Offset edits for one file, with bridge slots (edits.ts `bridgeSlot`) still in their text. */
 export interface FileEdits {
   file: string;
   text: string;
@@ -234,9 +241,10 @@ export interface FileEdits {
 }
 
 /**
- * Turns marked offset edits into a Fix: fills the bridge (or a placeholder), checks that every
- * edited Nix file re-parses with no more syntax errors than before and that nothing lies
- * outside the workspace roots. Null when a check fails.
+ * Turns slotted offset edits into a Fix: fills the bridge, quoted for each slot (or a snippet
+ * placeholder), checks that every edited Nix file re-parses with no more syntax errors than
+ * before and that nothing lies outside the workspace roots, symlinks followed. Null when a check
+ * fails. A file to create never holds a placeholder: an editor creates it without snippets.
  */
 export function makeFix(
   t: FixTarget,
@@ -247,12 +255,13 @@ export function makeFix(
   const bridge = t.bridge.name;
   const changes: WorkspaceEdit['changes'] = [];
   for (const f of files) {
-    if (!insideRoots(t.env.roots, f.file)) return null;
+    if (!t.env.guard.contains(f.file)) return null;
     const edits = f.edits.filter((e) => e.newText !== '' || e.start !== e.end);
     if (edits.length === 0) continue;
     const filled = edits.map((e) => ({ ...e, newText: finishText(e.newText, bridge) }));
     if (f.nix) {
-      const concrete = edits.map((e) => ({ ...e, newText: finishText(e.newText, simBridge(t)) }));
+      // What the user gets when they accept the placeholder as it is must parse too.
+      const concrete = edits.map((e) => ({ ...e, newText: finishText(e.newText, bridge ?? PLACEHOLDER_DEFAULT) }));
       let after: string;
       try {
         after = applyOffsetEdits(f.text, concrete);
@@ -264,10 +273,12 @@ export function makeFix(
     }
     const lines = new LineIndex(f.text);
     const textEdits: TextEdit[] = filled.map((e) => ({ range: lines.rangeAt(e.start, e.end), newText: e.newText }));
-    changes.push({ file: f.file, edits: textEdits });
+    const sha256 = t.env.sha256Of(f.file);
+    changes.push({ file: f.file, edits: textEdits, ...(sha256 !== undefined ? { sha256 } : {}) });
   }
   for (const c of creates) {
-    if (!insideRoots(t.env.roots, c.file) || t.env.textOf(c.file) !== null) return null;
+    if (!t.env.guard.contains(c.file) || t.env.textOf(c.file) !== null) return null;
+    if (bridge === null && hasBridgeSlot(c.text)) return null;
   }
   if (changes.length === 0 && creates.length === 0) return null;
   return {
@@ -275,8 +286,8 @@ export function makeFix(
     diagnosticCode: t.diagnostic.code,
     diagnosticLocation: t.diagnostic.location,
     preferred: false,
-    edit: { changes, creates: creates.map((c) => ({ file: c.file, text: finishText(c.text, simBridge(t)) })) },
-    ...(bridge === null && files.some((f) => f.edits.some((e) => e.newText.includes(BRIDGE_MARK))) ? { isSnippet: true } : {}),
+    edit: { changes, creates: creates.map((c) => ({ file: c.file, text: finishText(c.text, bridge) })) },
+    ...(bridge === null && files.some((f) => f.edits.some((e) => hasBridgeSlot(e.newText))) ? { isSnippet: true } : {}),
   };
 }
 
