@@ -42,7 +42,7 @@ import { ProgressReporter } from './progress';
 import { summarize, tapReport } from './report';
 import { background, withService } from './request';
 import { ServiceHost, type ServiceFactory } from './serviceHost';
-import { pushedSettings, sameSettings, SettingsSource } from './settings';
+import { pushedSettings, sameSettings, SettingsSource, withValidGlobs } from './settings';
 
 export interface ServerOptions {
   createService: ServiceFactory;
@@ -69,6 +69,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const documents = new DocumentStore(uris, log);
   const progress = new ProgressReporter(connection, () => features.workDoneProgress);
   const settingsSource = new SettingsSource(connection, () => features.configuration);
+  /** The settings as the engine may take them, each refused glob shown once until it changes. */
+  let lastGlobProblems = '';
+  const usable = (raw: Settings): Settings => {
+    const { settings: valid, problems } = withValidGlobs(raw);
+    const key = problems.join('\n');
+    if (key !== lastGlobProblems && problems.length > 0) {
+      for (const message of problems) {
+        background(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `MicroVM network: ${message}` }), log, 'showMessage');
+      }
+    }
+    lastGlobProblems = key;
+    return valid;
+  };
 
   const sendSummary = () => {
     const summary: AnalysisSummary = { ...summarize(lastSnapshot, host.scanReport, scanning), revision };
@@ -163,17 +176,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         const gone = new Set(removed.map((f) => f.uri));
         folders = [...folders.filter((f) => !gone.has(f.uri)), ...added];
         log(`workspace folders: ${roots().join(', ') || '(none)'}`);
-        settings = await settingsSource.pull(folders.map((f) => f.uri));
+        settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
         await host.configure(roots(), settings);
       });
     }
-    settings = await settingsSource.pull(folders.map((f) => f.uri));
+    settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
     log(`starting over ${roots().join(', ') || '(no workspace folder)'}`);
     await host.configure(roots(), settings);
   });
 
   connection.onDidChangeConfiguration(async (params) => {
-    const next = features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params);
+    const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params));
     if (sameSettings(next, settings)) return;
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
     settings = next;
@@ -201,6 +214,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       documentChanges: features.documentChanges,
       createFiles: features.createFiles,
       snippets: features.snippetEdits,
+      disabledActions: features.codeActionDisabled,
     })),
   );
   connection.onDefinition(definitionHandler(host, uris));
