@@ -9,6 +9,7 @@ import {
   FileChangeType,
   MessageType,
   ShowMessageNotification,
+  type CancellationToken,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -42,6 +43,7 @@ import { ProgressReporter } from './progress';
 import { summarize, tapReport } from './report';
 import { background, withService } from './request';
 import { ServiceHost, type ServiceFactory } from './serviceHost';
+import { validated } from './params';
 import { pushedSettings, sameSettings, SettingsSource, withValidGlobs } from './settings';
 
 export interface ServerOptions {
@@ -208,24 +210,28 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     diagnostics.schedule();
   });
 
-  connection.onHover(hoverHandler(host, () => features.markdownHover));
+  connection.onHover(validated('position', hoverHandler(host, () => features.markdownHover)));
   connection.onCodeAction(
-    codeActionHandler(host, uris, documents, (uri) => diagnostics.current(uri), () => ({
-      documentChanges: features.documentChanges,
-      createFiles: features.createFiles,
-      snippets: features.snippetEdits,
-      disabledActions: features.codeActionDisabled,
-    })),
+    validated(
+      'range',
+      codeActionHandler(host, uris, documents, (uri) => diagnostics.current(uri), () => ({
+        documentChanges: features.documentChanges,
+        createFiles: features.createFiles,
+        snippets: features.snippetEdits,
+        disabledActions: features.codeActionDisabled,
+      })),
+    ),
   );
-  connection.onDefinition(definitionHandler(host, uris));
-  connection.onReferences(referencesHandler(host, uris));
-  connection.onDocumentSymbol(documentSymbolHandler(host, uris, () => features.hierarchicalSymbols));
-  connection.onWorkspaceSymbol(workspaceSymbolHandler(host, uris));
-  connection.onCodeLens(codeLensHandler(host, uris));
-  connection.onCompletion(completionHandler(host));
+  connection.onDefinition(validated('position', definitionHandler(host, uris)));
+  connection.onReferences(validated('position', referencesHandler(host, uris)));
+  connection.onDocumentSymbol(validated('document', documentSymbolHandler(host, uris, () => features.hierarchicalSymbols)));
+  connection.onWorkspaceSymbol(validated('query', workspaceSymbolHandler(host, uris)));
+  connection.onCodeLens(validated('document', codeLensHandler(host, uris)));
+  connection.onCompletion(validated('position', completionHandler(host)));
 
-  connection.onRequest(TapReportRequest, (token) =>
-    withService(host, token, (service) => tapReport(service.analyze(), uris)),
+  // Declared without params; a client that sends some anyway gets them before the token.
+  connection.onRequest(TapReportRequest.method, (...args: unknown[]) =>
+    withService(host, args[args.length - 1] as CancellationToken, (service) => tapReport(service.analyze(), uris)),
   );
   connection.onRequest(RescanRequest, async (): Promise<RescanResult> => {
     const report = await host.rescan();
