@@ -5,9 +5,10 @@
  * Unreadable files: tests run as root, where mode 000 is still readable. Two ways are used:
  * (1) the engine's file-reading seam: `readWorkspaceFile` opens through `fs.openSync`, which
  * is replaced for one path to fail with a real EACCES error object; (2) a real EACCES: when the
- * suite runs as root, the CLI runs from source in a child process with uid/gid 65534 (nobody)
- * over a world-readable temp workspace whose file has mode 000 (as non-root, chmod 000 suffices
- * and the engine is called in-process).
+ * suite runs as root, the CLI, bundled into a directory everyone can read (hostile/asNobody.ts:
+ * the clone itself may not be), runs in a child process with uid/gid 65534 (nobody) over a
+ * world-readable temp workspace whose file has mode 000 (as non-root, chmod 000 suffices and the
+ * engine is called in-process).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../server/src/protocol/se
 import type { AnalysisSnapshot } from '../../../server/src/engine/service';
 import { LineIndex, type Range } from '../../../server/src/engine/text';
 import { runCli } from '../../../server/src/cli/check';
+import { canSwitchUser, runAsNobody, stageCli } from './hostile/asNobody';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -259,7 +261,7 @@ test('unreadable file (EACCES) through the read seam: reported, not fatal', asyn
   }
 });
 
-test('unreadable file and directory (real EACCES; as root via a child running as nobody)', { timeout: 120_000 }, async (t) => {
+test('unreadable file and directory (real EACCES; as root via a child running as nobody)', { timeout: 120_000 }, async () => {
   const base = tempDir();
   chmodSync(base, 0o755);
   mkdirSync(join(base, 'tmp'));
@@ -274,19 +276,11 @@ test('unreadable file and directory (real EACCES; as root via a child running as
   chmodSync(join(dir, 'locked'), 0o000);
   const before = tree(dir);
   let output: string;
-  if (process.getuid?.() === 0) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'check', dir, '--fail-on', 'never'], {
-      cwd: ROOT,
-      uid: 65534,
-      gid: 65534,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: join(base, 'tmp'), TMPDIR: join(base, 'tmp') },
-      timeout: 90_000,
-    });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'EPERM') {
-      t.skip('cannot switch to uid 65534 here; the seam test covers EACCES');
-      return;
-    }
+  if (canSwitchUser()) {
+    // Nothing is loaded from the clone: it may sit where nobody cannot go (a `mktemp -d`).
+    const bundle = await stageCli(made);
+    const r = runAsNobody(bundle, ['check', dir, '--fail-on', 'never'], base, join(base, 'tmp'));
+    assert.equal(r.error, undefined, String(r.error));
     assert.equal(r.status, 0, r.stderr);
     output = r.stdout;
   } else {

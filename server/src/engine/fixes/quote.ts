@@ -7,6 +7,7 @@
  * the output is read back by that format's parser as the input, or (for comments) as inert text.
  */
 import { interfaceNameProblem } from '../networkd';
+import { visibleText } from '../text';
 
 /**
  * Why `name` must not be written as an interface name, or null. First the kernel's own rule
@@ -29,7 +30,7 @@ export function interfaceNameRefusal(name: string): string | null {
 /** A name shown in a message or title: quoted, control and invisible characters escaped, bounded. */
 export function displayName(name: string, max = 40): string {
   const cut = [...name].length > max ? [...name].slice(0, max).join('') + '…' : name;
-  return '`' + escapeInvisible(cut).replace(/`/g, '\\`') + '`';
+  return '`' + visibleText(cut).replace(/`/g, '\\`') + '`';
 }
 
 function describeChar(c: string): string {
@@ -38,13 +39,6 @@ function describeChar(c: string): string {
   return `control or space character U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/**
- * Characters that end a line for systemd's or our parsers, or that hide or reorder text in an
- * editor (bidi controls, zero-width joiners, the BOM), as `\u{…}` escapes.
- */
-function escapeInvisible(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029\u0085]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // systemd unit files
@@ -56,7 +50,7 @@ function escapeInvisible(text: string): string {
  */
 export function unitComment(text: string, max = 80): string {
   const cut = [...text].length > max ? [...text].slice(0, max).join('') + '…' : text;
-  return escapeInvisible(cut.replace(/\\/g, '\\\\'));
+  return visibleText(cut.replace(/\\/g, '\\\\'));
 }
 
 /**
@@ -103,22 +97,27 @@ export function nixString(s: string): string {
 /**
  * Text for one line inside a Nix `''…''` string (a line break follows it), read back literally.
  * The lexer ends the string at `''`, starts an antiquotation at `${`, and reads `'''`, `''$` and
- * `''\x` as escapes, so: a `'` followed by `'` or `$` becomes `''\'`; `${` becomes `''${`; line
- * breaks and tabs become `''\n`, `''\r`, `''\t`.
+ * `''\x` as escapes, so: `${` becomes `''${`; line breaks and tabs become `''\n`, `''\r`,
+ * `''\t`; a leading space (which would count as indentation) becomes `''\ `; and a `'` whose
+ * next piece starts with `'` or `$` becomes `''\'`.
  */
 export function nixIndentedLine(s: string): string {
-  let out = '';
+  const pieces: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    const next = s[i + 1];
-    if (c === "'") out += next === "'" || next === '$' ? "''\\'" : "'";
-    else if (c === '$') out += next === '{' ? "''$" : '$';
-    else if (c === '\n') out += "''\\n";
-    else if (c === '\r') out += "''\\r";
-    else if (c === '\t') out += "''\\t";
-    else out += c;
+    if (c === '$') pieces.push(s[i + 1] === '{' ? "''$" : '$');
+    else if (c === '\n') pieces.push("''\\n");
+    else if (c === '\r') pieces.push("''\\r");
+    else if (c === '\t') pieces.push("''\\t");
+    else pieces.push(c);
   }
-  return out;
+  // A leading space would count as indentation, which the string strips.
+  if (pieces[0] === ' ') pieces[0] = "''\\ ";
+  // A quote before a piece that starts with a quote or a dollar would form an escape (or end the string).
+  for (let i = pieces.length - 2; i >= 0; i--) {
+    if (pieces[i] === "'" && (pieces[i + 1].startsWith("'") || pieces[i + 1].startsWith('$'))) pieces[i] = "''\\'";
+  }
+  return pieces.join('');
 }
 
 /** A Nix attribute name: bare when it is an identifier, else a quoted string. */
