@@ -70,6 +70,9 @@ function dropIn(t: FixTarget, host: HostModule, id: string) {
   // The VM's name becomes a unit instance name (and a file name under /etc/systemd): only
   // characters systemd allows there, so a name cannot climb out of the drop-in directory.
   if (vm === null || !/^[A-Za-z0-9:_.-]+$/.test(vm)) return null;
+  // systemd reads `$$` and `%%` in a command line where a shell (and our script reader) would
+  // not: names that need quoting there get the tap-up form, which is a real shell script.
+  if (systemdExecWord(id) !== id || (t.bridge.name !== null && systemdExecWord(t.bridge.name) !== t.bridge.name)) return null;
   const bridge = simulationBridge(t);
   const unit = `microvm-tap-interfaces@${vm}`;
   const script = scriptFor(t.iface, bridge, 'service-override', { unit: `${unit}.service`, vm, guest: undefined });

@@ -33,6 +33,7 @@ import { defineBridgeFixes } from './defineBridge';
 import { hostServiceFixes } from './hostService';
 import { qemuBridgeFixes } from './qemuBridge';
 import { displayName, interfaceNameRefusal } from './quote';
+import { visibleText } from '../text';
 import { tapUpFixes } from './tapUp';
 
 export { applyWorkspaceEdit, applyTextEdits, expandSnippet } from './edits';
@@ -98,7 +99,7 @@ function nameRefusal(id: string | undefined, bridge: IntendedBridge): string | n
   }
   if (bridge.name !== null) {
     const problem = interfaceNameRefusal(bridge.name);
-    if (problem !== null) return `the bridge ${displayName(bridge.name)} (${bridge.why}) is not a valid Linux interface name (${problem}); no fix writes it`;
+    if (problem !== null) return `the bridge ${displayName(bridge.name)} (${visibleText(bridge.why)}) is not a valid Linux interface name (${problem}); no fix writes it`;
   }
   return null;
 }
