@@ -113,7 +113,7 @@ test('defect 12: a pathological exclude glob does not hang the server, a bad one
   try {
     await scanned(client);
     const warning = await client.waitForNotification<ShowMessageParams>('window/showMessage', (m) => m.type === MessageType.Warning && m.message.includes('[z-a]'));
-    assert.match(warning.message, /microvmNet\.exclude: bad glob "\[z-a\]" ignored: .*Range out of order/);
+    assert.match(warning.message, /microvmNet\.exclude: bad glob "\[z-a\]" ignored: range out of order in \[z-a\]/);
     const report = await tapReport(client);
     assert.equal(report.taps.length, 1);
   } finally {

@@ -67,10 +67,16 @@ export function globMatchesExactly(glob: string, path: string): boolean {
 
 function compileGlob(raw: string): Segment[][] {
   if (raw.length > MAX_GLOB_LENGTH) throw new GlobError(raw, `longer than ${MAX_GLOB_LENGTH} characters`);
+  // picomatch gives these a meaning our matcher does not: refused rather than matched differently.
+  if (/[!@*+?]\(/.test(raw)) throw new GlobError(raw, 'extended globs such as @(a|b) are not supported');
+  if (raw.trim().startsWith('!')) throw new GlobError(raw, 'negated globs (!…) are not supported: list only what to exclude');
   let g = raw.trim().replace(/\\/g, '/');
+  // `./x` is anchored at the root; a bare `x` matches at any depth.
   if (g.startsWith('./')) g = g.slice(2);
-  if (!g.includes('/')) g = `**/${g}`;
+  else if (!g.includes('/')) g = `**/${g}`;
   if (g.endsWith('/')) g += '**';
+  // Our own reading first (its messages name the glob's own text), then picomatch's verdict.
+  const compiled = expandBraces(raw, g).map((alternative) => alternative.split('/').map((s) => parseSegment(raw, s)));
   try {
     // The typings list only maxLength, but parse takes every picomatch option.
     const options: picomatch.PicomatchOptions = { strictBrackets: true, dot: true, maxLength: MAX_GLOB_LENGTH * 2 };
@@ -80,7 +86,7 @@ function compileGlob(raw: string): Segment[][] {
   } catch (error) {
     throw new GlobError(raw, error instanceof Error ? error.message : String(error));
   }
-  return expandBraces(raw, g).map((alternative) => alternative.split('/').map((s) => parseSegment(raw, s)));
+  return compiled;
 }
 
 /** `{a,b}` alternatives, expanded: `x{a,b}y` → `xay`, `xby` (nested too), at most MAX_ALTERNATIVES. */
