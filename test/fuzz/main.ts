@@ -74,6 +74,7 @@ async function hostileMain(args: Args, out: (s: string) => void): Promise<number
     seed: args.seed,
     runs: args.runs,
     minutes: args.minutes,
+    only: args.only,
     onCase: (index, kind) => {
       writeFileSync(args.trace, JSON.stringify({ hostile: true, seed: args.seed, index, kind }) + '\n');
       if (performance.now() - lastReport > 30_000) {

@@ -80,7 +80,7 @@ export function lastSetting(unit: UnitDefinition, section: string, key: string):
 export function unitBridge(unit: UnitDefinition): string | undefined {
   const s = lastSetting(unit, 'Network', 'Bridge');
   const text = s ? knownText(s.value) : undefined;
-  return text === undefined || text === '' ? undefined : text.trim();
+  return text === undefined || text === '' ? undefined : trimUnitValue(text);
 }
 
 export interface NameWord {
@@ -112,12 +112,22 @@ export function nameWords(unit: UnitDefinition): NameWord[] | null {
   return out;
 }
 
+/**
+ * A value as systemd reads it from the line NixOS writes: spaces and tabs around it dropped. Other
+ * control characters stay, so a name holding them is refused as a name instead of being changed
+ * into a different one.
+ */
+function trimUnitValue(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 export function isBridgeNetdev(unit: UnitDefinition): string | undefined {
   if (unit.kind !== 'netdev' || unit.masked) return undefined;
   const kind = lastSetting(unit, 'NetDev', 'Kind');
   const name = lastSetting(unit, 'NetDev', 'Name');
   if (!kind || !name || knownText(kind.value)?.trim() !== 'bridge') return undefined;
-  return knownText(name.value)?.trim() || undefined;
+  const text = knownText(name.value);
+  return text === undefined ? undefined : trimUnitValue(text) || undefined;
 }
 
 export function unitStem(unit: UnitDefinition): string {
@@ -163,7 +173,7 @@ export function intendedBridge(snapshot: AnalysisSnapshot, outcome: Outcome, wor
   const undefinedName = outcome.status === 'bridge-undefined' ? outcome.bridge : null;
   const defined = definedBridges(world).filter((b) => b !== undefinedName);
   if (defined.length === 1) return { name: defined[0], why: `${defined[0]} is the only bridge defined` };
-  const fallback = settings.defaultBridge.trim();
+  const fallback = trimUnitValue(settings.defaultBridge);
   if (fallback) return { name: fallback, why: 'microvmNet.defaultBridge' };
   return { name: null, why: 'no bridge could be inferred' };
 }

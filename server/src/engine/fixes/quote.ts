@@ -95,13 +95,14 @@ export function nixString(s: string): string {
 }
 
 /**
- * Text for one line inside a Nix `''…''` string (a line break follows it), read back literally.
+ * Text for one line inside a Nix `''…''` string (a line break follows it), read back literally;
+ * `lineStart: false` for text that follows something else on its line.
  * The lexer ends the string at `''`, starts an antiquotation at `${`, and reads `'''`, `''$` and
  * `''\x` as escapes, so: `${` becomes `''${`; line breaks and tabs become `''\n`, `''\r`,
  * `''\t`; a leading space (which would count as indentation) becomes `''\ `; and a `'` whose
  * next piece starts with `'` or `$` becomes `''\'`.
  */
-export function nixIndentedLine(s: string): string {
+export function nixIndentedLine(s: string, options: { lineStart?: boolean } = {}): string {
   const pieces: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
@@ -112,7 +113,7 @@ export function nixIndentedLine(s: string): string {
     else pieces.push(c);
   }
   // A leading space would count as indentation, which the string strips.
-  if (pieces[0] === ' ') pieces[0] = "''\\ ";
+  if (options.lineStart !== false && pieces[0] === ' ') pieces[0] = "''\\ ";
   // A quote before a piece that starts with a quote or a dollar would form an escape (or end the string).
   for (let i = pieces.length - 2; i >= 0; i--) {
     if (pieces[i] === "'" && (pieces[i + 1].startsWith("'") || pieces[i + 1].startsWith('$'))) pieces[i] = "''\\'";

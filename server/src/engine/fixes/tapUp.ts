@@ -28,7 +28,7 @@ export function tapUpFixes(t: FixTarget): Candidate[] {
   const site = interfacesSite(parsed, t);
   if (!site) return [];
   // IP_EXE is our own antiquotation; everything after it is shell words quoted for the `''` string.
-  const line = `${IP_EXE}${nixIndentedLine(` link set dev ${shellWord(id)} master `)}${bridgeSlot('shell-word-in-indented-string')}`;
+  const line = `${IP_EXE}${nixIndentedLine(` link set dev ${shellWord(id)} master `, { lineStart: false })}${bridgeSlot('shell-word-in-indented-string')}`;
   const names = ensureNames(parsed, site.steps, ['lib', 'pkgs']);
   if (names === null) return [];
   const path = [...site.prefix, 'binScripts', 'tap-up'];
