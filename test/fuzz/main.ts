@@ -1,6 +1,7 @@
 /**
  * Long fuzz runs: `npm run fuzz -- --runs 100000 [--seed N] [--scale K] [--minutes M]
- * [--include-known-hangs] [--only i,j,...] [--no-save] [--trace FILE]`.
+ * [--include-known-hangs] [--only i,j,...] [--no-save] [--trace FILE]`; the hostile generators
+ * (hostile.ts): `npm run fuzz -- --hostile --runs 2000 [--seed N] [--minutes M]`.
  *
  * Prints inputs, crashes (must be 0), invariant violations, the slowest file and its time.
  * Each crash is saved as a regression case under test/unit/robustness/regressions/ (replayed by
@@ -11,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fuzz, type Finding } from './harness';
+import { fuzzHostile, HANG_MS } from './hostile';
 import { knownCrash } from './known';
 
 interface Args {
@@ -23,10 +25,12 @@ interface Args {
   save: boolean;
   /** File the case being run is written to before it runs: what a hang was stuck on. */
   trace: string;
+  /** Run the hostile generators (hostile.ts) instead of the mutations. */
+  hostile: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { runs: 10_000, seed: 20251128, scale: 5, includeKnownHangs: false, save: true, trace: join(tmpdir(), `microvm-net-fuzz-current-${process.pid}.json`) };
+  const args: Args = { runs: 10_000, seed: 20251128, scale: 5, includeKnownHangs: false, save: true, trace: join(tmpdir(), `microvm-net-fuzz-current-${process.pid}.json`), hostile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -42,6 +46,7 @@ function parse(argv: string[]): Args {
     else if (a === '--include-known-hangs') args.includeKnownHangs = true;
     else if (a === '--no-save') args.save = false;
     else if (a === '--trace') args.trace = value();
+    else if (a === '--hostile') args.hostile = true;
     else throw new Error(`unknown argument ${a}`);
   }
   for (const [k, v] of Object.entries(args)) if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`--${k}: not a number`);
@@ -61,9 +66,40 @@ function save(seed: number, finding: Finding): string {
   return dir;
 }
 
+async function hostileMain(args: Args, out: (s: string) => void): Promise<number> {
+  out(`hostile fuzz: seed ${args.seed}, ${args.runs} runs${args.minutes ? `, at most ${args.minutes} min` : ''}`);
+  const started = performance.now();
+  let lastReport = started;
+  const summary = await fuzzHostile({
+    seed: args.seed,
+    runs: args.runs,
+    minutes: args.minutes,
+    only: args.only,
+    onCase: (index, kind) => {
+      writeFileSync(args.trace, JSON.stringify({ hostile: true, seed: args.seed, index, kind }) + '\n');
+      if (performance.now() - lastReport > 30_000) {
+        lastReport = performance.now();
+        out(`... ${index} cases`);
+      }
+    },
+  });
+  for (const f of [...summary.crashes, ...summary.hangs, ...summary.bytesOutsideEdits, ...summary.payloads]) out(`#${f.index} ${f.kind} ${f.what}: ${f.detail}`);
+  out('');
+  out(`cases:                      ${summary.cases} (${Object.entries(summary.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  out(`fixes applied on disk:      ${summary.fixesApplied}`);
+  out(`crashes:                    ${summary.crashes.length}`);
+  out(`hangs (over ${HANG_MS / 1000} s):          ${summary.hangs.length}`);
+  out(`bytes written outside edits: ${summary.bytesOutsideEdits.length}`);
+  out(`payloads from a name:       ${summary.payloads.length}`);
+  out(`slowest case:               ${Math.round(summary.slowestMs)} ms`);
+  out(`total:                      ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return summary.crashes.length + summary.hangs.length + summary.bytesOutsideEdits.length + summary.payloads.length > 0 ? 1 : 0;
+}
+
 async function main(): Promise<number> {
   const args = parse(process.argv.slice(2));
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  if (args.hostile) return hostileMain(args, out);
   out(`(the case in progress is in ${args.trace}: replay a hang with --only <index>)`);
   out(`fuzz: seed ${args.seed}, ${args.only ? `only ${args.only.join(',')}` : `${args.runs} runs`}, scale ${args.scale}${args.minutes ? `, at most ${args.minutes} min` : ''}${args.includeKnownHangs ? ', including known hangs' : ''}`);
   let lastReport = performance.now();

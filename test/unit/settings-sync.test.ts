@@ -66,3 +66,12 @@ test('folder settings combine: excludes unioned, the rest from the first folder 
   assert.deepEqual(combined, { ...DEFAULT_SETTINGS, exclude: ['a', 'b'], maxFiles: 3, defaultBridge: 'br1' });
   assert.deepEqual(combineFolderSettings([]), DEFAULT_SETTINGS);
 });
+
+test('untrusted workspaces: limited, and a folder cannot set what fixes write or what is read', () => {
+  const pkg = JSON.parse(readFileSync(packagePath, 'utf8'));
+  const untrusted = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, 'limited');
+  assert.deepEqual(untrusted.restrictedConfigurations, ['defaultBridge', 'exclude', 'maxFiles', 'maxFileSize'].map((k) => `${SETTINGS_SECTION}.${k}`));
+  for (const key of untrusted.restrictedConfigurations) assert.ok(key in pkg.contributes.configuration.properties, key);
+  assert.match(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'), /Untrusted workspaces\*\* are supported, limited/);
+});

@@ -3,6 +3,7 @@
  * single-value flag given twice is a UsageError, which the entry point turns into the message,
  * the usage text on stderr and exit code 2 (docs/cli.md §2).
  */
+import { globProblem } from '../engine/glob';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'info' | 'never';
@@ -160,6 +161,10 @@ function parseCheck(args: readonly string[]): CheckOptions {
         break;
       case '--exclude':
         if (value.trim() === '') throw new UsageError('--exclude needs a non-empty glob');
+        {
+          const problem = globProblem(value);
+          if (problem !== null) throw new UsageError(`--exclude: bad glob ${JSON.stringify(value)}: ${problem}`);
+        }
         options.exclude.push(value);
         break;
       case '--max-files': {

@@ -5,7 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LanguageService, ScanReport } from '../engine/service';
+import { classifyFile } from '../engine/files';
+import { insideRoots } from '../engine/roots';
+import type { AnalysisSnapshot, LanguageService, ScanReport } from '../engine/service';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../protocol/settings';
 import { parseArgs, USAGE, UsageError, type CheckOptions } from './args';
 import { formatFixLog, runFixes, type FixLogEntry } from './fix';
@@ -75,7 +77,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
 }
 
 export interface ResolvedPaths {
+  /** What is analysed: each directory PATH, and for a file PATH its enclosing project. */
   roots: string[];
+  /** The PATHs as given (absolute): what is reported, and the only places `--fix` writes. */
+  checked: string[];
+  /** Some PATH is a file: the report covers only what lies inside `checked`. */
+  focused: boolean;
   /** Directory report paths are relative to. */
   base: string;
 }
@@ -83,6 +90,8 @@ export interface ResolvedPaths {
 export function resolvePaths(paths: readonly string[], cwd: string): ResolvedPaths {
   const given = paths.length > 0 ? paths : ['.'];
   const roots: string[] = [];
+  const checked: string[] = [];
+  let focused = false;
   let base: string | undefined;
   for (const p of given) {
     const abs = path.resolve(cwd, p);
@@ -93,10 +102,34 @@ export function resolvePaths(paths: readonly string[], cwd: string): ResolvedPat
       throw new UsageError(`no such file or directory: ${p}`);
     }
     if (!stat.isDirectory() && !stat.isFile()) throw new UsageError(`not a file or directory: ${p}`);
+    let root = abs;
+    if (stat.isFile()) {
+      // A file means nothing alone (a module needs the host that imports it): it is analysed
+      // within its project, and the report keeps to it (docs/cli.md §1).
+      if (classifyFile(abs) === null) throw new UsageError(`not a Nix or systemd-networkd file: ${p}`);
+      root = enclosingProject(abs);
+      focused = true;
+    }
     base ??= stat.isDirectory() ? abs : path.dirname(abs);
-    if (!roots.includes(abs)) roots.push(abs);
+    if (!roots.includes(root)) roots.push(root);
+    if (!checked.includes(abs)) checked.push(abs);
   }
-  return { roots, base: base ?? cwd };
+  return { roots, checked, focused, base: base ?? cwd };
+}
+
+/** The nearest directory upwards from `file` that holds flake.nix, else the file's directory. */
+function enclosingProject(file: string): string {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'flake.nix'))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(file);
+  }
+}
+
+/** The snapshot with only the diagnostics and interfaces inside the checked PATHs. */
+function focusedOn(snapshot: AnalysisSnapshot, checked: readonly string[]): AnalysisSnapshot {
+  const diagnostics = new Map([...snapshot.diagnostics].filter(([file]) => insideRoots(checked, file)));
+  const outcomes = snapshot.outcomes.filter((o) => insideRoots(checked, o.interface.id.location.file));
+  return { ...snapshot, diagnostics, outcomes };
 }
 
 export function settingsFor(options: CheckOptions): Settings {
@@ -129,7 +162,7 @@ export function render(report: CheckReport, options: CheckOptions, io: CliIo, fi
 }
 
 export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps): Promise<number> {
-  const { roots, base } = resolvePaths(options.paths, io.cwd);
+  const { roots, checked, focused, base } = resolvePaths(options.paths, io.cwd);
   const now = io.now ?? Date.now;
   const debug = debugEnabled(io.env);
   const service = await deps.createService({
@@ -149,20 +182,20 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
     let snapshot = service.analyze();
     let fixLog: FixLogEntry[] = [];
     if (options.fix) {
-      const run = await runFixes(snapshot, {
+      const run = await runFixes(focused ? focusedOn(snapshot, checked) : snapshot, {
         service,
-        roots,
+        roots: checked,
         base,
         refresh: async (touched) => {
           for (const file of touched) service.fileChanged(file);
           scan = await service.scan();
-          return service.analyze();
+          return focused ? focusedOn(service.analyze(), checked) : service.analyze();
         },
       });
-      snapshot = run.snapshot;
+      snapshot = service.analyze();
       fixLog = run.log;
     }
-    const report = buildReport(snapshot, { base, scan, ms: now() - started });
+    const report = buildReport(focused ? focusedOn(snapshot, checked) : snapshot, { base, scan, ms: now() - started });
     render(report, options, io, fixLog);
     return exitCodeFor(report.data, options.failOn);
   } finally {

@@ -3,23 +3,27 @@
  * editor's code actions use), then re-analyses; up to three passes.
  *
  * Safety rules:
- * - fixes that need user input (snippets) are skipped;
+ * - fixes that need user input (a snippet placeholder: no bridge could be inferred) and fixes the
+ *   engine declined (a name that is not a valid interface name) are not applied; the log says why;
  * - a fix writing anywhere outside the checked paths (after resolving symlinks) is refused and
  *   reported, as is one creating a file that already exists;
  * - within one pass no two fixes with overlapping (or touching) edits are applied; the later one
  *   waits for the next pass, where it is recomputed against the new text;
- * - every file is written atomically: a temporary file in the same directory, then a rename;
- *   the file mode is kept, and inserted text follows the file's line endings (CRLF or LF).
+ * - every file is written by fileWriter.ts: only if it still holds the bytes the analysis read,
+ *   is writable by the invoking user and has one link, atomically (a temporary file in the same
+ *   directory, then a rename), keeping mode, owner and every byte outside the edits.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../engine/model';
 import type { AnalysisSnapshot, Fix, LanguageService, TextEdit } from '../engine/service';
-import { insideRoots } from '../engine/roots';
+import { RootGuard } from '../engine/roots';
 import { comparePositions, type Range } from '../engine/text';
 import { applyTextEdits, eolOf } from '../engine/textEdits';
+import { createFile, WriteRefusal, writeChange, type FileChange } from './fileWriter';
 import { relativePath } from './report';
+
+export { writeFileAtomic } from './fileWriter';
 
 export const MAX_FIX_PASSES = 3;
 
@@ -105,6 +109,11 @@ export function needsInput(fix: Fix): boolean {
   );
 }
 
+/** Why `--fix` leaves a fix that needs a bridge name to the editor. */
+function placeholderReason(fix: Fix): string {
+  return `"${fix.title}" needs a bridge name, and none could be inferred (no other tap of the host is bridged and no single bridge is defined); in an editor the quick fix leaves a placeholder to fill in`;
+}
+
 function rangesTouch(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
@@ -129,28 +138,9 @@ function editKey(fix: Fix): string {
   });
 }
 
-/** Resolves symlinks of the longest existing prefix, so a link pointing outside is caught. */
-function realTarget(file: string): string {
-  let existing = path.resolve(file);
-  const rest: string[] = [];
-  while (!fs.existsSync(existing)) {
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(path.basename(existing));
-    existing = parent;
-  }
-  let real: string;
-  try {
-    real = fs.realpathSync(existing);
-  } catch {
-    real = existing;
-  }
-  return path.join(real, ...rest);
-}
-
 /** Inside a checked path once symlinks are resolved, so a link cannot lead a write outside. */
 export function isInsideRoots(file: string, roots: readonly string[]): boolean {
-  return insideRoots(roots.map(realTarget), realTarget(file));
+  return new RootGuard(roots.map((r) => path.resolve(r))).contains(path.resolve(file));
 }
 
 function sortedDiagnostics(snapshot: AnalysisSnapshot): Diagnostic[] {
@@ -211,84 +201,50 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return applyTextEdits(text, edits, { followLineEndings: true });
 }
 
-function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.microvm-net-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/**
- * Writes through a temporary file in the same directory and a rename, keeping `mode` when given.
- * With `exclusive`, fails (EEXIST) instead of replacing a file that exists.
- */
-export function writeFileAtomic(file: string, text: string, options: { mode?: number; exclusive?: boolean } = {}): void {
-  const tmp = tempName(file);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(tmp, 'wx', options.mode ?? 0o666);
-    fs.writeFileSync(fd, text, 'utf8');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    if (options.mode !== undefined) fs.chmodSync(tmp, options.mode);
-    if (options.exclusive) {
-      // link() refuses to replace an existing name, unlike rename(). Filesystems without hard
-      // links fall back to a check and a rename.
-      try {
-        fs.linkSync(tmp, file);
-        fs.unlinkSync(tmp);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
-        if (fs.existsSync(file)) throw Object.assign(new Error(`EEXIST: file already exists, ${file}`), { code: 'EEXIST' });
-        fs.renameSync(tmp, file);
-      }
-    } else {
-      fs.renameSync(tmp, file);
-    }
-  } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw error;
-  }
-}
-
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Writes all planned fixes, one atomic write per file; returns the fixes that failed, with why. */
-function applyPlanned(planned: Planned[], touched: Set<string>): Map<Planned, string> {
-  const failures = new Map<Planned, string>();
-  const byFile = new Map<string, { edits: TextEdit[]; owners: Planned[] }>();
+interface Failure {
+  /** refused: a safety rule said no; failed: the system did. */
+  kind: 'refused' | 'failed';
+  reason: string;
+}
+
+/** Writes all planned fixes, one safe write per file; returns the fixes that were refused or failed, with why. */
+function applyPlanned(planned: Planned[], touched: Set<string>, guard: RootGuard): Map<Planned, Failure> {
+  const failures = new Map<Planned, Failure>();
+  const failure = (error: unknown): Failure => ({ kind: error instanceof WriteRefusal ? 'refused' : 'failed', reason: errorText(error) });
+  const byFile = new Map<string, { change: FileChange & { edits: TextEdit[] }; owners: Planned[]; sameBase: boolean }>();
   for (const p of planned) {
     for (const change of p.fix.edit.changes) {
       // Keyed by the engine's path (what fileChanged expects); written through symlinks below.
       const file = path.resolve(change.file);
-      const entry = byFile.get(file) ?? { edits: [], owners: [] };
-      entry.edits.push(...change.edits);
+      const entry = byFile.get(file) ?? { change: { file, edits: [], sha256: change.sha256 }, owners: [], sameBase: true };
+      entry.change.edits.push(...change.edits);
+      // Fixes computed against different bytes of one file cannot be combined.
+      if (entry.change.sha256 !== change.sha256) entry.sameBase = false;
       if (!entry.owners.includes(p)) entry.owners.push(p);
       byFile.set(file, entry);
     }
   }
-  for (const [file, { edits, owners }] of byFile) {
+  for (const [file, { change, owners, sameBase }] of byFile) {
     try {
-      const target = fs.realpathSync(file);
-      const stat = fs.statSync(target);
-      const text = fs.readFileSync(target, 'utf8');
-      writeFileAtomic(target, applyEdits(text, edits), { mode: stat.mode & 0o7777 });
+      if (!sameBase) throw new WriteRefusal(`${file}: fixes were computed against different contents: not written`);
+      writeChange(change, guard);
       touched.add(file);
     } catch (error) {
-      for (const owner of owners) failures.set(owner, `${file}: ${errorText(error)}`);
+      for (const owner of owners) failures.set(owner, failure(error));
     }
   }
   for (const p of planned) {
     for (const create of p.fix.edit.creates) {
       const file = path.resolve(create.file);
       try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        writeFileAtomic(file, create.text, { exclusive: true });
+        createFile(file, create.text, guard);
         touched.add(file);
       } catch (error) {
-        failures.set(p, `${file}: ${errorText(error)}`);
+        failures.set(p, failure(error));
       }
     }
   }
@@ -297,6 +253,7 @@ function applyPlanned(planned: Planned[], touched: Set<string>): Map<Planned, st
 
 export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): Promise<FixRun> {
   const { service, roots, base } = options;
+  const guard = new RootGuard(roots.map((r) => path.resolve(r)));
   const maxPasses = options.maxPasses ?? MAX_FIX_PASSES;
   const log: FixLogEntry[] = [];
   const attempted = new Set<string>();
@@ -311,21 +268,27 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
     for (const d of sortedDiagnostics(snapshot)) {
       const key = diagnosticKey(d);
       if (attempted.has(key)) continue;
-      const fix = service
+      const own = service
         .fixes(d.location.file, d.location.range)
-        .find(
+        .filter(
           (f) =>
-            f.preferred &&
             f.diagnosticCode === d.code &&
             path.resolve(f.diagnosticLocation.file) === path.resolve(d.location.file) &&
-            rangesTouch(f.diagnosticLocation.range, d.location.range) &&
-            !needsInput(f),
+            rangesTouch(f.diagnosticLocation.range, d.location.range),
         );
-      if (!fix) continue;
+      const fix = own.find((f) => f.preferred && !f.disabled);
+      const notApplied = fix ? (needsInput(fix) ? placeholderReason(fix) : null) : own.find((f) => f.disabled)?.disabled?.reason ?? null;
+      if (!fix || notApplied !== null) {
+        if (notApplied !== null) {
+          attempted.add(key);
+          log.push({ kind: 'refused', code: d.code, at: at(d), title: fix?.title ?? own[0].title, reason: notApplied });
+        }
+        continue;
+      }
       attempted.add(key);
 
       const files = [...fix.edit.changes.map((c) => c.file), ...fix.edit.creates.map((c) => c.file)];
-      const outside = files.filter((f) => !isInsideRoots(f, roots));
+      const outside = files.filter((f) => !guard.contains(path.resolve(f)));
       if (outside.length > 0) {
         log.push({
           kind: 'refused',
@@ -374,7 +337,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
     passes++;
 
     const touched = new Set<string>();
-    const failures = applyPlanned(planned, touched);
+    const failures = applyPlanned(planned, touched, guard);
     for (const file of touched) touchedAll.add(file);
     snapshot = await options.refresh([...touched]);
 
@@ -382,7 +345,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
     for (const p of planned) {
       const failure = failures.get(p);
       for (const d of p.diagnostics) {
-        if (failure) log.push({ kind: 'failed', code: d.code, at: at(d), title: p.fix.title, reason: failure });
+        if (failure) log.push({ kind: failure.kind, code: d.code, at: at(d), title: p.fix.title, reason: failure.reason });
         else if (remaining.has(identityKey(d))) log.push({ kind: 'remains', code: d.code, at: at(d), title: p.fix.title });
         else {
           const files = [...new Set([...p.ranges.keys(), ...p.creates])].map((f) => relativePath(base, f));

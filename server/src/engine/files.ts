@@ -2,13 +2,15 @@
  * The workspace file set: a bounded walk of the roots that keeps only the files the engine
  * reads, and a reader that turns bytes into text with a clear message for anything odd.
  * Symlinks are followed only when they resolve inside a root, and each real directory is
- * walked once, so link loops end.
+ * walked once, so link loops end. Only regular files are ever opened: a FIFO would block the
+ * read forever and a device node may never end, so both are reported and skipped.
  */
-import { promises as fsp, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { compileGlobs } from './glob';
 import type { FileProblem } from './model';
-import { insideRoots } from './roots';
+import { insideRoots, type RootGuard } from './roots';
 
 export type FileKind = 'nix' | 'network' | 'netdev' | 'dropin' | 'flake-lock';
 
@@ -99,6 +101,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
         if (visited % 500 === 0) options.onProgress?.(visited, files.length);
         let isDir = entry.isDirectory();
         let isFile = entry.isFile();
+        let special = specialKind(entry);
         let devNull = false;
         // A plain entry's real path is its real directory plus its name: no syscall needed.
         let realPath = join(realDir, entry.name);
@@ -127,6 +130,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
               const st = statSync(real);
               isDir = st.isDirectory();
               isFile = st.isFile();
+              special = specialKind(st);
             } catch {
               continue;
             }
@@ -141,7 +145,10 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
           subdirs.push(path);
           continue;
         }
-        if (!isFile) continue;
+        if (!isFile) {
+          if (special !== null && classifyFile(path) !== null) skipped.push({ file: path, kind: 'file-skipped', message: `is a ${special}, not a regular file: skipped` });
+          continue;
+        }
         const kind = classifyFile(path);
         if (kind === null) continue;
         if (devNull && kind !== 'network' && kind !== 'netdev' && kind !== 'dropin') continue;
@@ -166,6 +173,8 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
 export interface ReadResult {
   text: string | null;
   problem?: FileProblem;
+  /** SHA-256 of the bytes the text was decoded from: what `--fix` compares before it writes. */
+  sha256?: string;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -190,19 +199,76 @@ export function decodeText(bytes: Uint8Array): ReadResult {
   return { text, problem };
 }
 
-export function readWorkspaceFile(path: string, maxFileSize: number): ReadResult {
-  const unreadable = (message: string): ReadResult => ({ text: null, problem: { kind: 'file-unreadable', message } });
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+type SpecialKind = 'FIFO' | 'socket' | 'character device' | 'block device';
+
+function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): SpecialKind | null {
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return null;
+}
+
+/** Never blocks on open (a FIFO swapped in after the stat), never becomes a controlling terminal. */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+const skipped = (message: string): ReadResult => ({ text: null, problem: { kind: 'file-skipped', message } });
+const unreadable = (message: string): ReadResult => ({ text: null, problem: { kind: 'file-unreadable', message } });
+
+/**
+ * Reads a workspace file, bounded: the real path must stay inside the roots (when a guard is
+ * given), only a regular file is opened, the opened file must be the one that was checked
+ * (`fstat` after `open`), and at most `maxFileSize` bytes are read however the file grows.
+ */
+export function readWorkspaceFile(path: string, maxFileSize: number, guard?: RootGuard): ReadResult {
+  let fd: number | undefined;
   try {
+    if (guard && !guard.reallyInside(path)) return skipped('symlink points outside the workspace: not read');
     const st = statSync(path);
-    if (st.isDirectory()) return { text: null, problem: { kind: 'file-skipped', message: 'is a directory, not a file: skipped' } };
-    if (st.size > maxFileSize) {
-      return { text: null, problem: { kind: 'file-too-large', message: `larger than the maximum file size (${st.size} > ${maxFileSize} bytes): skipped` } };
-    }
-    return decodeText(readFileSync(path));
+    if (st.isDirectory()) return skipped('is a directory, not a file: skipped');
+    const special = specialKind(st);
+    if (special !== null || !st.isFile()) return skipped(`is a ${special ?? 'FIFO'}, not a regular file: skipped`);
+    if (st.size > maxFileSize) return tooLarge(st.size, maxFileSize);
+    fd = openSync(path, READ_FLAGS);
+    const opened = fstatSync(fd);
+    if (!opened.isFile() || !sameFile(opened, st)) return skipped('changed while it was being read: skipped');
+    const bytes = readBounded(fd, maxFileSize);
+    if (bytes === null) return tooLarge(Math.max(opened.size, maxFileSize + 1), maxFileSize);
+    return { ...decodeText(bytes), sha256: sha256Of(bytes) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return unreadable('permission denied: cannot read');
     if (code === 'ENOENT') return unreadable('file no longer exists');
+    if (code === 'ELOOP') return unreadable('broken or looping symlink: not followed');
     return unreadable(`cannot read: ${code ?? String(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+function tooLarge(size: number, maxFileSize: number): ReadResult {
+  return { text: null, problem: { kind: 'file-too-large', message: `larger than the maximum file size (${size} > ${maxFileSize} bytes): skipped` } };
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/** The whole file when it has at most `limit` bytes, else null; reads at most `limit + 1`. */
+function readBounded(fd: number, limit: number): Uint8Array | null {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > limit) return null;
+  }
+  return Buffer.concat(chunks, total);
 }

@@ -33,7 +33,7 @@ const KIND_SUMMARY: Record<NoticeKind, string> = {
   'syntax-error': 'files have syntax errors; analysed as far as the parse tree allows',
   'parse-incomplete': 'files could not be parsed within the parse budget: not analysed',
   'file-too-large': 'files are larger than the maximum file size: skipped',
-  'file-skipped': 'files were skipped (binary, or a directory where a file was expected)',
+  'file-skipped': 'files were skipped (not a regular file: binary, a FIFO, a device, or a directory where a file was expected)',
   'file-unreadable': 'files or directories could not be read',
   'file-not-utf8': 'files are not valid UTF-8: decoded with replacement characters',
   'symlink-not-followed': 'symlinks were not followed (broken, looping, or pointing outside the workspace)',

@@ -6,7 +6,7 @@
  */
 import { bridgeCreated } from './bridgeExistence';
 import type { AddressAssignment, MicrovmInterface, Outcome, Reason, ScriptAttachment, TapTarget, UnitDefinition, Via, ViaKind, WorkspaceFacts } from './model';
-import { describeMatch, matchPattern, resolveNetworkd, triOr, type NetworkdDecision } from './networkd';
+import { describeMatch, interfaceNameProblem, matchPattern, resolveNetworkd, triOr, type NetworkdDecision } from './networkd';
 import { supportsInterfaceType } from './hypervisors';
 import { displayPattern, knownText, samePattern, type Tri } from './pattern';
 import { located, reasonText } from './reasons';
@@ -123,6 +123,10 @@ function resolveQemuBridge(iface: MicrovmInterface): Outcome {
   if (bridge === undefined) {
     return { interface: iface, status: 'unknown', bridge: null, via, reasons: ['the bridge of this `type = "bridge"` interface is not statically known'] };
   }
+  const invalid = interfaceNameProblem(bridge);
+  if (invalid !== null) {
+    return { interface: iface, status: 'bridge-undefined', bridge, via, reasons: [`qemu-bridge-helper cannot attach it: no bridge can exist by that name (${invalid})`] };
+  }
   return {
     interface: iface,
     status: 'bridged',
@@ -232,6 +236,9 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
       return out('unknown', null, [located(`a ${s.kind} script${where} attaches it to a bridge whose name is not statically known`, s.location)], viaForScript(s));
     }
     const runs = located(`a ${s.kind} script${where} runs \`ip link set ... master ${bridge}\``, s.location);
+    // A name no interface can have (a fix's placeholder left as it is) attaches nothing, certainly.
+    const invalid = interfaceNameProblem(bridge);
+    if (invalid !== null) return out('bridge-undefined', bridge, [located(`${reasonText(runs)}, which fails: no bridge can exist by that name (${invalid})`, s.location)], viaForScript(s));
     const other = scripts.find((m) => m.certainty === 'yes' && knownText(m.script.bridge) !== bridge)?.script;
     if (other) {
       const otherBridge = displayPattern(other.bridge);

@@ -38,6 +38,11 @@ export function known(text: string): StrPattern {
 export const UNKNOWN_STRING: StrPattern = pattern([HOLE]);
 
 export function concatPatterns(...items: StrPattern[]): StrPattern {
+  return concatPatternList(items);
+}
+
+/** `concatPatterns` over a list of any length (a spread of a long list overflows the stack). */
+export function concatPatternList(items: readonly StrPattern[]): StrPattern {
   return pattern(items.flatMap((p) => p.parts));
 }
 

@@ -14,7 +14,11 @@ export interface TextEdit {
 
 /** Edits to existing files and files to create (always inside a workspace root). */
 export interface WorkspaceEdit {
-  changes: { file: string; edits: TextEdit[] }[];
+  /**
+   * `sha256`: of the disk bytes the edits were computed against (absent when the text was an
+   * editor buffer); `--fix` writes only when the file still has exactly those bytes.
+   */
+  changes: { file: string; edits: TextEdit[]; sha256?: string }[];
   creates: { file: string; text: string }[];
 }
 
@@ -27,6 +31,12 @@ export interface Fix {
   edit: WorkspaceEdit;
   /** The edit contains a snippet placeholder (`${1:bridge}`) for the user to fill. */
   isSnippet?: boolean;
+  /**
+   * Set when no fix can be offered for the diagnostic, with why (a name a fix would have to write
+   * is not a valid interface name...). Such a Fix has no edit and is never preferred; editors show
+   * it greyed out with the reason, `--fix` logs the reason.
+   */
+  disabled?: { reason: string };
 }
 
 export interface HoverResult {

@@ -82,3 +82,12 @@ export class LineIndex {
     return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))];
   }
 }
+
+/**
+ * `text` with every character that ends a line or hides or reorders text (controls, bidi and
+ * zero-width format characters, line separators) written as `\u{…}`: a workspace-chosen name
+ * shown in a message stays on one visible line and cannot forge another.
+ */
+export function visibleText(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029\u0085]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}

@@ -158,6 +158,8 @@ export class WorkspaceService implements LanguageService {
         parseNix: (file, text) => this.parses.parse(file, text),
         settings: this.settings,
         roots: this.roots,
+        guard: this.store.guard,
+        sha256Of: (path) => this.store.diskSha256Of(path),
       });
     }
     return this.views;

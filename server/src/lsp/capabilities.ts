@@ -16,6 +16,8 @@ export interface ClientFeatures {
   markdownHover: boolean;
   hierarchicalSymbols: boolean;
   codeActionLiterals: boolean;
+  /** Code actions may carry `disabled: { reason }` (a fix we cannot offer, with why). */
+  codeActionDisabled: boolean;
   documentChanges: boolean;
   createFiles: boolean;
   snippetEdits: boolean;
@@ -34,6 +36,7 @@ export function clientFeatures(c: ClientCapabilities): ClientFeatures {
     markdownHover: c.textDocument?.hover?.contentFormat?.includes('markdown') ?? false,
     hierarchicalSymbols: c.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
     codeActionLiterals: c.textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+    codeActionDisabled: c.textDocument?.codeAction?.disabledSupport === true,
     documentChanges: edit?.documentChanges === true,
     createFiles: edit?.resourceOperations?.includes('create') ?? false,
     // LSP 3.18 (`snippetEditSupport`); absent from the 3.17 types this server is built against.

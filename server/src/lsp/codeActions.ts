@@ -26,6 +26,8 @@ export interface EditCapabilities {
   createFiles: boolean;
   /** LSP 3.18 snippet text edits inside workspace edits. */
   snippets: boolean;
+  /** The client shows `disabled` code actions (greyed out, with the reason). */
+  disabledActions: boolean;
 }
 
 export function codeActionHandler(
@@ -42,10 +44,16 @@ export function codeActionHandler(
       const caps = capabilities();
       const actions: CodeAction[] = [];
       for (const fix of service.fixes(file, params.range)) {
-        const edit = toLspEdit(fix, uris, documents, caps);
-        if (!edit) continue;
         const diagnostic =
           findDiagnostic(params.context.diagnostics, fix) ?? findDiagnostic(published(uris.uri(fix.diagnosticLocation.file)), fix);
+        if (fix.disabled) {
+          if (caps.disabledActions) {
+            actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: diagnostic ? [diagnostic] : undefined, disabled: { reason: fix.disabled.reason } });
+          }
+          continue;
+        }
+        const edit = toLspEdit(fix, uris, documents, caps);
+        if (!edit) continue;
         actions.push({
           title: fix.title,
           kind: CodeActionKind.QuickFix,

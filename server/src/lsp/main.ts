@@ -7,6 +7,15 @@ import { debugEnabled, installWasmMemoryProbe } from './debug';
 import { createLanguageService } from '../engine/workspace';
 import { version } from '../../../package.json';
 import { startServer } from './server';
+import { commandLine } from './commandLine';
+
+// --help, --version, or no transport: answered here, before vscode-languageserver would throw
+// (and Node print the throwing line, which in the minified bundle is the whole bundle).
+const early = commandLine(process.argv.slice(2), version);
+if (early) {
+  (early.code === 0 ? process.stdout : process.stderr).write(early.text);
+  process.exit(early.code);
+}
 
 const connection = createConnection(ProposedFeatures.all);
 

@@ -9,6 +9,7 @@ import {
   FileChangeType,
   MessageType,
   ShowMessageNotification,
+  type CancellationToken,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -42,7 +43,8 @@ import { ProgressReporter } from './progress';
 import { summarize, tapReport } from './report';
 import { background, withService } from './request';
 import { ServiceHost, type ServiceFactory } from './serviceHost';
-import { pushedSettings, sameSettings, SettingsSource } from './settings';
+import { validated } from './params';
+import { pushedSettings, sameSettings, SettingsSource, withValidGlobs } from './settings';
 
 export interface ServerOptions {
   createService: ServiceFactory;
@@ -69,6 +71,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const documents = new DocumentStore(uris, log);
   const progress = new ProgressReporter(connection, () => features.workDoneProgress);
   const settingsSource = new SettingsSource(connection, () => features.configuration);
+  /** The settings as the engine may take them, each refused glob shown once until it changes. */
+  let lastGlobProblems = '';
+  const usable = (raw: Settings): Settings => {
+    const { settings: valid, problems } = withValidGlobs(raw);
+    const key = problems.join('\n');
+    if (key !== lastGlobProblems && problems.length > 0) {
+      for (const message of problems) {
+        background(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `MicroVM network: ${message}` }), log, 'showMessage');
+      }
+    }
+    lastGlobProblems = key;
+    return valid;
+  };
 
   const sendSummary = () => {
     const summary: AnalysisSummary = { ...summarize(lastSnapshot, host.scanReport, scanning), revision };
@@ -163,17 +178,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         const gone = new Set(removed.map((f) => f.uri));
         folders = [...folders.filter((f) => !gone.has(f.uri)), ...added];
         log(`workspace folders: ${roots().join(', ') || '(none)'}`);
-        settings = await settingsSource.pull(folders.map((f) => f.uri));
+        settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
         await host.configure(roots(), settings);
       });
     }
-    settings = await settingsSource.pull(folders.map((f) => f.uri));
+    settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
     log(`starting over ${roots().join(', ') || '(no workspace folder)'}`);
     await host.configure(roots(), settings);
   });
 
   connection.onDidChangeConfiguration(async (params) => {
-    const next = features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params);
+    const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params));
     if (sameSettings(next, settings)) return;
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
     settings = next;
@@ -195,23 +210,28 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     diagnostics.schedule();
   });
 
-  connection.onHover(hoverHandler(host, () => features.markdownHover));
+  connection.onHover(validated('position', hoverHandler(host, () => features.markdownHover)));
   connection.onCodeAction(
-    codeActionHandler(host, uris, documents, (uri) => diagnostics.current(uri), () => ({
-      documentChanges: features.documentChanges,
-      createFiles: features.createFiles,
-      snippets: features.snippetEdits,
-    })),
+    validated(
+      'range',
+      codeActionHandler(host, uris, documents, (uri) => diagnostics.current(uri), () => ({
+        documentChanges: features.documentChanges,
+        createFiles: features.createFiles,
+        snippets: features.snippetEdits,
+        disabledActions: features.codeActionDisabled,
+      })),
+    ),
   );
-  connection.onDefinition(definitionHandler(host, uris));
-  connection.onReferences(referencesHandler(host, uris));
-  connection.onDocumentSymbol(documentSymbolHandler(host, uris, () => features.hierarchicalSymbols));
-  connection.onWorkspaceSymbol(workspaceSymbolHandler(host, uris));
-  connection.onCodeLens(codeLensHandler(host, uris));
-  connection.onCompletion(completionHandler(host));
+  connection.onDefinition(validated('position', definitionHandler(host, uris)));
+  connection.onReferences(validated('position', referencesHandler(host, uris)));
+  connection.onDocumentSymbol(validated('document', documentSymbolHandler(host, uris, () => features.hierarchicalSymbols)));
+  connection.onWorkspaceSymbol(validated('query', workspaceSymbolHandler(host, uris)));
+  connection.onCodeLens(validated('document', codeLensHandler(host, uris)));
+  connection.onCompletion(validated('position', completionHandler(host)));
 
-  connection.onRequest(TapReportRequest, (token) =>
-    withService(host, token, (service) => tapReport(service.analyze(), uris, host.scanReport)),
+  // Declared without params; a client that sends some anyway gets them before the token.
+  connection.onRequest(TapReportRequest.method, (...args: unknown[]) =>
+    withService(host, args[args.length - 1] as CancellationToken, (service) => tapReport(service.analyze(), uris, host.scanReport)),
   );
   connection.onRequest(RescanRequest, async (): Promise<RescanResult> => {
     const report = await host.rescan();

@@ -4,6 +4,7 @@
  * Clients without the configuration capability get the defaults.
  */
 import type { Connection } from 'vscode-languageserver/node';
+import { globProblem } from '../engine/glob';
 import {
   combineFolderSettings,
   mergeSettings,
@@ -53,4 +54,19 @@ function stableJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)))
       : v,
   );
+}
+
+/**
+ * Drops the `exclude` globs the engine refuses (the setting may come from an untrusted
+ * workspace's `.vscode/settings.json`), saying which and why, so one bad glob neither fails the
+ * scan nor silently excludes nothing.
+ */
+export function withValidGlobs(settings: Settings): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  const exclude = settings.exclude.filter((glob) => {
+    const problem = globProblem(glob);
+    if (problem !== null) problems.push(`${SETTINGS_SECTION}.exclude: bad glob ${JSON.stringify(glob)} ignored: ${problem}`);
+    return problem === null;
+  });
+  return { settings: problems.length > 0 ? { ...settings, exclude } : settings, problems };
 }

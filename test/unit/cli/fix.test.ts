@@ -7,7 +7,13 @@ import { applyEdits, describeFix, formatFixLog, isInsideRoots, needsInput, runFi
 import type { Diagnostic } from '../../../server/src/engine/model';
 import type { AnalysisSnapshot, Fix, WorkspaceEdit } from '../../../server/src/engine/service';
 import { LineIndex, type Range } from '../../../server/src/engine/text';
+import { sha256Of } from '../../../server/src/engine/files';
 import { diag, FakeService, harness, loc, range, snapshot, tempDir, write } from './helpers';
+
+/** What the engine records for a file it read: the fake fixes below were "computed" against these bytes. */
+function diskSha256(file: string): string {
+  return sha256Of(fs.readFileSync(file));
+}
 
 const NET = 'hosts/h1/net.nix';
 const VMS = 'hosts/h1/vms.nix';
@@ -47,7 +53,7 @@ function addToName(root: string, id: string, d: Diagnostic, extra: Partial<Fix> 
     diagnosticCode: d.code,
     diagnosticLocation: d.location,
     preferred: true,
-    edit: { changes: [{ file, edits: [{ range: index.rangeAt(at, at), newText: ` "${id}"` }] }], creates: [] },
+    edit: { changes: [{ file, edits: [{ range: index.rangeAt(at, at), newText: ` "${id}"` }], sha256: diskSha256(file) }], creates: [] },
     ...extra,
   };
 }
@@ -208,7 +214,7 @@ test('overlapping fixes wait for the next pass; at most three passes', async (t)
         diagnosticCode: 'c',
         diagnosticLocation: { file: f, range: r },
         preferred: true,
-        edit: { changes: [{ file, edits: [{ range: range(0, 0, 0, 0), newText: 'y' }] }], creates: [] },
+        edit: { changes: [{ file, edits: [{ range: range(0, 0, 0, 0), newText: 'y' }], sha256: diskSha256(file) }], creates: [] },
       },
     ],
   });
@@ -281,7 +287,7 @@ test('a fix that does not clear its diagnostic is reported as such', async (t) =
         diagnosticCode: 'tap-shadowed',
         diagnosticLocation: { file: f, range: r },
         preferred: true,
-        edit: { changes: [{ file, edits: [{ range: range(0, 0, 0, 0), newText: '# x\n' }] }], creates: [] },
+        edit: { changes: [{ file, edits: [{ range: range(0, 0, 0, 0), newText: '# x\n' }], sha256: diskSha256(file) }], creates: [] },
       },
     ],
   });

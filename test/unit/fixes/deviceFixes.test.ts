@@ -129,7 +129,7 @@ test('no uplink known (two candidate NICs): the link is a snippet placeholder, e
   const { fix, apply } = await fixFor(dir, 'macvtap-link-missing');
   assert.equal(fix.title, 'Add macvtap link = the uplink and mode = "bridge" to `vm-media`');
   assert.equal(fix.isSnippet, true);
-  assert.deepEqual(newTexts(fix), [' macvtap = { link = "${1:eth0}"; mode = "bridge"; \\};']);
+  assert.deepEqual(newTexts(fix), [' macvtap = { link = "${1:<set-uplink-name>}"; mode = "bridge"; \\};']);
   await apply();
 });
 

@@ -254,7 +254,7 @@ test('#4 on the old layout (flake.lock before 2024-11-27): mkForce script reprod
     'for id in $(cat current/share/microvm/tap-interfaces); do',
     '${pkgs.iproute2}/bin/ip tuntap add name $id mode tap user microvm $TAP_FLAGS',
     '${pkgs.iproute2}/bin/ip link set $id up',
-    '${pkgs.iproute2}/bin/ip link set $id master br0',
+    "${pkgs.iproute2}/bin/ip link set $id master 'br0'",
   ]) {
     assert.ok(text.includes(line), line);
   }
@@ -274,7 +274,7 @@ test('no bridge known: a snippet placeholder; with microvmNet.defaultBridge: tha
   const tapUp = fixes.find((f) => f.preferred)!;
   assert.equal(tapUp.title, "Attach `vm-web` to a bridge in the guest's microvm.binScripts.tap-up (vms.nix)");
   const text = edited(tapUp, 'vms.nix').join('');
-  assert.ok(text.includes(`\\\${lib.getExe' pkgs.iproute2 "ip"\\} link set dev 'vm-web' master '\${1:br0}'`), text);
+  assert.ok(text.includes(`\\\${lib.getExe' pkgs.iproute2 "ip"\\} link set dev 'vm-web' master '\${1:<set-bridge-name>}'`), text);
   await applyAndCheck(dir, snapshot, d, tapUp);
 
   const dir2 = hostWorkspace(files);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { applyWorkspaceEdit } from '../../../server/src/engine/fixes/edits';
+import { applyWorkspaceEdit, expandSnippet, PLACEHOLDER_DEFAULT } from '../../../server/src/engine/fixes/edits';
 import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
 import type { Diagnostic, Outcome } from '../../../server/src/engine/model';
 import { knownText } from '../../../server/src/engine/pattern';
@@ -86,19 +86,57 @@ export interface SoundnessReport {
   bridge: string | null;
 }
 
+/** The fix as the user completes it: every placeholder filled with `bridge`. */
+export function filledSnippet(fix: Fix, bridge: string): Fix {
+  // Any placeholder (a bridge's, a macvtap link's) filled with the name given.
+  const fill = (text: string) => expandSnippet(text.replace(/\$\{1:[^}]*\}/g, bridge));
+  return {
+    ...fix,
+    isSnippet: undefined,
+    edit: {
+      changes: fix.edit.changes.map((c) => ({ ...c, edits: c.edits.map((e) => ({ ...e, newText: fill(e.newText) })) })),
+      creates: fix.edit.creates.map((c) => ({ ...c, text: fill(c.text) })),
+    },
+  };
+}
+
 /**
  * Applies `fix` to the workspace in `dir` and checks: edits and creates stay inside `dir`;
  * text outside the edit ranges is byte-identical; edited Nix files have no more syntax errors;
  * after re-analysis the tap is bridged to `bridge` (when given: else to the bridge the title
- * names) and no fixable diagnostic or fix remains for it.
+ * names) and no fixable diagnostic or fix remains for it. A snippet fix is applied twice: with
+ * its placeholder accepted as it is, the tap must stay flagged (a placeholder is never a fix);
+ * with the placeholder filled with a bridge the workspace defines (`bridge`, default `br0`), it
+ * must then pass every check above.
  */
 export async function applyAndCheck(
   dir: string,
   before: AnalysisSnapshot,
   d: Diagnostic,
   fix: Fix,
-  opts: { settings?: Partial<Settings>; bridge?: string; also?: (after: AnalysisSnapshot) => void } = {},
+  opts: { settings?: Partial<Settings>; bridge?: string; also?: (after: AnalysisSnapshot) => void; filledWithMissingBridge?: boolean } = {},
 ): Promise<SoundnessReport> {
+  if (fix.isSnippet) {
+    const tree = readTree(dir);
+    const outcome = outcomeAt(before, d);
+    assert.ok(outcome, 'diagnostic has an outcome');
+    for (const [file, text] of applyWorkspaceEdit(fix.edit, (f) => tree.get(f) ?? null, { expand: true })) writeFileSync(file, text);
+    const left = await open(dir, opts.settings ?? {});
+    try {
+      const [tap] = sameTap(left.snapshot, outcome);
+      assert.ok(tap, 'the tap is found again');
+      assert.notEqual(tap.status, 'bridged', `${fix.title}: the placeholder left as it is counted as a fix (${tap.reasons.join('; ')})`);
+      const flagged = (left.snapshot.diagnostics.get(tap.interface.id.location.file) ?? []).filter(
+        (x) => FIXABLE_CODES.has(x.code) && x.location.range.start.line === tap.interface.id.location.range.start.line,
+      );
+      assert.ok(flagged.length > 0, `${fix.title}: the tap is no longer flagged with the placeholder left in`);
+    } finally {
+      left.service.dispose();
+    }
+    restore(dir, tree);
+    const fillWith = opts.bridge ?? 'br0';
+    return applyAndCheck(dir, before, d, filledSnippet(fix, fillWith), { ...opts, bridge: fillWith, filledWithMissingBridge: !bridgeDefined(before, outcome.interface.host, fillWith) });
+  }
   const { settings = {}, bridge } = opts;
   const outcome = outcomeAt(before, d);
   assert.ok(outcome, 'diagnostic has an outcome');
@@ -145,7 +183,12 @@ export async function applyAndCheck(
       opts.also?.(after.snapshot);
       return { title: fix.title, status: tap.status, bridge: tap.bridge };
     }
-    const wanted = bridge ?? (fix.isSnippet ? 'br0' : bridgeFromTitle(fix.title));
+    const wanted = bridge ?? bridgeFromTitle(fix.title);
+    if (opts.filledWithMissingBridge && tap.status === 'bridge-undefined' && tap.bridge === wanted) {
+      // A placeholder filled with a name no bridge has: attached, but flagged until the bridge exists.
+      opts.also?.(after.snapshot);
+      return { title: fix.title, status: tap.status, bridge: tap.bridge };
+    }
     assert.equal(tap.status, 'bridged', `${fix.title}: tap is ${tap.status} after the fix (${reasonTexts(tap.reasons).join('; ')})`);
     if (wanted) assert.equal(tap.bridge, wanted, fix.title);
     const file = tap.interface.id.location.file;
@@ -160,6 +203,17 @@ export async function applyAndCheck(
   } finally {
     after.service.dispose();
   }
+}
+
+/** Whether the tap's host defines a bridge of that name (a netdev or networking.bridges). */
+function bridgeDefined(snapshot: AnalysisSnapshot, host: string | null, name: string): boolean {
+  const own = (owner: string | null) => owner === null || owner === host;
+  // A .netdev creates nothing on a host whose networkd is off.
+  const networkdOff = snapshot.facts.hosts.some((h) => h.name === host && h.networkdEnabled === false);
+  const netdev = !networkdOff && snapshot.facts.units.some(
+    (u) => own(u.host) && u.kind === 'netdev' && u.settings.some((x) => x.section === 'NetDev' && x.key === 'Name' && knownText(x.value) === name),
+  );
+  return netdev || snapshot.facts.bridges.some((b) => own(b.host) && b.name === name);
 }
 
 /** Codes whose fixes complete an interface's settings instead of bridging a tap. */

@@ -14,7 +14,7 @@ import {
   moduleBody,
   chainAt,
 } from '../../../server/src/engine/fixes/nixEdit';
-import { applyOffsetEdits, eolOf, expandSnippet, finishText, indentUnitOf, BRIDGE_MARK, nixKey, nixString } from '../../../server/src/engine/fixes/edits';
+import { applyOffsetEdits, eolOf, expandSnippet, finishText, indentUnitOf, bridgeSlot, nixKey, PLACEHOLDER_DEFAULT, nixString } from '../../../server/src/engine/fixes/edits';
 
 let parser: NixParser;
 before(async () => {
@@ -44,11 +44,12 @@ test('nix literals', () => {
 });
 
 test('snippets: placeholder, escaping, expansion', () => {
-  const text = `\${lib.getExe' pkgs.iproute2 "ip"} master '${BRIDGE_MARK}'`;
+  const text = `\${lib.getExe' pkgs.iproute2 "ip"} master ${bridgeSlot('shell-word-in-indented-string')}`;
   assert.equal(finishText(text, 'br1'), `\${lib.getExe' pkgs.iproute2 "ip"} master 'br1'`);
   const snippet = finishText(text, null);
-  assert.equal(snippet, `\\\${lib.getExe' pkgs.iproute2 "ip"\\} master '\${1:br0}'`);
-  assert.equal(expandSnippet(snippet), finishText(text, 'br0'));
+  assert.equal(snippet, `\\\${lib.getExe' pkgs.iproute2 "ip"\\} master '\${1:<set-bridge-name>}'`);
+  // Accepted as it is, the placeholder is what the name would be, quoted the same way.
+  assert.equal(expandSnippet(snippet), finishText(text, PLACEHOLDER_DEFAULT));
 });
 
 test('insertPath: dotted style at the top level, after the closest sibling', () => {

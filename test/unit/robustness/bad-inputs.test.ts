@@ -3,11 +3,12 @@
  * the scan's skipped list, the CLI's notices), never a crash, never a changed file.
  *
  * Unreadable files: tests run as root, where mode 000 is still readable. Two ways are used:
- * (1) the engine's file-reading seam: `readWorkspaceFile` reads through `fs.readFileSync`, which
+ * (1) the engine's file-reading seam: `readWorkspaceFile` opens through `fs.openSync`, which
  * is replaced for one path to fail with a real EACCES error object; (2) a real EACCES: when the
- * suite runs as root, the CLI runs from source in a child process with uid/gid 65534 (nobody)
- * over a world-readable temp workspace whose file has mode 000 (as non-root, chmod 000 suffices
- * and the engine is called in-process).
+ * suite runs as root, the CLI, bundled into a directory everyone can read (hostile/asNobody.ts:
+ * the clone itself may not be), runs in a child process with uid/gid 65534 (nobody) over a
+ * world-readable temp workspace whose file has mode 000 (as non-root, chmod 000 suffices and the
+ * engine is called in-process).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../server/src/protocol/se
 import type { AnalysisSnapshot } from '../../../server/src/engine/service';
 import { LineIndex, type Range } from '../../../server/src/engine/text';
 import { runCli } from '../../../server/src/cli/check';
+import { canSwitchUser, runAsNobody, stageCli } from './hostile/asNobody';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -234,9 +236,9 @@ test('a Nix import through a symlink that leaves the workspace is not read', asy
 test('unreadable file (EACCES) through the read seam: reported, not fatal', async () => {
   const dir = workspace('seed', { 'hosts/hv/secret.nix': '{ }\n', 'etc/systemd/network/50-secret.network': '[Match]\nName=x\n' });
   const denied = new Set([join(dir, 'hosts/hv/secret.nix'), join(dir, 'etc/systemd/network/50-secret.network')]);
-  const original = fs.readFileSync;
+  const original = fs.openSync;
   let hits = 0;
-  (fs as { readFileSync: unknown }).readFileSync = function (this: unknown, path: fs.PathOrFileDescriptor, ...rest: unknown[]) {
+  (fs as { openSync: unknown }).openSync = function (this: unknown, path: fs.PathLike, ...rest: unknown[]) {
     if (typeof path === 'string' && denied.has(path)) {
       hits++;
       throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES', errno: -13, syscall: 'open', path });
@@ -258,11 +260,11 @@ test('unreadable file (EACCES) through the read seam: reported, not fatal', asyn
     r.service.dispose();
     assert.deepEqual(tree(dir), before);
   } finally {
-    (fs as { readFileSync: unknown }).readFileSync = original;
+    (fs as { openSync: unknown }).openSync = original;
   }
 });
 
-test('unreadable file and directory (real EACCES; as root via a child running as nobody)', { timeout: 120_000 }, async (t) => {
+test('unreadable file and directory (real EACCES; as root via a child running as nobody)', { timeout: 120_000 }, async () => {
   const base = tempDir();
   chmodSync(base, 0o755);
   mkdirSync(join(base, 'tmp'));
@@ -277,19 +279,11 @@ test('unreadable file and directory (real EACCES; as root via a child running as
   chmodSync(join(dir, 'locked'), 0o000);
   const before = tree(dir);
   let output: string;
-  if (process.getuid?.() === 0) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'check', dir, '--fail-on', 'never', '--verbose'], {
-      cwd: ROOT,
-      uid: 65534,
-      gid: 65534,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: join(base, 'tmp'), TMPDIR: join(base, 'tmp') },
-      timeout: 90_000,
-    });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'EPERM') {
-      t.skip('cannot switch to uid 65534 here; the seam test covers EACCES');
-      return;
-    }
+  if (canSwitchUser()) {
+    // Nothing is loaded from the clone: it may sit where nobody cannot go (a `mktemp -d`).
+    const bundle = await stageCli(made);
+    const r = runAsNobody(bundle, ['check', dir, '--fail-on', 'never', '--verbose'], base, join(base, 'tmp'));
+    assert.equal(r.error, undefined, String(r.error));
     assert.equal(r.status, 0, r.stderr);
     output = r.stdout;
   } else {

@@ -26,6 +26,8 @@ import type { Diagnostic } from '../../../server/src/engine/model';
 import type { AnalysisSnapshot, Fix, LanguageService, TextEdit } from '../../../server/src/engine/service';
 import { comparePositions, LineIndex, type Range } from '../../../server/src/engine/text';
 import { runFixes, writeFileAtomic } from '../../../server/src/cli/fix';
+import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
+import { filledSnippet } from '../fixes/harness';
 import { runCli } from '../../../server/src/cli/check';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
@@ -150,7 +152,11 @@ for (const fixture of fixtures) {
       const diagnostics = [...snapshot.diagnostics.values()].flat();
       let offered = 0;
       for (const d of diagnostics) {
-        const fixes = service.fixes(d.location.file, d.location.range).filter((f) => f.diagnosticCode === d.code && comparePositions(f.diagnosticLocation.range.start, d.location.range.start) === 0);
+        const all = service.fixes(d.location.file, d.location.range).filter((f) => f.diagnosticCode === d.code && comparePositions(f.diagnosticLocation.range.start, d.location.range.start) === 0);
+        for (const declined of all.filter((f) => f.disabled)) {
+          assert.ok(!declined.preferred && declined.edit.changes.length === 0 && declined.edit.creates.length === 0, `${declined.title}: a declined fix carries an edit`);
+        }
+        const fixes = all.filter((f) => !f.disabled);
         if (fixes.length === 0) continue;
         tally.diagnostics++;
         assert.equal(fixes.filter((f) => f.preferred).length, 1, `${d.code}: exactly one preferred fix`);
@@ -163,7 +169,11 @@ for (const fixture of fixtures) {
           const kind = fix.title.split(' ')[0].toLowerCase();
           tally.byKind.set(kind, (tally.byKind.get(kind) ?? 0) + 1);
           const what = `${relative(dir, d.location.file)} ${d.code}: "${fix.title}"`;
-          await checkInMemory(service, dir, original, snapshot, d, idText, countBefore, fix, what);
+          if (fix.isSnippet) {
+            // A placeholder is never a fix: accepted as it is, the tap stays flagged.
+            await checkPlaceholderLeavesItFlagged(service, original, d, idText, fix, what);
+            await checkInMemory(service, dir, original, snapshot, d, idText, countBefore, filledSnippet(fix, 'br0'), `${what} (filled with br0)`);
+          } else await checkInMemory(service, dir, original, snapshot, d, idText, countBefore, fix, what);
           await checkOnDisk(fixture, d, idText, countBefore, fix, what);
         }
       }
@@ -235,6 +245,25 @@ async function checkInMemory(
   }
 }
 
+async function checkPlaceholderLeavesItFlagged(service: WorkspaceService, original: Map<string, string>, d: Diagnostic, idText: string, fix: Fix, what: string): Promise<void> {
+  const texts = new Map<string, string>();
+  for (const change of fix.edit.changes) {
+    const old = original.get(change.file)!;
+    texts.set(change.file, apply(old, offsets(old, change.edits.map((e) => ({ ...e, newText: expandSnippet(e.newText) })), what)));
+  }
+  let v = 2000;
+  for (const [file, text] of texts) service.openDocument(file, text, v++);
+  try {
+    const after = service.analyze();
+    const newText = texts.get(d.location.file) ?? original.get(d.location.file)!;
+    const flagged = (after.diagnostics.get(d.location.file) ?? []).filter((x) => FIXABLE_CODES.has(x.code) && covered(newText, x.location.range) === idText);
+    assert.ok(flagged.length > 0, `${what}: with the placeholder left in, the tap is no longer flagged`);
+  } finally {
+    for (const file of texts.keys()) service.closeDocument(file);
+    service.analyze();
+  }
+}
+
 /** A service that offers exactly one fix (as preferred) for one diagnostic: the CLI path for it alone. */
 function onlyFix(real: LanguageService, d: Diagnostic, title: string): Pick<LanguageService, 'fixes'> {
   return {
@@ -274,8 +303,9 @@ async function checkOnDisk(fixture: string, d0: Diagnostic, idText: string, coun
       },
     });
     if (fix0.isSnippet) {
-      // Needs user input: --fix leaves it alone.
-      assert.deepEqual(run.log, [], `${what}: --fix applied a snippet fix`);
+      // Needs user input: --fix leaves it alone, and says why.
+      assert.deepEqual(run.log.map((e) => e.kind), ['refused'], `${what}: --fix applied a snippet fix`);
+      assert.match((run.log[0] as { reason: string }).reason, /needs a bridge name, and none could be inferred/);
       assert.deepEqual(readTree(dir), before, `${what}: --fix changed files for a snippet fix`);
       return;
     }

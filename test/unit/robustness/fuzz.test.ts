@@ -5,11 +5,14 @@
  * The engine must never throw, never report a range outside the text, and never go over its
  * evaluation step budget. Long runs: `npm run fuzz -- --runs 100000`.
  *
- * Also a cheaper, wider pass over the unit-file parser and loader alone.
+ * Also a cheaper, wider pass over the unit-file parser and loader alone, and the hostile generators
+ * (test/fuzz/hostile.ts: injection through names, BOM and bad bytes under --fix, FIFOs, huge
+ * lines, pathological globs). Long runs: `npm run fuzz -- --hostile --runs 2000`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fuzz, loadCorpus, type Finding } from '../../fuzz/harness';
+import { fuzzHostile, type HostileFinding } from '../../fuzz/hostile';
 import { knownCrash } from '../../fuzz/known';
 import { mutate } from '../../fuzz/mutate';
 import { Rng } from '../../fuzz/rng';
@@ -18,6 +21,7 @@ import { LineIndex } from '../../../server/src/engine/text';
 
 const SEED = 0x6d766e; // fixed: failures are reproducible with `npm run fuzz -- --seed 7173742 --only <index>`
 const RUNS = 2000;
+const HOSTILE_RUNS = 120;
 
 function describe(f: Finding): string {
   const what = f.outcome.crash ? `${f.outcome.crash.during}: ${f.outcome.crash.stack}` : f.outcome.violations.join('\n');
@@ -73,4 +77,19 @@ test('unit-file parser and loader survive 5,000 mutated units, positions stay in
       if (!e.continued) assert.equal(input.text.slice(index.offsetAt(k.start), index.offsetAt(k.end)), e.key, `${where}: key text`);
     }
   }
+});
+
+test(`hostile workspaces (names, BOM and bad bytes, FIFOs, huge lines, globs): ${HOSTILE_RUNS} cases`, { timeout: 300_000 }, async (t) => {
+  const summary = await fuzzHostile({ seed: SEED, runs: HOSTILE_RUNS });
+  t.diagnostic(
+    `cases ${summary.cases} (${Object.entries(summary.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}), fixes applied ${summary.fixesApplied}, ` +
+      `crashes ${summary.crashes.length}, hangs ${summary.hangs.length}, bytes outside edits ${summary.bytesOutsideEdits.length}, payloads ${summary.payloads.length}, slowest ${Math.round(summary.slowestMs)} ms`,
+  );
+  const show = (fs: HostileFinding[]) => fs.map((f) => `#${f.index} ${f.kind} ${f.what}: ${f.detail}`);
+  assert.deepEqual(show(summary.crashes), []);
+  assert.deepEqual(show(summary.hangs), []);
+  assert.deepEqual(show(summary.bytesOutsideEdits), []);
+  assert.deepEqual(show(summary.payloads), []);
+  for (const [kind, n] of Object.entries(summary.byKind)) assert.ok(n > 0, `${kind}: no case`);
+  assert.ok(summary.fixesApplied > HOSTILE_RUNS / 4, `only ${summary.fixesApplied} fixes applied`);
 });

@@ -1,5 +1,5 @@
 import type { Diagnostic, MicrovmInterface, Outcome, RelatedInfo, Severity, WorkspaceFacts } from '../model';
-import type { Location } from '../text';
+import { visibleText, type Location } from '../text';
 import type { DiagnosticDefinition } from './codes';
 
 export interface CheckContext {
@@ -32,8 +32,8 @@ export function diagnostic(definition: DiagnosticDefinition, message: string, lo
 }
 
 export function tapLabel(iface: MicrovmInterface): string {
-  const text = iface.id.value.parts.map((p) => (typeof p === 'string' ? p : '*')).join('');
-  return iface.vm ? `\`${text}\` (VM \`${iface.vm}\`)` : `\`${text}\``;
+  const text = visibleText(iface.id.value.parts.map((p) => (typeof p === 'string' ? p : '*')).join(''));
+  return iface.vm ? `\`${text}\` (VM \`${visibleText(iface.vm)}\`)` : `\`${text}\``;
 }
 
 /** Interfaces grouped by the machine they appear on: the host when known, else the guest. */

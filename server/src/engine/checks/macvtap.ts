@@ -6,6 +6,7 @@
  */
 import { certainLinkMaster, certainlyAbsent, closedHost } from '../hostLinks';
 import type { Diagnostic, MicrovmInterface, Outcome, WorkspaceFacts } from '../model';
+import { interfaceNameProblem } from '../networkd';
 import { knownText } from '../pattern';
 import type { Location } from '../text';
 import { hostRunning, worldFor, type World } from '../world';
@@ -43,6 +44,13 @@ function missingSettings(facts: WorkspaceFacts, outcomes: readonly Outcome[]): D
     const extras = outcome ? { outcome } : {};
     if (iface.macvtap.link === null) {
       out.push(diagnostic(macvtapLinkMissing, `macvtap interface ${tapLabel(iface)} has no \`macvtap.link\` (the host interface it sits on); microvm.nix has no default and fails evaluation`, iface.id.location, extras));
+    } else {
+      // A link no interface can be named (a fix's placeholder left as it is) is no link at all.
+      const link = knownText(iface.macvtap.link.value);
+      const invalid = link === undefined ? null : interfaceNameProblem(link);
+      if (invalid !== null) {
+        out.push(diagnostic(macvtapLinkMissing, `macvtap interface ${tapLabel(iface)} has no usable \`macvtap.link\`: \`${link}\` cannot be an interface name (${invalid})`, iface.macvtap.link.location, extras));
+      }
     }
     if (iface.macvtap.mode === null) {
       out.push(diagnostic(macvtapModeMissing, `macvtap interface ${tapLabel(iface)} has no \`macvtap.mode\` (private, vepa, bridge, passthru or source); microvm.nix has no default and fails evaluation`, iface.id.location, extras));

@@ -164,7 +164,8 @@ function nixEdit(t: FixTarget, last: UnitSetting, word: string): FileEdits | nul
     if (key === 'name' && !underMatch) {
       const current = knownText(last.value);
       if (current === undefined || current.trim().startsWith('!')) return null;
-      return { file, text, edits: [{ start: value.end - 1, end: value.end - 1, newText: ' ' + word }], nix: true };
+      // Inside the existing string literal: the word is escaped as that string's content.
+      return { file, text, edits: [{ start: value.end - 1, end: value.end - 1, newText: ' ' + nixString(word).slice(1, -1) }], nix: true };
     }
     if (key === 'Name' && underMatch) {
       return {

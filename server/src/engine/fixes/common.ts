@@ -4,21 +4,26 @@
  * facts with the engine's own resolver, so a fix is only offered when it really works).
  */
 import type { Settings } from '../../protocol/settings';
-import type { Diagnostic, MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
+import type { CreatedLink, Diagnostic, MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
 import type { ParsedNixFile } from '../nix/ast';
 import { displayPattern, known, knownText, type StrPattern } from '../pattern';
 import { resolveInterface } from '../outcomes';
+import { placeUnitFiles } from '../unitPlacement';
 import type { AnalysisSnapshot, Fix, TextEdit, WorkspaceEdit } from '../service';
 import { LineIndex } from '../text';
 import { worldFor, type World } from '../world';
-import { insideRoots } from '../roots';
-import { applyOffsetEdits, BRIDGE_MARK, finishText, PLACEHOLDER_DEFAULT, type OffsetEdit } from './edits';
+import { insideRoots, type RootGuard } from '../roots';
+import { applyOffsetEdits, BRIDGE_MARK, finishText, hasBridgeSlot, PLACEHOLDER_DEFAULT, type OffsetEdit } from './edits';
 
 export interface FixEnv {
   textOf: (path: string) => string | null;
   parseNix: (file: string, text: string) => ParsedNixFile;
   settings: Settings;
   roots: readonly string[];
+  /** Containment with symlinks followed: a fix never edits or creates a file a link leads out of the roots. */
+  guard: RootGuard;
+  /** SHA-256 of the disk bytes behind a file's current text (undefined for an editor buffer). */
+  sha256Of: (path: string) => string | undefined;
 }
 
 export interface IntendedBridge {
@@ -44,10 +49,19 @@ export interface Candidate {
   fix: Fix;
 }
 
-/** The bridge name used in simulations (the placeholder's default when unknown). */
-export function simBridge(t: FixTarget): string {
-  return t.bridge.name ?? PLACEHOLDER_DEFAULT;
+/**
+ * The bridge a simulation attaches the tap to: the intended one, or any valid name when the fix
+ * will leave a placeholder (the simulation asks whether the attachment works, not where to).
+ */
+export function simulationBridge(t: FixTarget): string {
+  return t.bridge.name ?? PLACEHOLDER_SIMULATION;
 }
+
+/**
+ * The name a placeholder fix is simulated with: a valid interface name no workspace uses, taken as
+ * an existing bridge (the user fills in one that exists; whether it does is checked once it is).
+ */
+const PLACEHOLDER_SIMULATION = 'mvn-placeholdr';
 
 /** Display name of the bridge in titles. */
 export function bridgeLabel(t: FixTarget): string {
@@ -73,7 +87,7 @@ export function lastSetting(unit: UnitDefinition, section: string, key: string):
 export function unitBridge(unit: UnitDefinition): string | undefined {
   const s = lastSetting(unit, 'Network', 'Bridge');
   const text = s ? knownText(s.value) : undefined;
-  return text === undefined || text === '' ? undefined : text.trim();
+  return text === undefined || text === '' ? undefined : trimUnitValue(text);
 }
 
 export interface NameWord {
@@ -105,12 +119,22 @@ export function nameWords(unit: UnitDefinition): NameWord[] | null {
   return out;
 }
 
+/**
+ * A value as systemd reads it from the line NixOS writes: spaces and tabs around it dropped. Other
+ * control characters stay, so a name holding them is refused as a name instead of being changed
+ * into a different one.
+ */
+function trimUnitValue(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 export function isBridgeNetdev(unit: UnitDefinition): string | undefined {
   if (unit.kind !== 'netdev' || unit.masked) return undefined;
   const kind = lastSetting(unit, 'NetDev', 'Kind');
   const name = lastSetting(unit, 'NetDev', 'Name');
   if (!kind || !name || knownText(kind.value)?.trim() !== 'bridge') return undefined;
-  return knownText(name.value)?.trim() || undefined;
+  const text = knownText(name.value);
+  return text === undefined ? undefined : trimUnitValue(text) || undefined;
 }
 
 export function unitStem(unit: UnitDefinition): string {
@@ -156,9 +180,15 @@ export function intendedBridge(snapshot: AnalysisSnapshot, outcome: Outcome, wor
   const undefinedName = outcome.status === 'bridge-undefined' ? outcome.bridge : null;
   const defined = definedBridges(world).filter((b) => b !== undefinedName);
   if (defined.length === 1) return { name: defined[0], why: `${defined[0]} is the only bridge defined` };
-  const fallback = settings.defaultBridge.trim();
+  const fallback = trimUnitValue(settings.defaultBridge);
   if (fallback) return { name: fallback, why: 'microvmNet.defaultBridge' };
   return { name: null, why: 'no bridge could be inferred' };
+}
+
+/** The digest of the text an edit was computed on, so `--fix` writes only onto that very text. */
+export function withSha256(env: { sha256Of: (path: string) => string | undefined }, file: string): { sha256?: string } {
+  const sha256 = env.sha256Of(file);
+  return sha256 !== undefined ? { sha256 } : {};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,22 +196,30 @@ export function intendedBridge(snapshot: AnalysisSnapshot, outcome: Outcome, wor
 
 export interface FactsChange {
   units?: (units: UnitDefinition[]) => UnitDefinition[];
+  /** Links that exist after the change (the bridge a placeholder stands for). */
+  links?: CreatedLink[];
   scripts?: ScriptAttachment[];
   interfaces?: (ifaces: MicrovmInterface[]) => MicrovmInterface[];
 }
 
 export function changedFacts(facts: WorkspaceFacts, change: FactsChange): WorkspaceFacts {
+  const units = change.units ? change.units(facts.units) : facts.units;
   return {
     ...facts,
-    units: change.units ? change.units(facts.units) : facts.units,
+    units,
+    // A unit file a fix creates serves the hosts the placement rules give it, as any file does.
+    placement: change.units && facts.placement ? placeUnitFiles(units.filter((u) => u.source === 'file'), facts.hosts, (file) => file) : facts.placement,
     scripts: change.scripts ? [...facts.scripts, ...change.scripts] : facts.scripts,
+    links: change.links ? [...(facts.links ?? []), ...change.links] : facts.links,
     interfaces: change.interfaces ? change.interfaces(facts.interfaces) : facts.interfaces,
   };
 }
 
 /** Whether the change leaves the tap bridged to `bridge`. */
 export function bridgesTap(facts: WorkspaceFacts, change: FactsChange, iface: MicrovmInterface, bridge: string, winner?: string): boolean {
-  const next = changedFacts(facts, change);
+  const placeholder: CreatedLink[] =
+    bridge === PLACEHOLDER_SIMULATION ? [{ name: known(bridge), kind: 'bridge', by: 'the bridge the placeholder stands for', location: iface.location, host: iface.host }] : [];
+  const next = changedFacts(facts, { ...change, links: [...(change.links ?? []), ...placeholder] });
   const o = resolveInterface(iface, next, new Map());
   return o.status === 'bridged' && o.bridge === bridge && (winner === undefined || o.winner?.name === winner);
 }
@@ -225,7 +263,7 @@ export function scriptFor(iface: MicrovmInterface, bridge: string, kind: ScriptA
 // ---------------------------------------------------------------------------------------------
 // Building the Fix
 
-/** Offset edits for one file, with BRIDGE_MARK still in their text. */
+/** Offset edits for one file, with bridge slots (edits.ts `bridgeSlot`) still in their text. */
 export interface FileEdits {
   file: string;
   text: string;
@@ -234,9 +272,10 @@ export interface FileEdits {
 }
 
 /**
- * Turns marked offset edits into a Fix: fills the bridge (or a placeholder), checks that every
- * edited Nix file re-parses with no more syntax errors than before and that nothing lies
- * outside the workspace roots. Null when a check fails.
+ * Turns slotted offset edits into a Fix: fills the bridge, quoted for each slot (or a snippet
+ * placeholder), checks that every edited Nix file re-parses with no more syntax errors than
+ * before and that nothing lies outside the workspace roots, symlinks followed. Null when a check
+ * fails. A file to create never holds a placeholder: an editor creates it without snippets.
  */
 export function makeFix(
   t: FixTarget,
@@ -247,12 +286,13 @@ export function makeFix(
   const bridge = t.bridge.name;
   const changes: WorkspaceEdit['changes'] = [];
   for (const f of files) {
-    if (!insideRoots(t.env.roots, f.file)) return null;
+    if (!t.env.guard.contains(f.file)) return null;
     const edits = f.edits.filter((e) => e.newText !== '' || e.start !== e.end);
     if (edits.length === 0) continue;
     const filled = edits.map((e) => ({ ...e, newText: finishText(e.newText, bridge) }));
     if (f.nix) {
-      const concrete = edits.map((e) => ({ ...e, newText: finishText(e.newText, simBridge(t)) }));
+      // What the user gets when they accept the placeholder as it is must parse too.
+      const concrete = edits.map((e) => ({ ...e, newText: finishText(e.newText, bridge ?? PLACEHOLDER_DEFAULT) }));
       let after: string;
       try {
         after = applyOffsetEdits(f.text, concrete);
@@ -264,10 +304,11 @@ export function makeFix(
     }
     const lines = new LineIndex(f.text);
     const textEdits: TextEdit[] = filled.map((e) => ({ range: lines.rangeAt(e.start, e.end), newText: e.newText }));
-    changes.push({ file: f.file, edits: textEdits });
+    changes.push({ file: f.file, edits: textEdits, ...withSha256(t.env, f.file) });
   }
   for (const c of creates) {
-    if (!insideRoots(t.env.roots, c.file) || t.env.textOf(c.file) !== null) return null;
+    if (!t.env.guard.contains(c.file) || t.env.textOf(c.file) !== null) return null;
+    if (bridge === null && hasBridgeSlot(c.text)) return null;
   }
   if (changes.length === 0 && creates.length === 0) return null;
   return {
@@ -275,8 +316,8 @@ export function makeFix(
     diagnosticCode: t.diagnostic.code,
     diagnosticLocation: t.diagnostic.location,
     preferred: false,
-    edit: { changes, creates: creates.map((c) => ({ file: c.file, text: finishText(c.text, simBridge(t)) })) },
-    ...(bridge === null && files.some((f) => f.edits.some((e) => e.newText.includes(BRIDGE_MARK))) ? { isSnippet: true } : {}),
+    edit: { changes, creates: creates.map((c) => ({ file: c.file, text: finishText(c.text, bridge) })) },
+    ...(bridge === null && files.some((f) => f.edits.some((e) => hasBridgeSlot(e.newText))) ? { isSnippet: true } : {}),
   };
 }
 

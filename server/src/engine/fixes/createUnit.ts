@@ -8,7 +8,8 @@
 import type { UnitDefinition } from '../model';
 import { known } from '../pattern';
 import { basename, bridgesTap, dirnameOf, fakeSetting, makeFix, tapId, unitBridge, unitStem, type Candidate, type FixTarget } from './common';
-import { BRIDGE_MARK, eolOf, nixKey, nixString } from './edits';
+import { bridgeSlot, eolOf, nixKey, nixString } from './edits';
+import { unitComment, unitValueRefusal } from './quote';
 import { attrsValue, bindingAtKey, insertPath, staticPath } from './nixEdit';
 
 const PREFIXES = ['05', '01', '00', '0'];
@@ -16,7 +17,8 @@ const PREFIXES = ['05', '01', '00', '0'];
 export function createUnitFixes(t: FixTarget): Candidate[] {
   const bridge = t.bridge.name;
   const id = tapId(t.iface);
-  if (bridge === null || id === undefined || /[\s*?[\]\\!"]/.test(id) || id === '') return [];
+  // Name= unquotes and globs: only an id it reads back as exactly itself is written there.
+  if (bridge === null || id === undefined || unitValueRefusal(id, { literalGlob: true }) !== null || unitValueRefusal(bridge) !== null) return [];
   const names = unitNames(t, id);
   const hostNix = [...t.world.units, ...t.world.conditionalUnits].filter(
     (u) => u.kind === 'network' && u.source === 'nix' && u.host !== null && u.host === t.iface.host && !u.masked,
@@ -32,7 +34,8 @@ export function createUnitFixes(t: FixTarget): Candidate[] {
 /** Candidate unit names (without extension), not used by any existing unit. */
 function unitNames(t: FixTarget, id: string): string[] {
   const used = new Set(t.snapshot.facts.units.map((u) => u.name));
-  const clean = (s: string) => s.replace(/[^A-Za-z0-9_.@-]/g, '-');
+  // A file name from a workspace-chosen name: a safe alphabet, and short enough for any file system.
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64);
   const bases = [...new Set([t.iface.vm ? `microvm-${clean(t.iface.vm)}` : null, `microvm-${clean(id)}`].filter((x): x is string => x !== null))];
   const out: string[] = [];
   for (const p of PREFIXES) {
@@ -100,7 +103,7 @@ function inNix(t: FixTarget, hostNix: UnitDefinition[], names: string[], id: str
     if (!(prefix[prefix.length - 1] === 'networks' || (prefix.length === 0 && /(^|\.)networks$/.test(parentKey)))) continue;
     const value = attrsValue([
       ['matchConfig.Name', nixString(id)],
-      ['networkConfig.Bridge', nixString(BRIDGE_MARK)],
+      ['networkConfig.Bridge', `"${bridgeSlot('nix-string')}"`],
     ]);
     const result = insertPath(parsed, attrs, [...prefix, name], value, { after: lastSibling(attrs, prefix) });
     if ('conflict' in result) continue;
@@ -135,8 +138,10 @@ function asFile(t: FixTarget, names: string[], id: string, bridge: string): Cand
   if (t.env.textOf(path) !== null) return null;
   const sample = t.env.textOf(pick.location.file) ?? '';
   const eol = eolOf(sample);
-  const vm = t.iface.vm ? ` of MicroVM ${t.iface.vm}` : '';
-  const text = [`# Puts the tap ${id}${vm} on ${BRIDGE_MARK}; sorts before the units that would match it.`, '[Match]', `Name=${id}`, '', '[Network]', `Bridge=${BRIDGE_MARK}`, ''].join(eol);
+  // The VM's name is any string the workspace chose: in a comment it is escaped to one inert line.
+  const vm = t.iface.vm ? ` of MicroVM ${unitComment(t.iface.vm)}` : '';
+  const bridgeValue = bridgeSlot('unit-value');
+  const text = [`# Puts the tap ${id}${vm} on ${bridgeValue}; sorts before the units that would match it.`, '[Match]', `Name=${id}`, '', '[Network]', `Bridge=${bridgeValue}`, ''].join(eol);
   const fix = makeFix(t, `Create ${name}.network bridging \`${id}\` to ${bridge}`, [], [{ file: path, text }]);
   return fix ? { kind: 'create-unit', fix } : null;
 }

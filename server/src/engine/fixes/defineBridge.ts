@@ -10,12 +10,14 @@ import { known } from '../pattern';
 import { basename, bridgesTap, dirnameOf, fakeSetting, harmless, makeFix, type Candidate, type FixTarget } from './common';
 import { eolOf, nixKey, nixString } from './edits';
 import { attrsValue, insertPath, moduleBody } from './nixEdit';
+import { interfaceNameRefusal, unitValueRefusal } from './quote';
 
 export function defineBridgeFixes(t: FixTarget): Candidate[] {
   const winner = t.outcome.winner;
   const bridge = t.outcome.bridge;
   if (t.outcome.status !== 'bridge-undefined' || !winner || !bridge) return [];
-  if (bridge.length > 15 || /[\s:/%"\\$]/.test(bridge) || bridge === '.' || bridge === '..') return [];
+  // The name comes from the winning unit, i.e. from the workspace: written only when valid.
+  if (interfaceNameRefusal(bridge) !== null || unitValueRefusal(bridge) !== null) return [];
   const used = new Set(t.snapshot.facts.units.map((u) => u.name));
   const name = ['10', '20', '30', '40'].map((p) => `${p}-${bridge}`).find((n) => !used.has(`${n}.netdev`));
   if (!name) return [];

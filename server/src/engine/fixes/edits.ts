@@ -6,6 +6,7 @@
 import type { TextEdit, WorkspaceEdit } from '../service';
 import { LineIndex } from '../text';
 import { applyTextEdits, type OffsetEdit } from '../textEdits';
+import { nixIndentedLine, nixString, shellWord, systemdExecWord } from './quote';
 
 export { applyOffsetEdits, applyTextEdits, eolOf, toOffsetEdits, type OffsetEdit } from '../textEdits';
 
@@ -62,32 +63,57 @@ export function startsLine(text: string, offset: number): boolean {
   return text.slice(lineStartOf(text, offset), offset).trim() === '';
 }
 
-/** A Nix double-quoted string literal. */
-export function nixString(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') + '"';
-}
-
-/** A Nix attribute name: bare when it is an identifier, else quoted. */
-export function nixKey(s: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(s) && !NIX_KEYWORDS.has(s) ? s : nixString(s);
-}
-
-const NIX_KEYWORDS = new Set(['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or']);
+export { nixKey, nixString } from './quote';
 
 // ---------------------------------------------------------------------------------------------
-// Snippets: the bridge name may be a placeholder the user fills in (`${1:br0}`). Builders write
-// BRIDGE_MARK where the bridge goes; `finishText` turns it into the name or into a placeholder
-// (escaping the snippet's special characters everywhere else).
+// The bridge's place in a fix's text. Builders write `bridgeSlot(where)` where the bridge goes;
+// `finishText` quotes the name for that place (quote.ts), or, when no bridge could be inferred,
+// turns the slot into a snippet placeholder, escaping the snippet's special characters elsewhere.
+// Titles use BRIDGE_MARK, replaced by the bridge's display name.
+
+export type BridgeSlot = 'unit-value' | 'nix-string' | 'shell-word-in-indented-string' | 'exec-word-in-nix-string';
 
 export const BRIDGE_MARK = '\u0000bridge\u0000';
-export const PLACEHOLDER_DEFAULT = 'br0';
+const SLOT = /\u0000bridge:([a-z-]+)\u0000/g;
+
+export function bridgeSlot(where: BridgeSlot): string {
+  return `\u0000bridge:${where}\u0000`;
+}
+
+export function hasBridgeSlot(text: string): boolean {
+  return text.includes('\u0000bridge:');
+}
+
+/**
+ * What the placeholder holds until the user types a name, and what an editor without snippets
+ * inserts. Deliberately not a valid interface name (17 bytes): a fix accepted as is must leave
+ * the tap flagged, not "bridged" to a bridge nobody chose. Safe as is in every slot.
+ */
+export const PLACEHOLDER_DEFAULT = '<set-bridge-name>';
+
+/** `bridge` written for its slot. */
+export function quoteBridge(where: BridgeSlot, bridge: string): string {
+  switch (where) {
+    case 'unit-value':
+      return bridge;
+    case 'nix-string':
+      return nixString(bridge).slice(1, -1);
+    case 'shell-word-in-indented-string':
+      return nixIndentedLine(shellWord(bridge));
+    case 'exec-word-in-nix-string':
+      return nixString(systemdExecWord(bridge)).slice(1, -1);
+  }
+}
 
 export function finishText(text: string, bridge: string | null): string {
-  if (bridge !== null) return text.split(BRIDGE_MARK).join(bridge);
-  return text
-    .split(BRIDGE_MARK)
-    .map((part) => part.replace(/[\\$}]/g, (c) => '\\' + c))
-    .join(`\${1:${PLACEHOLDER_DEFAULT}}`);
+  if (bridge !== null) return text.replace(SLOT, (_m, where: BridgeSlot) => quoteBridge(where, bridge));
+  const parts = text.split(SLOT);
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) out += parts[i].replace(/[\\$}]/g, (c) => '\\' + c);
+    else out += (parts[i] === 'shell-word-in-indented-string' ? "'${1:" + PLACEHOLDER_DEFAULT + "}'" : '${1:' + PLACEHOLDER_DEFAULT + '}');
+  }
+  return out;
 }
 
 /** What a snippet becomes when the user accepts every placeholder's default. */

@@ -9,7 +9,7 @@ import { insideRoots } from '../roots';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { LineIndex } from '../text';
 import { applyOffsetEdits } from './edits';
-import type { FixEnv } from './common';
+import { withSha256, type FixEnv } from './common';
 import { insertPath, moduleBody } from './nixEdit';
 
 /** Bridge names that are safe in a Nix attribute path and string as they are. */
@@ -45,7 +45,7 @@ export function helperBridgeFixes(snapshot: AnalysisSnapshot, code: string, outc
         diagnosticCode: code,
         diagnosticLocation: outcome.interface.id.location,
         preferred: true,
-        edit: { changes: [{ file, edits: [{ range: lines.rangeAt(result.edit.start, result.edit.end), newText: result.edit.newText }] }], creates: [] },
+        edit: { changes: [{ file, edits: [{ range: lines.rangeAt(result.edit.start, result.edit.end), newText: result.edit.newText }], ...withSha256(env, file) }], creates: [] },
       },
     ];
   }

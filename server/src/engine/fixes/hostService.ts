@@ -14,8 +14,9 @@
  */
 import { tapServiceLayout } from '../flakeLock';
 import type { NodeOf, ParsedNixFile } from '../nix/ast';
-import { basename, bridgesTap, harmless, makeFix, scriptFor, tapId, type Candidate, type FixTarget } from './common';
-import { BRIDGE_MARK, nixString, type OffsetEdit } from './edits';
+import { basename, bridgesTap, harmless, makeFix, scriptFor, simulationBridge, tapId, type Candidate, type FixTarget } from './common';
+import { BRIDGE_MARK, bridgeSlot, type OffsetEdit } from './edits';
+import { nixString, systemdExecWord } from './quote';
 import { appendToList, attrsValue, definesPath, ensureNames, findPath, indentedString, insertPath, moduleBody, type Step } from './nixEdit';
 import { IP_EXE } from './tapUp';
 
@@ -31,7 +32,7 @@ interface HostModule {
 
 export function hostServiceFixes(t: FixTarget): Candidate[] {
   const id = tapId(t.iface);
-  if (id === undefined || !/^[^\s'"\\$`%;]+$/.test(id)) return [];
+  if (id === undefined) return [];
   const layout = tapServiceLayout(t.snapshot.facts.microvmLastModified);
   const host = hostModule(t);
   if (!host) return [];
@@ -66,14 +67,22 @@ function hostModule(t: FixTarget): HostModule | null {
 
 function dropIn(t: FixTarget, host: HostModule, id: string) {
   const vm = t.iface.vm;
-  if (vm === null || /[\s"\\$]/.test(vm)) return null;
-  const bridge = t.bridge.name ?? 'br0';
+  // The VM's name becomes a unit instance name (and a file name under /etc/systemd): only
+  // characters systemd allows there, so a name cannot climb out of the drop-in directory.
+  if (vm === null || !/^[A-Za-z0-9:_.-]+$/.test(vm)) return null;
+  // systemd reads `$$` and `%%` in a command line where a shell (and our script reader) would
+  // not: names that need quoting there get the tap-up form, which is a real shell script.
+  if (systemdExecWord(id) !== id || (t.bridge.name !== null && systemdExecWord(t.bridge.name) !== t.bridge.name)) return null;
+  const bridge = simulationBridge(t);
   const unit = `microvm-tap-interfaces@${vm}`;
   const script = scriptFor(t.iface, bridge, 'service-override', { unit: `${unit}.service`, vm, guest: undefined });
   if (!bridgesTap(t.snapshot.facts, { scripts: [script] }, t.iface, bridge)) return null;
   const names = ensureNames(host.parsed, host.steps, ['lib', 'pkgs']);
   const ip = names === null ? SYSTEM_IP : IP_EXE;
-  const command = nixString(`\u0001 link set ${id} master ${BRIDGE_MARK}`).replace('\u0001', ip);
+  // `ip` is our own antiquotation (or a plain path); the words after it are quoted for systemd's
+  // command line, then for the Nix string around it.
+  const words = nixString(` link set ${systemdExecWord(id)} master `).slice(1, -1);
+  const command = `"${ip}${words}${bridgeSlot('exec-word-in-nix-string')}"`;
   const path = ['systemd', 'services', unit];
   const edits: OffsetEdit[] = [];
   const existing = findPath(host.attrs, path);
@@ -124,14 +133,14 @@ export function oldTapLoop(ip: string, bridge: string): (unit: string) => string
 }
 
 function oldScript(t: FixTarget, host: HostModule) {
-  const bridge = t.bridge.name ?? 'br0';
+  const bridge = simulationBridge(t);
   const script = scriptFor(t.iface, bridge, 'service-override', { tap: null, allTaps: true, vm: null, unit: 'microvm-tap-interfaces@.service' });
   if (!bridgesTap(t.snapshot.facts, { scripts: [script] }, t.iface, bridge)) return null;
   if (!harmless(t.snapshot, { scripts: [script] }, t.iface, bridge)) return null;
   const names = ensureNames(host.parsed, host.steps, ['lib', 'pkgs']);
   if (names === null) return null; // lib.mkForce is required to replace upstream's script
   const path = ['systemd', 'services', 'microvm-tap-interfaces@', 'script'];
-  const result = insertPath(host.parsed, host.attrs, path, (nl, unit) => 'lib.mkForce ' + indentedString(oldTapLoop('${pkgs.iproute2}/bin/ip', BRIDGE_MARK))(nl, unit));
+  const result = insertPath(host.parsed, host.attrs, path, (nl, unit) => 'lib.mkForce ' + indentedString(oldTapLoop('${pkgs.iproute2}/bin/ip', bridgeSlot('shell-word-in-indented-string')))(nl, unit));
   if ('conflict' in result) return null;
   return makeFix(
     t,

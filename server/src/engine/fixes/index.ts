@@ -17,21 +17,27 @@
  * the tap to the intended bridge, and when every edited Nix file still parses with no more
  * syntax errors. Exactly one fix is preferred per diagnostic: define-bridge, else #1, else #2,
  * else #3, else the first. Builders return WorkspaceEdits only; nothing here writes to disk.
+ *
+ * Names are validated before any builder runs: a tap id or an intended bridge that is not a
+ * valid interface name is never written; the diagnostic gets one disabled Fix saying why.
  */
 import type { Settings } from '../../protocol/settings';
 import type { ParsedNixFile } from '../nix/ast';
 import { DIAGNOSTIC_DEFINITIONS, DIAGNOSTICS } from '../checks/codes';
-import type { Outcome } from '../model';
+import type { Diagnostic, Outcome } from '../model';
+import type { RootGuard } from '../roots';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { comparePositions, type Range } from '../text';
 import { addNameFixes } from './addName';
-import { intendedBridge, worldOf, type Candidate, type FixKind, type FixTarget } from './common';
+import { intendedBridge, tapId, worldOf, type Candidate, type FixKind, type FixTarget, type IntendedBridge } from './common';
 import { createUnitFixes } from './createUnit';
 import { defineBridgeFixes } from './defineBridge';
 import { helperBridgeFixes } from './helperBridge';
 import { hostServiceFixes } from './hostService';
 import { macvtapSettingsFixes } from './macvtapSettings';
 import { qemuBridgeFixes } from './qemuBridge';
+import { displayName, interfaceNameRefusal } from './quote';
+import { visibleText } from '../text';
 import { tapUpFixes } from './tapUp';
 
 export { applyWorkspaceEdit, applyTextEdits, expandSnippet } from './edits';
@@ -43,6 +49,10 @@ export interface FixContext {
   settings: Settings;
   /** Workspace roots: fixes never create or edit files outside them. */
   roots: readonly string[];
+  /** The same roots with symlinks followed. */
+  guard: RootGuard;
+  /** SHA-256 of the disk bytes behind a file's current text (undefined for an editor buffer). */
+  sha256Of: (path: string) => string | undefined;
 }
 
 export const FIXABLE_CODES: ReadonlySet<string> = new Set(DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code));
@@ -77,15 +87,13 @@ export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Rang
     }
     const world = worldOf(snapshot.facts, outcome.interface);
     if (!world) continue;
-    const target: FixTarget = {
-      snapshot,
-      env: ctx,
-      diagnostic,
-      outcome,
-      iface: outcome.interface,
-      world,
-      bridge: intendedBridge(snapshot, outcome, world, ctx.settings),
-    };
+    const bridge = intendedBridge(snapshot, outcome, world, ctx.settings);
+    const refusal = nameRefusal(tapId(outcome.interface), bridge);
+    if (refusal !== null) {
+      out.push(declined(diagnostic, refusal));
+      continue;
+    }
+    const target: FixTarget = { snapshot, env: ctx, diagnostic, outcome, iface: outcome.interface, world, bridge };
     const candidates: Candidate[] = [];
     for (const build of BUILDERS) {
       try {
@@ -99,4 +107,28 @@ export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Rang
     for (const c of candidates) out.push({ ...c.fix, preferred: c === best });
   }
   return out;
+}
+
+/** Why no fix may be written for this tap and bridge, or null. */
+function nameRefusal(id: string | undefined, bridge: IntendedBridge): string | null {
+  if (id !== undefined) {
+    const problem = interfaceNameRefusal(id);
+    if (problem !== null) return `the tap id is not a valid Linux interface name (${problem}); no fix writes it`;
+  }
+  if (bridge.name !== null) {
+    const problem = interfaceNameRefusal(bridge.name);
+    if (problem !== null) return `the bridge ${displayName(bridge.name)} (${visibleText(bridge.why)}) is not a valid Linux interface name (${problem}); no fix writes it`;
+  }
+  return null;
+}
+
+function declined(diagnostic: Diagnostic, reason: string): Fix {
+  return {
+    title: `No quick fix for ${diagnostic.code}`,
+    diagnosticCode: diagnostic.code,
+    diagnosticLocation: diagnostic.location,
+    preferred: false,
+    edit: { changes: [], creates: [] },
+    disabled: { reason },
+  };
 }

@@ -15,12 +15,13 @@ import { insideRoots } from '../roots';
 import { worldFor } from '../world';
 import { applyOffsetEdits, type OffsetEdit } from './edits';
 import { attrsValue, chainAt, insertPath } from './nixEdit';
-import type { FixEnv } from './common';
+import { withSha256, type FixEnv } from './common';
 
 /** Interface names that are safe inside a Nix string and a snippet as they are. */
 const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 const PHYSICAL = /^(en|eth|wl)/;
-const PLACEHOLDER = 'eth0';
+/** Not a valid interface name: left as it is, the link is still reported missing. */
+const PLACEHOLDER = '<set-uplink-name>';
 const DEFAULT_MODE = 'bridge';
 
 function knownLink(iface: MicrovmInterface): string | undefined {
@@ -101,7 +102,7 @@ export function macvtapSettingsFixes(snapshot: AnalysisSnapshot, code: string, i
       diagnosticCode: code,
       diagnosticLocation: iface.id.location,
       preferred: true,
-      edit: { changes: [{ file, edits: [{ range: lines.rangeAt(edit.start, edit.end), newText: edit.newText }] }], creates: [] },
+      edit: { changes: [{ file, edits: [{ range: lines.rangeAt(edit.start, edit.end), newText: edit.newText }], ...withSha256(env, file) }], creates: [] },
       ...(snippet ? { isSnippet: true } : {}),
     },
   ];

@@ -4,8 +4,8 @@
  * `bridge` added (or its value replaced); `bridge` is never added to a tap (upstream assertion).
  */
 import { displayPattern, known } from '../pattern';
-import { basename, bridgesTap, makeFix, tapId, type Candidate, type FixTarget } from './common';
-import { BRIDGE_MARK, nixString, type OffsetEdit } from './edits';
+import { basename, bridgesTap, makeFix, simulationBridge, tapId, type Candidate, type FixTarget } from './common';
+import { bridgeSlot, type OffsetEdit } from './edits';
 import { chainAt, insertBindingText, staticPath } from './nixEdit';
 
 const SUPPORTED = new Set(['qemu', 'stratovirt']);
@@ -13,7 +13,7 @@ const SUPPORTED = new Set(['qemu', 'stratovirt']);
 export function qemuBridgeFixes(t: FixTarget): Candidate[] {
   const hypervisor = t.iface.hypervisor?.value;
   if (!hypervisor || !SUPPORTED.has(hypervisor)) return [];
-  const bridge = t.bridge.name ?? 'br0';
+  const bridge = simulationBridge(t);
   const changed = { ...t.iface, type: 'bridge', bridge: { value: known(bridge), location: t.iface.location } };
   if (!bridgesTap(t.snapshot.facts, { interfaces: (all) => all.map((i) => (i === t.iface ? changed : i)) }, changed, bridge)) return [];
 
@@ -36,11 +36,11 @@ export function qemuBridgeFixes(t: FixTarget): Candidate[] {
   }
   if (!typeBinding || typeBinding.value.kind !== 'str') return [];
   const edits: OffsetEdit[] = [{ start: typeBinding.value.start, end: typeBinding.value.end, newText: '"bridge"' }];
-  const value = nixString(BRIDGE_MARK);
+  const value = `"${bridgeSlot('nix-string')}"`;
   if (bridgeBinding) edits.push({ start: bridgeBinding.value.start, end: bridgeBinding.value.end, newText: value });
   else edits.push(insertBindingText(parsed, attrs, typeBinding, 'bridge = ', () => value));
   const id = tapId(t.iface) ?? displayPattern(t.iface.id.value);
-  const settingText = t.bridge.name === null ? 'type = "bridge" with a bridge to fill in' : `type = "bridge"; bridge = "${t.bridge.name}";`;
+  const settingText = t.bridge.name === null ? 'type = "bridge" with a bridge to fill in' : `type = "bridge"; bridge = ${JSON.stringify(t.bridge.name)};`;
   const fix = makeFix(t, `Let ${hypervisor} attach \`${id}\` itself: ${settingText} (${basename(file)})`, [
     { file, text, edits, nix: true },
   ]);

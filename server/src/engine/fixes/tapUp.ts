@@ -7,16 +7,17 @@
  * is what orders the line after the tap's creation.
  */
 import type { AstAttrBinding, NodeOf, ParsedNixFile } from '../nix/ast';
-import { basename, bridgesTap, makeFix, scriptFor, tapId, type Candidate, type FixTarget } from './common';
-import { BRIDGE_MARK, eolOf, lineIndentAt, lineStartOf, startsLine, type OffsetEdit } from './edits';
+import { basename, bridgesTap, makeFix, scriptFor, simulationBridge, tapId, type Candidate, type FixTarget } from './common';
+import { BRIDGE_MARK, bridgeSlot, eolOf, lineIndentAt, lineStartOf, startsLine, type OffsetEdit } from './edits';
+import { nixIndentedLine, shellWord } from './quote';
 import { chainAt, ensureNames, findPath, indentedString, insertPath, staticPath, type Step } from './nixEdit';
 
 export const IP_EXE = `\${lib.getExe' pkgs.iproute2 "ip"}`;
 
 export function tapUpFixes(t: FixTarget): Candidate[] {
   const id = tapId(t.iface);
-  if (id === undefined || !/^[^\s'"\\$`]+$/.test(id)) return [];
-  const bridge = t.bridge.name ?? 'br0';
+  if (id === undefined) return [];
+  const bridge = simulationBridge(t);
   const script = scriptFor(t.iface, bridge, 'bin-script', { guest: t.iface.guest, unit: 'tap-up' });
   if (!bridgesTap(t.snapshot.facts, { scripts: [script] }, t.iface, bridge)) return [];
 
@@ -26,7 +27,8 @@ export function tapUpFixes(t: FixTarget): Candidate[] {
   const parsed = t.env.parseNix(file, text);
   const site = interfacesSite(parsed, t);
   if (!site) return [];
-  const line = `${IP_EXE} link set dev '${id}' master '${BRIDGE_MARK}'`;
+  // IP_EXE is our own antiquotation; everything after it is shell words quoted for the `''` string.
+  const line = `${IP_EXE}${nixIndentedLine(` link set dev ${shellWord(id)} master `, { lineStart: false })}${bridgeSlot('shell-word-in-indented-string')}`;
   const names = ensureNames(parsed, site.steps, ['lib', 'pkgs']);
   if (names === null) return [];
   const path = [...site.prefix, 'binScripts', 'tap-up'];

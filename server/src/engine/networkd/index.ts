@@ -7,7 +7,7 @@ export { parseUnitText, splitSystemdLines } from './parser';
 export type { ParsedUnitText, ParsedEntry, ParsedSectionHeader } from './parser';
 export { loadUnitFiles, compareBytes, NETWORK_DIRS } from './units';
 export type { UnitFileInput } from './units';
-export { fnmatch, matchPattern, triAnd, triOr, triNot } from './match';
+export { fnmatch, matchPattern, triAll, triAnd, triAny, triOr, triNot } from './match';
 export type { Tri } from './match';
 export { readMatch, evaluateMatch, ifnameValid, parseHwAddr } from './matchconf';
 export type { MatchConfig, MatchList, MatchWord } from './matchconf';

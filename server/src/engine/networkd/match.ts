@@ -385,7 +385,7 @@ export function matchPattern(glob: string, name: StrPattern): Tri {
     const next: number[] = [];
     for (const s of set) {
       if (ch === other && !includeOther && nfa.glob[s] === '[') continue;
-      next.push(...nfa.trans(s, ch));
+      for (const t of nfa.trans(s, ch)) next.push(t);
     }
     return nfa.closure(next);
   };
@@ -463,10 +463,18 @@ export function triNot(a: Tri): Tri {
   return a === 'yes' ? 'no' : a === 'no' ? 'yes' : 'maybe';
 }
 export function triAnd(...xs: Tri[]): Tri {
+  return triAll(xs);
+}
+export function triOr(...xs: Tri[]): Tri {
+  return triAny(xs);
+}
+/** `triAnd` over a list of any length (spreading 130,000 words into arguments overflows the stack). */
+export function triAll(xs: readonly Tri[]): Tri {
   if (xs.includes('no')) return 'no';
   return xs.includes('maybe') ? 'maybe' : 'yes';
 }
-export function triOr(...xs: Tri[]): Tri {
+/** `triOr` over a list of any length. */
+export function triAny(xs: readonly Tri[]): Tri {
   if (xs.includes('yes')) return 'yes';
   return xs.includes('maybe') ? 'maybe' : 'no';
 }

@@ -17,7 +17,7 @@
  */
 import type { UnitSetting } from '../model';
 import { knownText, type StrPattern } from '../pattern';
-import { fnmatch, matchPattern, triAnd, triNot, triOr, type Tri } from './match';
+import { fnmatch, matchPattern, triAll, triAnd, triAny, triNot, type Tri } from './match';
 
 export const MATCH_LIST_KEYS = ['Driver', 'Type', 'Kind', 'Path', 'WLANInterfaceType', 'SSID'] as const;
 export const MATCH_ADDR_KEYS = ['MACAddress', 'PermanentMACAddress', 'BSSID'] as const;
@@ -214,8 +214,8 @@ export function testWords(words: readonly MatchWord[], test: (glob: string) => T
   if (words.length === 0) return 'yes';
   const positives = words.filter((w) => !w.negative);
   const negatives = words.filter((w) => w.negative);
-  const vetoed = triOr(...negatives.map((w) => test(w.word)));
-  const hit = positives.length ? triOr(...positives.map((w) => test(w.word))) : 'yes';
+  const vetoed = triAny(negatives.map((w) => test(w.word)));
+  const hit = positives.length ? triAny(positives.map((w) => test(w.word))) : 'yes';
   return triAnd(triNot(vetoed), hit);
 }
 
@@ -255,7 +255,7 @@ export function evaluateMatch(config: MatchConfig, tap: TapFacts): { result: Tri
   for (const [key, list] of config.conditions) {
     if (!list.known || list.words.length > 0) perKey.push({ key, result: 'maybe' });
   }
-  let result = triAnd(...perKey.map((k) => k.result));
+  let result = triAll(perKey.map((k) => k.result));
   if (config.empty === 'maybe' && result !== 'no') result = 'maybe';
   return { result, perKey };
 }

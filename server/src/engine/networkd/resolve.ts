@@ -174,10 +174,16 @@ export function describeMatch(unit: UnitDefinition): string {
       continue;
     }
     if (list.words.length === 0) continue;
-    parts.push(`${key}=${list.words.map((w) => (w.negative ? '!' : '') + w.word).join(' ')}`);
+    // A message, not a dump: a 130,000-word Name= line is named by its first words.
+    const shown = list.words.slice(0, DESCRIBED_WORDS).map((w) => (w.negative ? '!' : '') + w.word);
+    const more = list.words.length - shown.length;
+    parts.push(`${key}=${shown.join(' ')}${more > 0 ? ` (and ${more} more)` : ''}`);
   }
   return parts.length ? parts.join(' ') : 'empty [Match]';
 }
+
+/** How many words of one [Match] key a message names. */
+const DESCRIBED_WORDS = 8;
 
 /** Does the unit's [Match] hold for the tap? Masked, rejected and empty-[Match] units never match. */
 export function matchUnit(unit: UnitDefinition, tap: TapIdentity): Tri {

@@ -165,7 +165,7 @@ function buildUnit(main: Classified, dropIns: Classified[]): UnitDefinition {
       if (f !== main) setting.dropIn = f.input.path;
       settings.push(setting);
     }
-    issues.push(...parsed.issues);
+    for (const issue of parsed.issues) issues.push(issue);
     if (parsed.rejected && rejected === undefined) rejected = parsed.rejected;
   }
   const unit: UnitDefinition = {
@@ -183,7 +183,7 @@ function buildUnit(main: Classified, dropIns: Classified[]): UnitDefinition {
   };
   if (dropIns.length) unit.dropIns = dropIns.map((d) => d.input.path);
   if (rejected !== undefined) unit.rejected = rejected;
-  issues.push(...semanticIssues(unit, parsedFiles));
+  for (const issue of semanticIssues(unit, parsedFiles)) issues.push(issue);
   return unit;
 }
 

@@ -65,10 +65,12 @@ export class Analysis {
   /** The last extraction brought up to date when only Nix texts changed, else a full one. */
   private extractNixFacts(changes: PendingChanges, nixFiles: string[]): NixFacts {
     if (this.nixFacts && !changes.structural) {
-      const changed = changes.changedNix.size > 0;
+      // A unit file the evaluation read as text is as much a Nix input as a Nix file.
+      const inputs = new Set([...changes.changedNix, ...changes.changedOther]);
+      const changed = inputs.size > 0;
       this.lastNixFacts = changed ? 'incremental' : 'reused';
       // undefined: the change reached beyond the changed files' own facts.
-      const updated = changed ? this.nixFacts.update(changes.changedNix) : this.nixFacts.facts;
+      const updated = changed ? this.nixFacts.update(inputs) : this.nixFacts.facts;
       if (updated) return updated;
     }
     this.lastNixFacts = 'full';

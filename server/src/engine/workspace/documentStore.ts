@@ -9,7 +9,7 @@ import { classifyFile, readWorkspaceFile, type FileKind, type ScannedFile, type 
 import type { FileProblem } from '../model';
 import type { TextEdit as ParserEdit, Tree } from '../nix/parser';
 import { editFromUtf16 } from '../nix/parser';
-import { insideRoots } from '../roots';
+import { insideRoots, RootGuard } from '../roots';
 import { applyContentChanges, type ContentChange } from '../textEdits';
 
 export interface StoredFile {
@@ -17,6 +17,8 @@ export interface StoredFile {
   devNull?: boolean;
   /** Text from disk (undefined until read; null when unreadable/skipped). */
   diskText?: string | null;
+  /** SHA-256 of the bytes `diskText` was decoded from. */
+  diskSha256?: string;
   problem?: FileProblem;
   /** Editor buffer, when open. */
   open?: OpenBuffer;
@@ -42,13 +44,16 @@ export class DocumentStore {
   private readonly files = new Map<string, StoredFile>();
   /** What the last scan left out, with why (reported as files of their own). */
   private scanSkipped: readonly SkippedFile[] = [];
+  readonly guard: RootGuard;
 
   constructor(
     private readonly roots: readonly string[],
     private readonly settings: () => Settings,
     private readonly listener: StoreListener,
     private readonly log: (msg: string) => void,
-  ) {}
+  ) {
+    this.guard = new RootGuard(roots);
+  }
 
   get size(): number {
     return this.files.size;
@@ -83,8 +88,10 @@ export class DocumentStore {
     if (entry.open) return entry.open.text;
     if (entry.devNull) return null;
     if (entry.diskText === undefined) {
-      const read = readWorkspaceFile(path, this.settings().maxFileSize);
+      // Re-checked at every read: the file may have become a link out of the roots since the scan.
+      const read = readWorkspaceFile(path, this.settings().maxFileSize, this.guard);
       entry.diskText = read.text;
+      entry.diskSha256 = read.sha256;
       entry.problem = read.problem;
       if (read.problem) this.log(`${path}: ${read.problem.message}`);
     }
@@ -115,9 +122,21 @@ export class DocumentStore {
     this.files.set(file.path, { kind: file.kind, devNull: file.devNull });
   }
 
+  /** The SHA-256 of the disk bytes behind the current text; undefined for an editor buffer or an unread file. */
+  diskSha256Of(path: string): string | undefined {
+    const entry = this.files.get(path);
+    return entry && !entry.open && entry.diskText !== undefined && entry.diskText !== null ? entry.diskSha256 : undefined;
+  }
+
   open(file: string, text: string, version: number): void {
     const kind = classifyFile(file);
     if (kind === null) return;
+    // A document from outside the roots (or reached through a link out of them) is the editor's
+    // business, not the workspace's: letting it in would let it decide the workspace's taps.
+    if (!this.guard.contains(file)) {
+      this.log(`${file}: opened outside the workspace folders: not analysed`);
+      return;
+    }
     if (!this.files.has(file)) this.listener.fileSetChanged();
     const entry = this.files.get(file) ?? { kind };
     entry.open?.tree?.delete();
@@ -155,7 +174,7 @@ export class DocumentStore {
     this.changed(file);
   }
 
-  /** A file changed (or appeared) on disk. */
+  /** A file changed (or appeared) on disk. Its real path is checked when it is read (textOf). */
   diskChanged(file: string): void {
     const kind = classifyFile(file);
     if (kind === null || !insideRoots(this.roots, file)) return;

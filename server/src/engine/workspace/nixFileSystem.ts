@@ -31,7 +31,7 @@ export class WorkspaceFileSystem implements NixFileSystem {
     if (!this.store.has(path)) {
       if (classifyFile(path) !== 'nix') return undefined;
       // Imported but not scanned (excluded or past the cap): read it on demand.
-      const read = readWorkspaceFile(path, this.settings().maxFileSize);
+      const read = readWorkspaceFile(path, this.settings().maxFileSize, this.store.guard);
       return read.text ?? undefined;
     }
     return this.store.textOf(path) ?? undefined;

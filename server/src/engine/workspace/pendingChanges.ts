@@ -8,6 +8,8 @@ import { classifyFile, type FileKind } from '../files';
 export class PendingChanges {
   /** Nix files whose text changed. */
   readonly changedNix = new Set<string>();
+  /** Other files whose text changed: Nix may have read them too (`builtins.readFile`). */
+  readonly changedOther = new Set<string>();
   /** Files appeared or went, or settings changed: a full extraction. */
   structural = true;
   /** A non-Nix file changed: the file listing is rebuilt. */
@@ -19,6 +21,7 @@ export class PendingChanges {
   textChanged(path: string, kind: FileKind | undefined): void {
     if (kind === 'nix') this.changedNix.add(path);
     else {
+      this.changedOther.add(path);
       this.otherChanged = true;
       if (classifyFile(path) === 'nix' || kind === undefined) this.structural = true;
     }
@@ -40,6 +43,7 @@ export class PendingChanges {
   /** The analysis has caught up with every change so far. */
   settled(): void {
     this.changedNix.clear();
+    this.changedOther.clear();
     this.structural = false;
     this.otherChanged = false;
     this.dirty = false;

@@ -70,6 +70,8 @@ export class Evaluator implements BuiltinHost {
   private readonly fileValues = new Map<string, Value>();
   private readonly parsedFiles = new Map<string, ParsedNixFile>();
   private readonly loading = new Set<string>();
+  /** File read (`builtins.readFile` and friends) → files whose evaluation read it: their memos hold its text. */
+  private readonly readers = new Map<string, Set<string>>();
   private readonly importFn: FunctionValue;
   /**
    * Called with every file the evaluation uses (each evalFile, memoised or not, and each read
@@ -91,6 +93,11 @@ export class Evaluator implements BuiltinHost {
     this.fs = {
       readFile: (path) => {
         this.onFileUse?.(path);
+        if (this.currentFile !== undefined && this.currentFile !== path) {
+          let readers = this.readers.get(path);
+          if (!readers) this.readers.set(path, (readers = new Set()));
+          readers.add(this.currentFile);
+        }
         return inner.readFile(path);
       },
       readDir: (path) => inner.readDir(path),
@@ -223,7 +230,7 @@ export class Evaluator implements BuiltinHost {
   /** Drops memoised results of `file` and of every file that (transitively) imported it. */
   invalidate(file: string): void {
     const target = canonPath(file);
-    const drop = new Set<string>([target]);
+    const drop = new Set<string>([target, ...(this.readers.get(target) ?? [])]);
     if (target.endsWith('/default.nix')) drop.add(posix.dirname(target));
     let grew = true;
     while (grew) {

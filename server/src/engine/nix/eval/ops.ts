@@ -2,7 +2,7 @@
  * Operators and coercions on abstract values: equality (three-valued), ordering, string
  * coercion for interpolation and `toString`, `+`, `//`.
  */
-import { HOLE, concatPatterns, isKnown, known, knownText, literalPrefix, literalSuffix, pattern, type StrPart, type StrPattern } from '../../pattern';
+import { HOLE, concatPatternList, concatPatterns, isKnown, known, knownText, literalPrefix, literalSuffix, pattern, type StrPart, type StrPattern } from '../../pattern';
 import { unknown, type AttrsValue, type Binding, type Value } from '../value';
 import { apply, asFunction, bool, force, str } from './helpers';
 import { posix } from 'node:path';
@@ -189,7 +189,7 @@ export function toStringPattern(v: Value, depth = 0): StrPattern {
         parts.push(toStringPattern(force(t), depth + 1));
       });
       if (!v.complete) parts.push(pattern([HOLE]));
-      return concatPatterns(...parts);
+      return concatPatternList(parts);
     }
     case 'attrs': {
       if (v.attrs.has('__toString') || v.attrs.has('outPath')) return coerceToPattern(v, depth);

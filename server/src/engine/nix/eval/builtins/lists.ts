@@ -157,7 +157,7 @@ export function concatLists(host: BuiltinHost, l: Value): Value {
       continue;
     }
     if (!host.charge(v.items.length + 1)) return unknown('budget exhausted');
-    items.push(...v.items);
+    for (const item of v.items) items.push(item);
     if (!v.complete) complete = false;
   }
   return mkList(items, complete, l.location);

@@ -2,7 +2,7 @@
  * String builtins over string patterns: a pattern with holes keeps its known prefix/suffix
  * through `substring` and `concatStringsSep`; regex builtins need fully known text.
  */
-import { HOLE, concatPatterns, known, knownText, literalPrefix, pattern, type StrPart, type StrPattern } from '../../../pattern';
+import { HOLE, concatPatternList, concatPatterns, known, knownText, literalPrefix, pattern, type StrPart, type StrPattern } from '../../../pattern';
 import { unknown, type Value } from '../../value';
 import { NULL, attrs, fn, fn2, fn3, force, int, list, str, unknownString } from '../helpers';
 import { toStringPattern } from '../ops';
@@ -46,7 +46,7 @@ export function stringBuiltins(host: BuiltinHost): Record<string, Value> {
         if (text.startsWith(fr, i)) {
           out.push(literal);
           literal = '';
-          out.push(...tos[k]!.parts);
+          for (const part of tos[k]!.parts) out.push(part);
           if (fr.length === 0) {
             if (i < text.length) literal += text[i];
             i++;
@@ -229,7 +229,7 @@ export function concatStringsSep(sep: Value, l: Value): Value {
     if (l.items.length) parts.push(s);
     parts.push(pattern([HOLE]));
   }
-  const out = str(concatPatterns(...parts));
+  const out = str(concatPatternList(parts));
   if (l.items.length === 1 && l.complete) {
     const only = force(l.items[0]);
     if (only.kind === 'string') out.location = only.location;
