@@ -33,26 +33,30 @@ function everythingSaid(client: LspClient): string {
 test('defect 7: a symlink out of the workspace created after the first scan is not read on its watcher event', { timeout: 90_000 }, async () => {
   const ws = copyWorkspace('seed');
   const outside = tempDir('microvm-net-outside-');
-  writeFileSync(join(outside, '90-all.network'), '[Match]\nName=*\n\n[Network]\nBridge=brprim4\n');
+  writeFileSync(join(outside, '90-all.network'), '[Match]\nName=*\n\n[Network]\nBridge=br-stolen\n');
   const client = await LspClient.start({ roots: [ws] });
   try {
     await scanned(client);
+    const vmsUri = fileUri(join(ws, 'hosts/hv/vms.nix'));
+    await client.waitForDiagnostics(vmsUri, (ds) => ds.some((d) => d.code === 'tap-without-bridge'));
     symlinkSync('/etc/passwd', join(ws, 'pw.nix'));
     symlinkSync(join(outside, '90-all.network'), join(ws, '90-all.network'));
     await client.filesChanged([
       { uri: fileUri(join(ws, 'pw.nix')), type: FileChangeType.Created },
       { uri: fileUri(join(ws, '90-all.network')), type: FileChangeType.Created },
     ]);
+    // The link is a unit the machine may have (issue 13, defect 16): the tap's bridge is unknown,
+    // and nothing of what the link points at is read.
     const report = await tapReport(client);
-    assert.deepEqual(report.taps.map((t) => [t.id, t.status, t.bridge]), [['my-microvm', 'unmanaged', null]], 'the unit behind the link bridged nothing');
+    assert.deepEqual(report.taps.map((t) => [t.id, t.status, t.bridge]), [['my-microvm', 'unknown', null]]);
+    assert.match(JSON.stringify(report.taps[0].reasons), /90-all\.network could not be read/);
+    await client.waitForDiagnostics(vmsUri, (ds) => !ds.some((d) => d.code === 'tap-without-bridge'));
     const hover = await client.hover(fileUri(join(ws, 'pw.nix')), { line: 0, character: 1 });
-    const vmsUri = fileUri(join(ws, 'hosts/hv/vms.nix'));
-    await client.waitForDiagnostics(vmsUri, (ds) => ds.some((d) => d.code === 'tap-without-bridge'));
-    const actions = await client.codeActions(vmsUri, client.diagnostics.get(vmsUri)!.find((d) => d.code === 'tap-without-bridge')!);
+    const tapHover = await client.hover(vmsUri, client.diagnostics.get(vmsUri)?.[0]?.range.start ?? { line: 0, character: 0 });
     const passwd = readFileSync('/etc/passwd', 'utf8').split('\n')[0];
-    for (const said of [everythingSaid(client), JSON.stringify(hover), JSON.stringify(actions), JSON.stringify(report)]) {
+    for (const said of [everythingSaid(client), JSON.stringify(hover), JSON.stringify(tapHover), JSON.stringify(report)]) {
       assert.ok(!said.includes(passwd), 'text of /etc/passwd reached the client');
-      assert.ok(!said.includes('90-all.network'), 'the linked unit reached the client');
+      assert.ok(!said.includes('br-stolen'), 'text of the linked unit reached the client');
     }
   } finally {
     await client.stop();

@@ -39,6 +39,11 @@ export interface ScanResult {
 /** A path the scan did not take, with why. */
 export interface SkippedFile extends FileProblem {
   file: string;
+  /**
+   * A symlink not followed whose target the machine may read as a file: a regular file outside
+   * the workspace, or a target missing here (a store path on the deployed machine, say).
+   */
+  unreadTarget?: boolean;
 }
 
 export function classifyFile(path: string): FileKind | null {
@@ -59,6 +64,23 @@ function safeRealpath(path: string): string | null {
     return realpathSync(path);
   } catch {
     return null;
+  }
+}
+
+/** Whether a symlink's target, not followed, may be a regular file where the workspace is deployed. */
+function mayBeFileThere(path: string, real: string | null): boolean {
+  if (real !== null) {
+    try {
+      return statSync(real).isFile();
+    } catch {
+      return true;
+    }
+  }
+  try {
+    statSync(path);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
@@ -119,11 +141,11 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
             const real = safeRealpath(path);
             if (real !== null) realPath = real;
             if (real === null) {
-              skipped.push({ file: path, kind: 'symlink-not-followed', message: LOOPING_SYMLINK });
+              skipped.push({ file: path, kind: 'symlink-not-followed', message: LOOPING_SYMLINK, unreadTarget: mayBeFileThere(path, null) });
               continue;
             }
             if (!insideRoots(realRoots, real)) {
-              skipped.push({ file: path, kind: 'symlink-not-followed', message: OUTSIDE_SYMLINK });
+              skipped.push({ file: path, kind: 'symlink-not-followed', message: OUTSIDE_SYMLINK, unreadTarget: mayBeFileThere(path, real) });
               continue;
             }
             try {

@@ -67,6 +67,8 @@ export interface UnitDefinition {
    * in the file or one of its drop-ins: "Failed to parse file"). Such a unit never matches.
    */
   rejected?: string;
+  /** Why the file or one of its drop-ins could not be read; the unit is then incomplete. */
+  unreadable?: string;
   /** The NixOS configuration that defines it; null for files on disk (they serve every host). */
   host: string | null;
 }

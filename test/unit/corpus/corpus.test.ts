@@ -18,11 +18,15 @@ const cli = join(repo, 'bin/microvm-net.js');
 /** `shared/corpus` beside the repository (or any parent), or MICROVM_NET_CORPUS. */
 function findCorpus(): string | null {
   if (process.env.MICROVM_NET_CORPUS) return process.env.MICROVM_NET_CORPUS;
-  for (let dir = repo; ; dir = dirname(dir)) {
-    const candidate = join(dir, '..', 'shared', 'corpus');
-    if (existsSync(join(candidate, 'expected.tsv'))) return candidate;
-    if (dirname(dir) === dir) return null;
+  // Beside the repository, or beside the checkout a clean clone was made from (CI clones it elsewhere).
+  for (const start of [repo, process.cwd(), '/work/main']) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      const candidate = join(dir, '..', 'shared', 'corpus');
+      if (existsSync(join(candidate, 'expected.tsv'))) return candidate;
+      if (dirname(dir) === dir) break;
+    }
   }
+  return null;
 }
 
 interface Row { dir: string; host: string; vm: string; id: string; type: string; status: string; bridge: string }

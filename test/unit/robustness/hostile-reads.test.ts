@@ -185,3 +185,32 @@ test('defect 14: microvm-net-lsp --help, --version and no transport answer in wo
   }
   void readFileSync;
 });
+
+test('defect 16: a unit file that cannot be read may be the one that bridges the tap: unknown with why, no warning; an earlier readable match still decides', async () => {
+  // A unit installed as a link into the store (not followed: outside the workspace) and one over the size cap.
+  const files = { 'etc/systemd/network/10-br0.netdev': '[NetDev]\nName=br0\nKind=bridge\n' };
+  const dir = hostileWorkspace(made, { files });
+  symlinkSync('/nix/store/0000000000000000000000000000000a-vms/20-vms.network', join(dir, 'etc/systemd/network/20-vms.network'));
+  let run = await cli(['check', dir, '--format', 'json', '--fail-on', 'warning'], dir);
+  assert.equal(run.code, 0, run.out + run.err);
+  let report = JSON.parse(run.out) as { interfaces: { id: string; status: string; reasons: unknown[] }[]; diagnostics: unknown[] };
+  assert.deepEqual(report.interfaces.map((i) => [i.id, i.status]), [['vm-web', 'unknown']]);
+  assert.match(JSON.stringify(report.interfaces[0].reasons), /20-vms\.network could not be read \(broken or looping symlink: not followed\)/);
+  assert.deepEqual(report.diagnostics, []);
+
+  // An unreadable .netdev may define the bridge a readable unit names.
+  const dir2 = hostileWorkspace(made, { files: { 'etc/systemd/network/20-vms.network': '[Match]\nName=vm-*\n\n[Network]\nBridge=br0\n', 'etc/systemd/network/10-br0.netdev': '[NetDev]\nName=br0\nKind=bridge\n' + '#'.repeat(4000) } });
+  const service = await createLanguageService({ roots: [dir2], settings: { ...DEFAULT_SETTINGS, maxFileSize: 2000 } });
+  await service.scan();
+  const snapshot = service.analyze();
+  assert.deepEqual(snapshot.outcomes.map((o) => o.status), ['unknown'], snapshot.outcomes.map((o) => JSON.stringify(o.reasons)).join());
+  assert.deepEqual([...snapshot.diagnostics.values()].flat().map((d) => d.code), []);
+  service.dispose();
+
+  // A readable unit that matches first decides; the unreadable later one cannot change that.
+  const dir3 = hostileWorkspace(made, { files: { ...files, 'etc/systemd/network/10-vms.network': '[Match]\nName=vm-*\n\n[Network]\nBridge=br0\n' } });
+  symlinkSync('/nix/store/0000000000000000000000000000000a-vms/90-other.network', join(dir3, 'etc/systemd/network/90-other.network'));
+  run = await cli(['check', dir3, '--format', 'json'], dir3);
+  report = JSON.parse(run.out);
+  assert.deepEqual(report.interfaces.map((i) => i.status), ['bridged'], run.out);
+});

@@ -279,7 +279,7 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
   if (decision.candidates.length) {
     decision.match = 'unknown';
     if (winner) decision.fallback = winner;
-    const list = decision.candidates.map((u) => `${name(u)} (${describeMatch(u)}${u.complete ? '' : ', partly unknown'})`).join(', ');
+    const list = decision.candidates.map((u) => `${name(u)} (${u.unreadable ?? describeMatch(u) + (u.complete ? '' : ', partly unknown')})`).join(', ');
     decision.reasons.push(
       located(
         `whether ${list} ${decision.candidates.length > 1 ? 'match' : 'matches'} ${tapName} cannot be known statically` +
@@ -338,7 +338,7 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
   }
   if (!winner.complete) {
     decision.bridgeUnknown = true;
-    becauseOfWinner(`${lead}, but some of its settings are not statically known (Bridge= may be among them)`);
+    becauseOfWinner(`${lead}, but ${winner.unreadable ?? 'some of its settings are not statically known'} (Bridge= may be among them)`);
     return decision;
   }
   if (bridge === 'unknown') {

@@ -19,8 +19,13 @@ import { MATCH_KEYS, readMatch } from './matchconf';
 export interface UnitFileInput {
   /** Absolute path. */
   path: string;
-  /** File text; null for a symlink to /dev/null. */
+  /** File text; null for a symlink to /dev/null (or when `unreadable` says why there is none). */
   text: string | null;
+  /**
+   * Why the file could not be read (permissions, a symlink not followed, too large, not a
+   * regular file). Its unit exists on the machine as far as we know, with every setting unknown.
+   */
+  unreadable?: string;
 }
 
 /** Network directories, highest priority first (rank = index). */
@@ -89,7 +94,7 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-const isMasked = (text: string | null): boolean => text === null || text === '';
+const isMasked = (input: UnitFileInput): boolean => input.unreadable === undefined && (input.text === null || input.text === '');
 
 function fileStart(file: string): Location {
   return { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
@@ -113,7 +118,7 @@ export function loadUnitFiles(inputs: UnitFileInput[]): UnitDefinition[] {
   for (const group of groups.values()) {
     group.sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const main = group[0];
-    if (isMasked(main.input.text)) {
+    if (isMasked(main.input)) {
       units.push({
         kind: main.kind,
         name: main.unitName,
@@ -137,7 +142,7 @@ export function loadUnitFiles(inputs: UnitFileInput[]): UnitDefinition[] {
       if (!byName.has(d.dropIn!)) byName.set(d.dropIn!, d);
     }
     const applied = [...byName.values()]
-      .filter((d) => !isMasked(d.input.text))
+      .filter((d) => !isMasked(d.input))
       .sort((a, b) => compareBytes(a.dropIn!, b.dropIn!));
     units.push(buildUnit(main, applied));
   }
@@ -181,9 +186,15 @@ function buildUnit(main: Classified, dropIns: Classified[]): UnitDefinition {
     issues,
     host: null,
   };
+  const unreadable = [main, ...dropIns].find((f) => f.input.unreadable !== undefined);
+  if (unreadable) {
+    unit.complete = false;
+    unit.unreadable = `${unreadable.input.path.slice(unreadable.input.path.lastIndexOf('/') + 1)} could not be read (${unreadable.input.unreadable})`;
+  }
   if (dropIns.length) unit.dropIns = dropIns.map((d) => d.input.path);
   if (rejected !== undefined) unit.rejected = rejected;
-  for (const issue of semanticIssues(unit, parsedFiles)) issues.push(issue);
+  // What an unread file holds is unknown, so nothing can be said to be missing from it.
+  if (!unreadable) for (const issue of semanticIssues(unit, parsedFiles)) issues.push(issue);
   return unit;
 }
 

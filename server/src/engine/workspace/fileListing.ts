@@ -61,12 +61,20 @@ function buildListing(store: DocumentStore): UncountedListing {
       if (text !== null) microvmLastModified = readFlakeLock(text) ?? microvmLastModified;
     } else {
       if (text === null && !entry.devNull) {
+        // The machine may well have this unit: it takes part with every setting unknown, so no
+        // definite answer rests on its absence (docs/domain/networkd.md §1).
+        unitInputs.push({ path, text: null, unreadable: entry.problem?.message ?? 'no text' });
         reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
         continue;
       }
       unitInputs.push({ path, text: entry.devNull ? null : text });
       reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
     }
+  }
+  for (const skip of store.skipped) {
+    // networkd follows a unit's symlink wherever it points (a store path, say): the link is a
+    // unit we cannot read (docs/domain/networkd.md §1).
+    if (skip.unreadTarget) unitInputs.push({ path: skip.file, text: null, unreadable: skip.message });
   }
   for (const skip of store.skipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [{ kind: skip.kind, message: skip.message }] });
   const byPath = new Map<string, number>();
