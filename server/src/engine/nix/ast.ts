@@ -15,11 +15,14 @@ import type { Tree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex, type Range } from '../text';
 import {
   isGrammarGap,
+  nextCodeChar,
   pathTokensOfStretch,
   regroupChain,
   remapOffsets,
   updateOperatorsInPath,
+  homePathsInPath,
   withSpacesInserted,
+  blanked,
   type ChainOperator,
   type OperatorChain,
 } from './astRepairs';
@@ -158,8 +161,10 @@ function isNode(v: unknown): v is NixNode {
 interface Conversion {
   text: string;
   chains: Map<NixNode, OperatorChain>;
-  /** Offsets before which a space makes tree-sitter see Nix's `//` operator (astRepairs.ts). */
-  updateSpaces: number[];
+  /** Offsets before which a space makes tree-sitter end a path where Nix does (astRepairs.ts). */
+  pathBreaks: number[];
+  /** Start and end offsets of block comments the grammar let a path run through. */
+  pathComments: number[];
   /** Start and end offsets of each syntax error. */
   errorSpans: number[];
 }
@@ -201,10 +206,12 @@ function pathNode(kids: Kid[], start: number, end: number, cx: Conversion): NixN
     if ('kind' in s) pieces.push(s);
     else if (s.to > s.from) pieces.push(...pathTokensOfStretch(cx.text.slice(s.from, s.to), i === 0));
   });
-  const first = segments[0];
-  if (!('kind' in first)) {
-    for (const at of updateOperatorsInPath(cx.text.slice(first.from, first.to))) cx.updateSpaces.push(first.from + at, first.from + at + 2);
-  }
+  segments.forEach((s, i) => {
+    if ('kind' in s) return;
+    const stretch = cx.text.slice(s.from, s.to);
+    if (i === 0) for (const at of updateOperatorsInPath(stretch)) cx.pathBreaks.push(s.from + at, s.from + at + 2);
+    for (const at of homePathsInPath(stretch, i === 0)) cx.pathBreaks.push(s.from + at);
+  });
   return withPieces<NodeOf<'path'>>({ kind: 'path', start, end, parts: mergedParts(pieces) }, pieces);
 }
 
@@ -238,6 +245,22 @@ function implicationOrPipe(kids: Kid[], operator: Kid, start: number, end: numbe
   }
   cx.chains.set(node, chain);
   return node;
+}
+
+function isOrVariable(node: NixNode): boolean {
+  return node.kind === 'var' && node.name === 'or';
+}
+
+/**
+ * `x or`: `x` applied to the variable `or`. After `a.b or d` (no parentheses) Nix reads the `or`
+ * as applied to the default `d`, and so on down a chain of defaults.
+ */
+function withOrApplied(text: string, node: NixNode, or: NixNode): NixNode {
+  const parenthesized = text[nextCodeChar(text, node.end)] === ')';
+  if (!parenthesized && node.kind === 'select' && node.default) {
+    return { ...node, end: or.end, default: withOrApplied(text, node.default, or) };
+  }
+  return { kind: 'apply', start: node.start, end: or.end, fn: node, arg: or };
 }
 
 function fieldKid(kids: Kid[], field: string): Kid | undefined {
@@ -319,7 +342,13 @@ function build(f: Frame, cx: Conversion): unknown {
       return { kind: 'uri', start, end, value: text.slice(start, end) };
     case 'list_expression': {
       const items: NixNode[] = [];
-      for (const k of kids) if (k.field === 'element' && isNode(k.val)) items.push(k.val);
+      for (const k of kids) {
+        if (k.field !== 'element' || !isNode(k.val)) continue;
+        const previous = items[items.length - 1];
+        // `[ a or ]` is `[ (a or) ]` to Nix, as in an application.
+        if (previous && isOrVariable(k.val)) items[items.length - 1] = withOrApplied(text, previous, k.val);
+        else items.push(k.val);
+      }
       return { kind: 'list', start, end, items };
     }
     case 'attrset_expression':
@@ -387,8 +416,16 @@ function build(f: Frame, cx: Conversion): unknown {
       const d = fieldKid(kids, 'default');
       return { start, end, name: n.val, default: d && isNode(d.val) ? d.val : undefined } satisfies AstFormal;
     }
-    case 'apply_expression':
-      return { kind: 'apply', start, end, fn: fieldNode(kids, 'function', start, end), arg: fieldNode(kids, 'argument', start, end) };
+    case 'apply_expression': {
+      const fnKid = fieldKid(kids, 'function');
+      const fn = fieldNode(kids, 'function', start, end);
+      const arg = fieldNode(kids, 'argument', start, end);
+      if (fnKid?.type === 'apply_expression' && fn.kind === 'apply' && isOrVariable(arg)) {
+        // Nix reads `x or` as `x` applied to a variable `or` at select level: `f a or` is `f (a or)`.
+        return { kind: 'apply', start, end, fn: fn.fn, arg: withOrApplied(text, fn.arg, arg) };
+      }
+      return isOrVariable(arg) && fnKid?.type !== 'parenthesized_expression' ? withOrApplied(text, fn, arg) : { kind: 'apply', start, end, fn, arg };
+    }
     case 'select_expression': {
       const ap = fieldKid(kids, 'attrpath');
       const d = fieldKid(kids, 'default');
@@ -503,13 +540,14 @@ function publicNav(cursor: TreeCursor): Nav {
 
 interface Converted {
   root: NixNode;
-  updateSpaces: number[];
+  pathBreaks: number[];
+  pathComments: number[];
   errorSpans: number[];
 }
 
 /** One walk over the tree: our AST, and what the repairs need to know. */
 function convert(text: string, tree: Tree, publicApi: boolean): Converted {
-  const cx: Conversion = { text, chains: new Map(), updateSpaces: [], errorSpans: [] };
+  const cx: Conversion = { text, chains: new Map(), pathBreaks: [], pathComments: [], errorSpans: [] };
   const cursor = tree.walk();
   const raw = publicApi ? undefined : rawNav(tree, cursor);
   const nav: Nav = raw ?? publicNav(cursor);
@@ -551,9 +589,13 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
     };
     const leave = (): void => {
       const f = stack.pop()!;
-      if (f.type === 'comment') return;
-      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : build(f, cx);
       const parent = stack[stack.length - 1];
+      if (f.type === 'comment') {
+        // `./a /* c */++`: the grammar goes on with the path after the comment, Nix does not.
+        if (parent?.type === 'path_expression' || parent?.type === 'hpath_expression') cx.pathComments.push(f.start, f.end);
+        return;
+      }
+      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : build(f, cx);
       if (parent) parent.kids.push({ type: f.type, field: f.field, named: f.named, start: f.start, end: f.end, val });
       else result = val;
     };
@@ -582,7 +624,7 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
     cursor.delete();
   }
   const root = isNode(result) ? result : errorNode(0, text.length);
-  return { root, updateSpaces: cx.updateSpaces, errorSpans: cx.errorSpans };
+  return { root, pathBreaks: cx.pathBreaks, pathComments: cx.pathComments, errorSpans: cx.errorSpans };
 }
 
 function parsedFile(file: string, text: string, converted: Converted): ParsedNixFile {
@@ -595,25 +637,36 @@ function parsedFile(file: string, text: string, converted: Converted): ParsedNix
 
 /**
  * Converts a tree-sitter tree of `text` to our AST; the caller deletes the tree afterwards. Where
- * the grammar read `a//b` as one path, `text` is parsed again with spaces around each `//` (a
- * second tree, deleted here) and offsets are mapped back, so the AST has Nix's update operators.
+ * the grammar read a path further than Nix does (`a//b` as one path, a path going on after a
+ * block comment), `text` is parsed again with spaces around each `//` and those comments blanked
+ * (a second tree, deleted here) and offsets are mapped back, so the AST is what Nix reads.
  */
 export function toAst(parser: NixParser, file: string, text: string, tree: Tree, opts: { publicApi?: boolean } = {}): ParsedNixFile {
-  const first = convert(text, tree, opts.publicApi === true);
-  if (first.updateSpaces.length === 0) return parsedFile(file, text, first);
-  const spaced = withSpacesInserted(text, [...new Set(first.updateSpaces)].sort((a, b) => a - b));
+  const publicApi = opts.publicApi === true;
+  let converted = convert(text, tree, publicApi);
+  let current = text;
+  let toOriginal: ((offset: number) => number) | undefined;
   const aborted = parser.lastParseAborted;
-  const respaced = parser.parse(spaced.text);
-  try {
-    if (parser.lastParseAborted) return parsedFile(file, text, first);
-    const second = convert(spaced.text, respaced, opts.publicApi === true);
-    remapOffsets(second.root, spaced.original);
-    second.errorSpans = second.errorSpans.map(spaced.original);
-    return parsedFile(file, text, second);
-  } finally {
-    respaced.delete();
-    parser.lastParseAborted = aborted;
+  // A repair can uncover another (`./a /* c *///b`: the comment, then `//`); a few rounds suffice.
+  for (let round = 0; round < 3 && converted.pathBreaks.length + converted.pathComments.length > 0; round++) {
+    const spaced = withSpacesInserted(blanked(current, converted.pathComments), [...new Set(converted.pathBreaks)].sort((a, b) => a - b));
+    const reparsed = parser.parse(spaced.text);
+    try {
+      if (parser.lastParseAborted) break;
+      converted = convert(spaced.text, reparsed, publicApi);
+    } finally {
+      reparsed.delete();
+      parser.lastParseAborted = aborted;
+    }
+    const before = toOriginal;
+    toOriginal = before ? (o: number) => before(spaced.original(o)) : spaced.original;
+    current = spaced.text;
   }
+  if (toOriginal) {
+    remapOffsets(converted.root, toOriginal);
+    converted.errorSpans = converted.errorSpans.map(toOriginal);
+  }
+  return parsedFile(file, text, converted);
 }
 
 /** Parses, converts and frees the tree. */

@@ -9,7 +9,7 @@ import type { NixNode } from './ast';
 const PATH_CHAR = /[a-zA-Z0-9._\-+]/;
 
 /** Index of the first non-blank, non-comment character at or after `from`. */
-function nextCodeChar(text: string, from: number): number {
+export function nextCodeChar(text: string, from: number): number {
   let i = from;
   for (;;) {
     while (i < text.length && /\s/.test(text[i])) i++;
@@ -47,20 +47,37 @@ export function isGrammarGap(
 
 /**
  * The offsets of a path token at which Nix's lexer sees an update operator `//` instead (the
- * grammar's path rule accepts `a//b`): every `//` up to the first one preceded by a `/` of its
- * own segment, since `a/b//c` is a path with a trailing slash to Nix (a syntax error), not an
- * update.
+ * grammar's path rule accepts `a//b`): each `//` after a run of path characters without `/`
+ * (`x.y//z`, `a//b//c`, `(a)//b`); `a/b//c` is a path with a trailing slash to Nix (rejected).
  */
 export function updateOperatorsInPath(token: string): number[] {
   const at: number[] = [];
   for (let i = 0; i < token.length; i++) {
-    if (token[i] !== '/') continue;
+    const c = token[i];
+    if (c !== '/') {
+      // After `//`, anything but a path character starts another token for Nix (`//git+ssh:…`).
+      if (PATH_CHAR.test(c)) continue;
+      return at;
+    }
     // A single `/`: from here on Nix reads a path.
     if (token[i + 1] !== '/') return at;
     at.push(i);
     i++;
   }
   return at;
+}
+
+/** Where a home path `~/` right after a path's text starts a new one for Nix: `a/b~/${x}`. */
+export function homePathsInPath(stretch: string, first: boolean): number[] {
+  const at = stretch.indexOf('~/', first ? 1 : 0);
+  return at >= 0 && /^[a-zA-Z0-9._\-+/]*$/.test(stretch.slice(0, at)) ? [at] : [];
+}
+
+/** Text with the given [start, end) ranges (flat pairs) replaced by as many spaces. */
+export function blanked(text: string, ranges: number[]): string {
+  let out = text;
+  for (let i = 0; i < ranges.length; i += 2) out = out.slice(0, ranges[i]) + ' '.repeat(ranges[i + 1] - ranges[i]) + out.slice(ranges[i + 1]);
+  return out;
 }
 
 /** Text with a space inserted before each offset (ascending), and the way back to the original offsets. */

@@ -105,10 +105,12 @@ class Lowering {
           body: this.lower(node.body),
         };
       case 'apply': {
-        // Nix appends to a call it applies again, parenthesised or not: `(f a) b` is `(f a b)`.
+        // Nix appends to a call it applies again, parenthesised or not: `(f a) b` is `(f a b)`;
+        // not in `x or` (`x` applied to a variable `or`), which has a rule of its own.
         const fn = this.lower(node.fn);
         const arg = this.lower(node.arg);
-        return fn.t === 'call' ? call(fn.fn, [...fn.args, arg]) : call(fn, [arg]);
+        const appends = fn.t === 'call' && !(node.arg.kind === 'var' && node.arg.name === 'or');
+        return appends ? call(fn.fn, [...fn.args, arg]) : call(fn, [arg]);
       }
       case 'select':
         return { t: 'select', expr: this.lower(node.expr), path: this.attrPath(node.path), default: node.default && this.lower(node.default) };
