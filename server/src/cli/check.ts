@@ -10,6 +10,8 @@ import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../protocol/sett
 import { parseArgs, USAGE, UsageError, type CheckOptions } from './args';
 import { formatFixLog, runFixes, type FixLogEntry } from './fix';
 import { formatJson } from './json';
+import { runParse } from './parse';
+import { NixParser } from '../engine/nix/parser';
 import { TOOL_NAME, TOOL_VERSION } from './meta';
 import { createProgress } from './progress';
 import { buildReport, exitCodeFor, type CheckReport } from './report';
@@ -37,6 +39,8 @@ export interface ServiceOptions {
 
 export interface CliDeps {
   createService(options: ServiceOptions): Promise<LanguageService>;
+  /** For `parse`; the real tree-sitter parser when absent. */
+  createParser?(): Promise<NixParser>;
 }
 
 export const EXIT_OK = 0;
@@ -60,6 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return EXIT_OK;
       case 'check':
         return await runCheck(command.options, io, deps);
+      case 'parse':
+        return await runParse(command.files, io, deps.createParser ?? (() => NixParser.create()));
     }
   } catch (error) {
     if (error instanceof UsageError) {
