@@ -59,7 +59,16 @@ export async function runParse(files: readonly string[], io: CliIo, createParser
         status = 1;
         continue;
       }
-      io.stdout.write(`${showAsNixParse(parsed, { baseDir: path.dirname(file), home })}\n`);
+      let shown: string;
+      try {
+        shown = showAsNixParse(parsed, { baseDir: path.dirname(file), home });
+      } catch (error) {
+        // A nesting deeper than the stack (the conversion itself has no such limit).
+        io.stderr.write(`${TOOL_NAME}: ${arg}: cannot be printed (${error instanceof Error ? error.message : String(error)})\n`);
+        status = 1;
+        continue;
+      }
+      io.stdout.write(`${shown}\n`);
     }
   } finally {
     parser.delete();

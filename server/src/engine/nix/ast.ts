@@ -15,7 +15,8 @@ import type { Tree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex, type Range } from '../text';
 import {
   isGrammarGap,
-  nextCodeChar,
+  isOrVariable,
+  withOrApplied,
   pathTokensOfStretch,
   regroupChain,
   remapOffsets,
@@ -157,7 +158,7 @@ function isNode(v: unknown): v is NixNode {
   return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string' && 'start' in v;
 }
 
-/** What one conversion collects besides the tree: pipe chains, `//` to split, syntax errors. */
+/** What one conversion collects besides the tree: pipe chains, paths to break, syntax errors. */
 interface Conversion {
   text: string;
   chains: Map<NixNode, OperatorChain>;
@@ -203,12 +204,12 @@ function pathNode(kids: Kid[], start: number, end: number, cx: Conversion): NixN
   const segments = segmentsOf(kids, start, end);
   const pieces: StrNodePart[] = [];
   segments.forEach((s, i) => {
-    if ('kind' in s) pieces.push(s);
-    else if (s.to > s.from) pieces.push(...pathTokensOfStretch(cx.text.slice(s.from, s.to), i === 0));
-  });
-  segments.forEach((s, i) => {
-    if ('kind' in s) return;
+    if ('kind' in s) {
+      pieces.push(s);
+      return;
+    }
     const stretch = cx.text.slice(s.from, s.to);
+    if (stretch !== '') pieces.push(...pathTokensOfStretch(stretch, i === 0));
     if (i === 0) for (const at of updateOperatorsInPath(stretch)) cx.pathBreaks.push(s.from + at, s.from + at + 2);
     for (const at of homePathsInPath(stretch, i === 0)) cx.pathBreaks.push(s.from + at);
   });
@@ -245,22 +246,6 @@ function implicationOrPipe(kids: Kid[], operator: Kid, start: number, end: numbe
   }
   cx.chains.set(node, chain);
   return node;
-}
-
-function isOrVariable(node: NixNode): boolean {
-  return node.kind === 'var' && node.name === 'or';
-}
-
-/**
- * `x or`: `x` applied to the variable `or`. After `a.b or d` (no parentheses) Nix reads the `or`
- * as applied to the default `d`, and so on down a chain of defaults.
- */
-function withOrApplied(text: string, node: NixNode, or: NixNode): NixNode {
-  const parenthesized = text[nextCodeChar(text, node.end)] === ')';
-  if (!parenthesized && node.kind === 'select' && node.default) {
-    return { ...node, end: or.end, default: withOrApplied(text, node.default, or) };
-  }
-  return { kind: 'apply', start: node.start, end: or.end, fn: node, arg: or };
 }
 
 function fieldKid(kids: Kid[], field: string): Kid | undefined {

@@ -9,7 +9,7 @@ import type { NixNode } from './ast';
 const PATH_CHAR = /[a-zA-Z0-9._\-+]/;
 
 /** Index of the first non-blank, non-comment character at or after `from`. */
-export function nextCodeChar(text: string, from: number): number {
+function nextCodeChar(text: string, from: number): number {
   let i = from;
   for (;;) {
     while (i < text.length && /\s/.test(text[i])) i++;
@@ -123,6 +123,23 @@ export function remapOffsets(root: NixNode, map: (offset: number) => number): vo
     if (typeof o.end === 'number') o.end = map(o.end);
     for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) stack.push(v);
   }
+}
+
+export function isOrVariable(node: NixNode): boolean {
+  return node.kind === 'var' && node.name === 'or';
+}
+
+/**
+ * `x or` is `x` applied to a variable `or`, at selection level in Nix (`f a or` is `f (a or)`;
+ * the grammar applies it last). After `a.b or d` (no parentheses) the `or` goes to the default
+ * `d`, and so on down a chain of defaults.
+ */
+export function withOrApplied(text: string, node: NixNode, or: NixNode): NixNode {
+  const parenthesized = text[nextCodeChar(text, node.end)] === ')';
+  if (!parenthesized && node.kind === 'select' && node.default) {
+    return { ...node, end: or.end, default: withOrApplied(text, node.default, or) };
+  }
+  return { kind: 'apply', start: node.start, end: or.end, fn: node, arg: or };
 }
 
 export type ChainOperator = '->' | '|>' | '<|';

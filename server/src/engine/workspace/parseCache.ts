@@ -54,7 +54,8 @@ export class ParseCache {
         this.asts.set(path, withParseProblem(toAst(this.parser, path, text, tree), this.parser));
         return 0;
       }
-      if (!tree.rootNode.hasError) {
+      // `|>` and `<|` mixed is an error the AST conversion finds, not tree-sitter (astRepairs.ts).
+      if (!tree.rootNode.hasError && !(text.includes('|>') && text.includes('<|'))) {
         this.syntaxCounts.set(path, { text, count: 0 });
         return 0;
       }
