@@ -13,7 +13,7 @@
  * absolute paths Nix prints for each real file's relative path literals.
  */
 import assert from 'node:assert/strict';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -40,14 +40,19 @@ interface Tally {
   mismatches: string[];
 }
 
-/** A memory file system when there is one: tens of thousands of small files are written and read. */
+/**
+ * A memory file system when there is a roomy one: tens of thousands of small files are written
+ * and read (a page each; a container's default /dev/shm of 64 MB is too small).
+ */
 function scratchDir(): string {
   try {
     accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= 512 * 1024 * 1024) return '/dev/shm';
   } catch {
-    return tmpdir();
+    // no /dev/shm
   }
+  return tmpdir();
 }
 
 function firstDifference(ours: string, theirs: string): string {
