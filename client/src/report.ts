@@ -7,11 +7,12 @@ export function reportMarkdown(report: TapReport): string {
   const lines = [
     '# MicroVM tap report',
     '',
-    `${report.taps.length} tap interface(s) in ${report.stats.files} files ` +
+    `${report.taps.length} tap interface(s) in ${report.stats.configurations} configuration(s), ${report.stats.files} files ` +
       `(${report.stats.nixFiles} Nix, ${report.stats.networkdFiles} networkd), analysed in ${report.stats.ms} ms.`,
     '',
   ];
-  if (report.taps.length === 0) return lines.join('\n') + 'No `microvm.interfaces` found.\n';
+  const notices = noticeLines(report);
+  if (report.taps.length === 0) return [...lines, 'No `microvm.interfaces` found.', ...notices].join('\n') + '\n';
   lines.push('| Host | VM | Tap | Status | Bridge | Via | Defined at |', '|---|---|---|---|---|---|---|');
   const sorted = [...report.taps].sort(byProblemFirst);
   for (const tap of sorted) {
@@ -23,10 +24,24 @@ export function reportMarkdown(report: TapReport): string {
   if (explained.length) {
     lines.push('', '## Why', '');
     for (const tap of explained) {
-      lines.push(`### \`${tap.id}\` (${tap.status})`, '', ...tap.reasons.map((r) => `- ${r}`), '');
+      lines.push(`### \`${tap.id}\` (${tap.status})`, '', ...tap.reasons.map((r) => `- ${r.text} (${where(r.location)})`), '');
     }
   }
+  lines.push(...notices);
   return lines.join('\n') + '\n';
+}
+
+/** One line per kind, as the CLI prints them. */
+function noticeLines(report: TapReport): string[] {
+  if (report.notices.length === 0) return [];
+  const lines = ['', '## Not analysed', ''];
+  for (const notice of report.notices) {
+    const files = notice.uris.map((uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)));
+    const count = notice.count > 1 ? ` (${notice.count} times)` : '';
+    const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? `, and ${files.length - 3} more` : '');
+    lines.push(`- ${notice.message}${count}${shown ? `: ${shown}` : ''}`);
+  }
+  return lines;
 }
 
 export async function showReport(report: TapReport): Promise<void> {

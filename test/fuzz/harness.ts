@@ -263,7 +263,7 @@ export function runCase(session: Session, rel: string, original: string, input: 
     crash = { error: e?.message ?? String(error), stack: e?.stack ?? String(error), during };
   }
   const ms = performance.now() - started;
-  const budgetExhausted = !!snapshot?.facts.files.some((f) => f.problems.some((p) => p.includes('budget exhausted')));
+  const budgetExhausted = !!snapshot?.facts.files.some((f) => f.problems.some((p) => p.kind === 'budget-exhausted'));
   // Restore, whatever happened.
   try {
     if (mode === 'disk') {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadUnitFiles, resolveNetworkd } from '../../server/src/engine/networkd';
 import { known } from '../../server/src/engine/pattern';
+import { reasonTexts } from '../../server/src/engine/reasons';
 import { daemonPrerequisiteProblems, runNetworkdScenarios, type ScenarioObservation, type TapObservation } from './daemon';
 import { describeScenario, generateScenarios, REQUIRED_FEATURES, type Scenario } from './generate';
 
@@ -82,7 +83,7 @@ function engineAnswers(s: Scenario, observed: ScenarioObservation): Map<string, 
         bridge: d.bridge?.name ?? null,
         bridgeHasNetdev: !!d.bridge?.netdev,
         winner: d.winner ? `${d.winner.name} (${d.winner.location.file})` : null,
-        reasons: d.reasons,
+        reasons: reasonTexts(d.reasons),
       });
     } catch (e) {
       answers.set(t.name, {

@@ -9,15 +9,21 @@
  *                        form, holes as `*`), idKnown, type, status, bridge (null = none),
  *                        via (via.kind, null = absent), vm, host (null = unknown/none), mac,
  *                        file (relative to the fixture), line, column (1-based, UTF-16, start of
- *                        the id value), reasonIncludes (substrings of the joined reasons).
+ *                        the id value), reasonIncludes (substrings of the joined reasons, each
+ *                        as the JSON prints it: "why (file:line)").
  *   diagnostics          REQUIRED. Exactly this multiset of (code, file, line) must be reported
  *                        unless diagnosticsAtLeast is true. Optional per entry: column, severity,
- *                        messageIncludes (substrings of the message).
+ *                        messageIncludes / messageExcludes (substrings the message must / must not
+ *                        hold), relatedIn (a folder of the fixture every related location lies in).
  *   diagnosticsAtLeast   extra diagnostics beyond `diagnostics` are tolerated.
  *   optionalDiagnostics  (extension) entries that MAY appear, each at most once; used where the
  *                        spec leaves open whether a second, redundant diagnostic is reported (e.g.
  *                        on the first occurrence of a duplicate). Same fields; `code` may be
  *                        omitted to accept any code at that file/line.
+ *   notices              (extension) the complete list of notice kinds with their counts,
+ *                        [{ kind, count }], grouped as the CLI's JSON `notices` groups them.
+ *
+ * Whatever a case expects, every interface must come with at least one reason (docs/cli.md §4).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +32,8 @@ import { join, relative, sep } from 'node:path';
 import { createLanguageService } from '../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol/settings';
 import { displayPattern, isKnown } from '../../server/src/engine/pattern';
+import { reportReason } from '../../server/src/cli/report';
+import { collectNotices, groupNotices } from '../../server/src/engine/notices';
 import type { Diagnostic, Outcome } from '../../server/src/engine/model';
 
 interface ExpectedInterface {
@@ -51,6 +59,8 @@ interface ExpectedDiagnostic {
   column?: number;
   severity?: string;
   messageIncludes?: string[];
+  messageExcludes?: string[];
+  relatedIn?: string;
 }
 
 interface Expected {
@@ -59,6 +69,7 @@ interface Expected {
   diagnostics: ExpectedDiagnostic[];
   diagnosticsAtLeast?: boolean;
   optionalDiagnostics?: ExpectedDiagnostic[];
+  notices?: { kind: string; count: number }[];
 }
 
 interface ActualInterface {
@@ -84,6 +95,8 @@ interface ActualDiagnostic {
   column: number;
   severity: string;
   message: string;
+  /** Files of the related locations, relative to the fixture. */
+  related: string[];
 }
 
 const repoRoot = join(__dirname, '..', '..');
@@ -122,7 +135,7 @@ function toActualInterface(dir: string, o: Outcome): ActualInterface {
     file: rel(dir, itf.id.location.file),
     line: itf.id.location.range.start.line + 1,
     column: itf.id.location.range.start.character + 1,
-    reasons: o.reasons,
+    reasons: o.reasons.map((r) => reportReason(dir, r, o)),
   };
 }
 
@@ -137,6 +150,7 @@ function toActualDiagnostics(dir: string, map: Map<string, Diagnostic[]>): Actua
         column: d.location.range.start.character + 1,
         severity: d.severity,
         message: d.message,
+        related: d.related.map((r) => rel(dir, r.location.file)),
       });
     }
   }
@@ -165,6 +179,8 @@ function diagnosticMatches(e: ExpectedDiagnostic, a: ActualDiagnostic): boolean 
   if (e.file !== a.file || e.line !== a.line) return false;
   if (e.column !== undefined && e.column !== a.column) return false;
   if (e.severity !== undefined && e.severity !== a.severity) return false;
+  if (e.relatedIn !== undefined && !a.related.every((file) => file.startsWith(`${e.relatedIn}/`))) return false;
+  if ((e.messageExcludes ?? []).some((s) => a.message.includes(s))) return false;
   return (e.messageIncludes ?? []).every((s) => a.message.includes(s));
 }
 
@@ -195,7 +211,8 @@ function showInterface(a: ActualInterface): string {
 }
 
 function showDiagnostic(a: ActualDiagnostic): string {
-  return `${a.code} ${a.file}:${a.line}:${a.column} [${a.severity}] ${JSON.stringify(a.message)}`;
+  const related = a.related.length ? ` related: ${a.related.join(', ')}` : '';
+  return `${a.code} ${a.file}:${a.line}:${a.column} [${a.severity}] ${JSON.stringify(a.message)}${related}`;
 }
 
 function compare(expected: Expected, interfaces: ActualInterface[], diagnostics: ActualDiagnostic[]): string[] {
@@ -247,16 +264,22 @@ for (const { name, dir } of caseDirs()) {
     const service = await createLanguageService({ roots: [dir], settings: DEFAULT_SETTINGS });
     let interfaces: ActualInterface[];
     let diagnostics: ActualDiagnostic[];
+    let notices: { kind: string; count: number }[];
     try {
-      await service.scan();
+      const scan = await service.scan();
       const snap = service.analyze();
       interfaces = snap.outcomes.map((o) => toActualInterface(dir, o));
       diagnostics = toActualDiagnostics(dir, snap.diagnostics);
+      notices = groupNotices(collectNotices(snap.facts, scan.skipped)).map((g) => ({ kind: g.kind, count: g.count }));
     } finally {
       service.dispose();
     }
 
     const problems = compare(expected, interfaces, diagnostics);
+    if (expected.notices && JSON.stringify(notices) !== JSON.stringify(expected.notices)) {
+      problems.push(`notices: expected ${JSON.stringify(expected.notices)}, got ${JSON.stringify(notices)}`);
+    }
+    for (const a of interfaces) if (a.reasons.length === 0) problems.push(`no reason given for ${showInterface(a)}`);
     if (problems.length) {
       const report = [
         `${name}: ${problems.length} mismatch(es)`,

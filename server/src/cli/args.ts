@@ -21,6 +21,8 @@ export interface CheckOptions {
   maxFiles?: number;
   noColor: boolean;
   quiet: boolean;
+  /** Every notice and every unplaced interface definition, not one line per kind. */
+  verbose: boolean;
   /** Force progress lines on stderr even when it is not a terminal. */
   progress: boolean;
 }
@@ -54,6 +56,9 @@ Options for check:
   --no-color                 no ANSI colours (also: NO_COLOR environment variable)
   --quiet                    text: print only diagnostics (no summary, notices,
                              fix log or progress); json/sarif: no stderr notices
+  --verbose                  list every notice and every interface definition
+                             no configuration reaches (default: one line per
+                             kind of notice)
   --progress                 show scan progress on stderr even when it is not a
                              terminal
   -h, --help                 show this help
@@ -72,7 +77,7 @@ Exit status 1 if a FILE does not parse.
 `;
 
 const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
-const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--progress']);
+const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--verbose', '--progress']);
 
 /** Parses `argv` without the node and script entries. Throws UsageError. */
 export function parseArgs(argv: readonly string[]): Command {
@@ -113,6 +118,7 @@ function parseCheck(args: readonly string[]): CheckOptions {
     exclude: [],
     noColor: false,
     quiet: false,
+    verbose: false,
     progress: false,
   };
   const seen = new Set<string>();
@@ -137,6 +143,7 @@ function parseCheck(args: readonly string[]): CheckOptions {
       if (flag === '--fix') options.fix = true;
       else if (flag === '--no-color') options.noColor = true;
       else if (flag === '--quiet') options.quiet = true;
+      else if (flag === '--verbose') options.verbose = true;
       else options.progress = true;
       continue;
     }

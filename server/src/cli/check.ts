@@ -16,7 +16,7 @@ import { TOOL_NAME, TOOL_VERSION } from './meta';
 import { createProgress } from './progress';
 import { buildReport, exitCodeFor, type CheckReport } from './report';
 import { formatSarif } from './sarif';
-import { formatText, noticeLine } from './text';
+import { formatText, sideLines } from './text';
 
 export interface OutStream {
   write(text: string): unknown;
@@ -123,13 +123,13 @@ export function render(report: CheckReport, options: CheckOptions, io: CliIo, fi
   if (options.format === 'text') {
     let out = '';
     if (!options.quiet && side.length > 0) out += `${side.join('\n')}\n\n`;
-    out += formatText(report, { color: useColor(options, io), quiet: options.quiet });
+    out += formatText(report, { color: useColor(options, io), quiet: options.quiet, verbose: options.verbose });
     io.stdout.write(out);
     return;
   }
   io.stdout.write(options.format === 'json' ? formatJson(report) : formatSarif(report));
   if (!options.quiet) {
-    side.push(...report.notices.map(noticeLine));
+    side.push(...sideLines(report, options.verbose));
     if (side.length > 0) io.stderr.write(`${side.join('\n')}\n`);
   }
 }

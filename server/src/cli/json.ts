@@ -1,11 +1,11 @@
 /**
- * `--format json`: exactly the design.md §5 object, keys in contract order, nothing else.
- * Anything outside the contract (broken-file notices, the fix log) goes to stderr.
+ * `--format json`: exactly the docs/cli.md §4 object, keys in contract order, nothing else.
+ * Anything outside the contract (every notice instance, the fix log) goes to stderr.
  */
-import type { CheckReport, ReportData, ReportDiagnostic, ReportInterface } from './report';
+import { REPORT_VERSION, type CheckReport, type ReportData, type ReportDiagnostic, type ReportInterface, type ReportNotice } from './report';
 
 function projectInterface(i: ReportInterface): ReportInterface {
-  const out: ReportInterface = {
+  return {
     host: i.host,
     vm: i.vm,
     id: i.id,
@@ -17,9 +17,9 @@ function projectInterface(i: ReportInterface): ReportInterface {
     column: i.column,
     status: i.status,
     bridge: i.bridge,
+    ...(i.via ? { via: { kind: i.via.kind, unit: i.via.unit, file: i.via.file, line: i.via.line } } : {}),
+    reasons: [...i.reasons],
   };
-  if (i.via) out.via = { kind: i.via.kind, unit: i.via.unit, file: i.via.file, line: i.via.line };
-  return out;
 }
 
 function projectDiagnostic(d: ReportDiagnostic): ReportDiagnostic {
@@ -35,17 +35,23 @@ function projectDiagnostic(d: ReportDiagnostic): ReportDiagnostic {
   };
 }
 
+function projectNotice(n: ReportNotice): ReportNotice {
+  return { kind: n.kind, count: n.count, message: n.message, files: [...n.files] };
+}
+
 /** The contract object, rebuilt key by key so no extra property can leak into the output. */
 export function toJsonObject(report: CheckReport): ReportData {
   const { data } = report;
   return {
-    version: 1,
+    version: REPORT_VERSION,
     interfaces: data.interfaces.map(projectInterface),
     diagnostics: data.diagnostics.map(projectDiagnostic),
+    notices: data.notices.map(projectNotice),
     stats: {
       files: data.stats.files,
       nixFiles: data.stats.nixFiles,
       networkdFiles: data.stats.networkdFiles,
+      configurations: data.stats.configurations,
       ms: data.stats.ms,
     },
   };

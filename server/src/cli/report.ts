@@ -1,7 +1,8 @@
 /**
- * Turns an engine snapshot into the CLI report: the design.md §5 JSON object (`data`), plus what
- * the other formats need beside it (related locations for SARIF, notices about broken or
- * skipped files). Text, JSON and SARIF all read this one structure.
+ * Turns an engine snapshot into the CLI report: the docs/cli.md §4 JSON object (`data`), plus what
+ * the other formats need beside it (related locations and reasons for SARIF, every notice for
+ * `--verbose`, the interface definitions no configuration reaches). Text, JSON and SARIF all read
+ * this one structure.
  *
  * Paths are relative to `base` (the first PATH, or the current directory) with `/` separators;
  * lines and columns are 1-based, columns in UTF-16 code units.
@@ -9,12 +10,16 @@
 import * as path from 'node:path';
 import type { FailOn } from './args';
 import type { AnalysisSnapshot, ScanReport } from '../engine/service';
-import type { Diagnostic, Outcome, OutcomeStatus, Severity, ViaKind } from '../engine/model';
+import type { Diagnostic, NoticeKind, Outcome, OutcomeStatus, Reason, Severity, ViaKind } from '../engine/model';
+import { collectNotices, groupNotices, type Notice } from '../engine/notices';
 import { displayPattern, isKnown, knownText } from '../engine/pattern';
+import { reasonLocation, reasonText } from '../engine/reasons';
 import type { Location } from '../engine/text';
 
+export const REPORT_VERSION = 2;
+
 // ------------------------------------------------------------------------------------------
-// The JSON contract (design.md §5). Key order here is the order JSON output prints.
+// The JSON contract (docs/cli.md §4). Key order here is the order JSON output prints.
 
 export interface ReportVia {
   kind: ViaKind;
@@ -36,6 +41,8 @@ export interface ReportInterface {
   status: OutcomeStatus;
   bridge: string | null;
   via?: ReportVia;
+  /** "why (file:line)", most decisive first; never empty. */
+  reasons: string[];
 }
 
 export interface ReportDiagnostic {
@@ -49,17 +56,26 @@ export interface ReportDiagnostic {
   message: string;
 }
 
+export interface ReportNotice {
+  kind: NoticeKind;
+  count: number;
+  message: string;
+  files: string[];
+}
+
 export interface ReportStats {
   files: number;
   nixFiles: number;
   networkdFiles: number;
+  configurations: number;
   ms: number;
 }
 
 export interface ReportData {
-  version: 1;
+  version: typeof REPORT_VERSION;
   interfaces: ReportInterface[];
   diagnostics: ReportDiagnostic[];
+  notices: ReportNotice[];
   stats: ReportStats;
 }
 
@@ -78,17 +94,23 @@ export interface ReportRelated extends ReportRange {
   message: string;
 }
 
-export interface Notice {
-  /** Relative path, or null for a notice about the whole scan. */
-  file: string | null;
-  message: string;
+/** An interface definition no configuration reaches, for the text summary. */
+export interface UnplacedInterface {
+  file: string;
+  line: number;
+  id: string;
+  why: string;
 }
 
 export interface CheckReport {
   data: ReportData;
   /** Parallel to `data.diagnostics`. */
   related: ReportRelated[][];
+  /** Parallel to `data.diagnostics`: the reasons of the outcome a diagnostic reports, if any. */
+  reasons: string[][];
+  /** Every notice behind `data.notices` (paths relative), for `--verbose`. */
   notices: Notice[];
+  unplaced: UnplacedInterface[];
 }
 
 export interface ReportOptions {
@@ -158,7 +180,14 @@ function reportInterface(base: string, outcome: Outcome): ReportInterface {
   const iface = outcome.interface;
   const at = iface.id.location;
   const mac = iface.mac ? knownText(iface.mac.value) ?? null : null;
-  const out: ReportInterface = {
+  const viaAt = outcome.via?.location;
+  const via: ReportVia | undefined = outcome.via && {
+    kind: outcome.via.kind,
+    unit: outcome.via.unit ?? null,
+    file: viaAt ? relativePath(base, viaAt.file) : null,
+    line: viaAt ? viaAt.range.start.line + 1 : null,
+  };
+  return {
     host: iface.host,
     vm: iface.vm,
     id: displayPattern(iface.id.value),
@@ -170,17 +199,19 @@ function reportInterface(base: string, outcome: Outcome): ReportInterface {
     column: at.range.start.character + 1,
     status: outcome.status,
     bridge: outcome.bridge,
+    ...(via ? { via } : {}),
+    reasons: reportReasons(base, outcome),
   };
-  if (outcome.via) {
-    const loc = outcome.via.location;
-    out.via = {
-      kind: outcome.via.kind,
-      unit: outcome.via.unit ?? null,
-      file: loc ? relativePath(base, loc.file) : null,
-      line: loc ? loc.range.start.line + 1 : null,
-    };
-  }
-  return out;
+}
+
+/** "why (file:line)": the words, then where a reader checks them. */
+export function reportReason(base: string, reason: Reason, outcome: Outcome): string {
+  const at = reasonLocation(reason, outcome.interface);
+  return `${reasonText(reason)} (${relativePath(base, at.file)}:${at.range.start.line + 1})`;
+}
+
+function reportReasons(base: string, outcome: Outcome): string[] {
+  return outcome.reasons.map((r) => reportReason(base, r, outcome));
 }
 
 function reportDiagnostic(base: string, diagnostic: Diagnostic): ReportDiagnostic {
@@ -201,28 +232,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Notices about files the analysis could not fully read, and about the scan itself. */
-export function collectNotices(base: string, snapshot: AnalysisSnapshot, scan?: ScanReport): Notice[] {
-  const byFile = new Map<string, string[]>();
-  const add = (file: string, message: string) => {
-    const rel = relativePath(base, file);
-    const list = byFile.get(rel) ?? [];
-    if (!list.includes(message)) list.push(message);
-    byFile.set(rel, list);
-  };
-  for (const report of snapshot.facts.files) {
-    if (report.syntaxErrors > 0) {
-      add(report.file, `${plural(report.syntaxErrors, 'syntax error')}; analysed as far as the parse tree allows`);
-    }
-    for (const problem of report.problems) add(report.file, problem);
-  }
-  // The engine usually lists these in facts.files as well; the per-file dedupe keeps one.
-  for (const skipped of scan?.skipped ?? []) add(skipped.file, skipped.reason);
-  const notices: Notice[] = [...byFile.keys()]
-    .sort(compareStrings)
-    .flatMap((file) => byFile.get(file)!.map((message) => ({ file, message })));
+/** Notices about files the analysis could not fully read, and about the scan itself; paths relative. */
+export function reportNotices(base: string, snapshot: AnalysisSnapshot, scan?: ScanReport): Notice[] {
+  const notices = collectNotices(snapshot.facts, scan?.skipped).map((n) => ({ ...n, file: n.file === null ? null : relativePath(base, n.file) }));
   if (scan && scan.truncated > 0) {
     notices.push({
+      kind: 'scan-truncated',
       file: null,
       message: `scan stopped at ${plural(scan.files, 'file')} (--max-files); ${plural(scan.truncated, 'file')} not analysed`,
     });
@@ -230,36 +245,52 @@ export function collectNotices(base: string, snapshot: AnalysisSnapshot, scan?: 
   return notices;
 }
 
+function unplacedInterfaces(base: string, outcomes: readonly Outcome[]): UnplacedInterface[] {
+  const out: UnplacedInterface[] = [];
+  for (const { interface: iface } of outcomes) {
+    if (iface.unplaced === undefined) continue;
+    const at = iface.id.location;
+    out.push({ file: relativePath(base, at.file), line: at.range.start.line + 1, id: displayPattern(iface.id.value), why: iface.unplaced });
+  }
+  return out.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || compareStrings(a.id, b.id));
+}
+
 export function buildReport(snapshot: AnalysisSnapshot, options: ReportOptions): CheckReport {
   const { base } = options;
   const interfaces = snapshot.outcomes.map((o) => reportInterface(base, o)).sort(compareInterfaces);
 
-  const entries: { diagnostic: ReportDiagnostic; related: ReportRelated[] }[] = [];
+  const entries: { diagnostic: ReportDiagnostic; related: ReportRelated[]; reasons: string[] }[] = [];
   for (const list of snapshot.diagnostics.values()) {
     for (const d of list) {
       entries.push({
         diagnostic: reportDiagnostic(base, d),
         related: d.related.map((r) => ({ ...toRange(base, r.location), message: r.message })),
+        reasons: d.outcome ? reportReasons(base, d.outcome) : [],
       });
     }
   }
   entries.sort((a, b) => compareDiagnostics(a.diagnostic, b.diagnostic));
 
+  const notices = reportNotices(base, snapshot, options.scan);
   const stats = snapshot.stats;
   return {
     data: {
-      version: 1,
+      version: REPORT_VERSION,
       interfaces,
       diagnostics: entries.map((e) => e.diagnostic),
+      notices: groupNotices(notices).map(({ kind, count, message, files }) => ({ kind, count, message, files })),
       stats: {
         files: stats.files,
         nixFiles: stats.nixFiles,
         networkdFiles: stats.networkdFiles,
+        configurations: snapshot.facts.hosts.length,
         ms: Math.max(0, Math.round(options.ms ?? stats.ms)),
       },
     },
     related: entries.map((e) => e.related),
-    notices: collectNotices(base, snapshot, options.scan),
+    reasons: entries.map((e) => e.reasons),
+    notices,
+    unplaced: unplacedInterfaces(base, snapshot.outcomes),
   };
 }
 

@@ -4,13 +4,14 @@
  * (relative to the first PATH, so run the check from the repository root for GitHub to place
  * them). Columns are 1-based and count UTF-16 code units, which the run declares with
  * `columnKind: "utf16CodeUnits"`; `endColumn` is exclusive, as SARIF defines it.
- * Broken or skipped files become tool execution notifications.
+ * A result about where a tap ends up carries the outcome's reasons in its message's markdown.
+ * What the analysis could not do becomes tool execution notifications, one per kind.
  */
 import { createHash } from 'node:crypto';
+import { definitionOf } from '../engine/checks/codes';
 import type { Severity } from '../engine/model';
 import { TOOL_HOME, TOOL_NAME, TOOL_VERSION } from './meta';
 import type { CheckReport, ReportRange } from './report';
-import { ruleInfo } from './rules';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const FINGERPRINT_KEY = 'microvmNet/v1';
@@ -42,8 +43,33 @@ function physicalLocation(range: ReportRange) {
   };
 }
 
+/**
+ * Reasons and messages quote names in backticks on purpose (code spans); what markdown would
+ * otherwise read as emphasis, links or HTML is escaped.
+ */
+export function escapeMarkdown(text: string): string {
+  // Odd parts are the code spans the split keeps: their content is literal already.
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\*_[\]<>#|]/g, (c) => `\\${c}`)))
+    .join('');
+}
+
 export function fingerprint(code: string, file: string, message: string): string {
   return createHash('sha256').update(`${code}\0${file}\0${message}`).digest('hex').slice(0, 32);
+}
+
+interface RuleText {
+  short: string;
+  full: string;
+  severity: Severity;
+}
+
+/** From the diagnostic registry; a code it lacks gets generic text and its first result's level. */
+function ruleText(code: string, firstSeverity: Severity): RuleText {
+  const definition = definitionOf(code);
+  if (definition) return { short: definition.shortDescription, full: definition.fullDescription, severity: definition.severity };
+  return { short: code, full: `microvm-net diagnostic ${code}.`, severity: firstSeverity };
 }
 
 export interface SarifOptions {
@@ -59,7 +85,7 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
   const ruleIds = [...firstSeverity.keys()].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const rules = ruleIds.map((id) => {
-    const info = ruleInfo(id, firstSeverity.get(id)!);
+    const info = ruleText(id, firstSeverity.get(id)!);
     return {
       id,
       name: id,
@@ -74,11 +100,14 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
     const hash = fingerprint(d.code, d.file, d.message);
     const n = (occurrences.get(hash) ?? 0) + 1;
     occurrences.set(hash, n);
+    const reasons = report.reasons[i] ?? [];
+    const message: Record<string, string> = { text: d.message };
+    if (reasons.length > 0) message.markdown = [escapeMarkdown(d.message), '', ...reasons.map((r) => `- ${escapeMarkdown(r)}`)].join('\n');
     const result: Record<string, unknown> = {
       ruleId: d.code,
       ruleIndex: ruleIndex.get(d.code)!,
       level: sarifLevel(d.severity),
-      message: { text: d.message },
+      message,
       locations: [{ physicalLocation: physicalLocation(d) }],
       partialFingerprints: { [FINGERPRINT_KEY]: `${hash}:${n}` },
     };
@@ -103,11 +132,12 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
   driver.rules = rules;
 
   const invocation: Record<string, unknown> = { executionSuccessful: true };
-  if (report.notices.length > 0) {
-    invocation.toolExecutionNotifications = report.notices.map((n) => {
-      const notification: Record<string, unknown> = { level: 'warning', message: { text: n.message } };
-      if (n.file !== null) {
-        notification.locations = [{ physicalLocation: { artifactLocation: { uri: toUri(n.file), uriBaseId: SRCROOT } } }];
+  if (report.data.notices.length > 0) {
+    invocation.toolExecutionNotifications = report.data.notices.map((n) => {
+      const text = n.count === 1 ? n.message : `${n.message} (${n.count} times)`;
+      const notification: Record<string, unknown> = { level: 'warning', message: { text }, descriptor: { id: n.kind } };
+      if (n.files.length > 0) {
+        notification.locations = n.files.map((file) => ({ physicalLocation: { artifactLocation: { uri: toUri(file), uriBaseId: SRCROOT } } }));
       }
       return notification;
     });

@@ -1,8 +1,10 @@
 /**
- * Human output: `file:line:col: severity code message` per diagnostic, a summary line, then the
- * files that had syntax errors or were skipped.
+ * Human output: `file:line:col: severity code message` per diagnostic, a summary line, how many
+ * interface definitions could not be placed, then one line per kind of notice (what the analysis
+ * could not do). `--verbose` lists every unplaced definition and every notice instead.
  */
-import type { CheckReport, Notice, Summary } from './report';
+import { groupNotices, type Notice } from '../engine/notices';
+import type { CheckReport, ReportNotice, Summary } from './report';
 import { summarize } from './report';
 import type { Severity } from '../engine/model';
 
@@ -10,6 +12,8 @@ export interface TextOptions {
   color: boolean;
   /** Only the diagnostic lines. */
   quiet: boolean;
+  /** Every notice and every unplaced definition, not one line per kind. */
+  verbose?: boolean;
 }
 
 const CODES = {
@@ -52,6 +56,35 @@ export function noticeLine(notice: Notice): string {
   return notice.file === null ? notice.message : `${notice.file}: ${notice.message}`;
 }
 
+/** How many files a collapsed notice line names before "and N more". */
+const FILES_NAMED = 3;
+
+/** One kind: a single notice reads as itself; several as what the kind means, counted. */
+export function noticeGroupLine(group: ReportNotice): string {
+  if (group.count === 1) return group.files.length === 1 ? `${group.files[0]}: ${group.message}` : group.message;
+  const named = group.files.slice(0, FILES_NAMED).join(', ');
+  const more = group.files.length > FILES_NAMED ? ` and ${group.files.length - FILES_NAMED} more` : '';
+  const where = group.files.length ? ` in ${count(group.files.length, 'file')} (${named}${more})` : '';
+  return `${group.message}: ${group.count} times${where}; --verbose lists each`;
+}
+
+/** What the analysis could not do and what it could not place, as the text and stderr lines. */
+export function sideLines(report: CheckReport, verbose: boolean): string[] {
+  const lines: string[] = [];
+  const unplaced = report.unplaced;
+  if (unplaced.length > 0) {
+    lines.push(
+      `${count(unplaced.length, 'interface definition')} could not be placed in any configuration ` +
+        `(reported with host null, status unknown)${verbose ? ':' : '; --verbose lists them'}`,
+    );
+    if (verbose) lines.push(...unplaced.map((u) => `  ${u.file}:${u.line}: \`${u.id}\`: ${u.why}`));
+  }
+  // Verbose expands each kind's line into its notices, in the same order.
+  if (verbose) lines.push(...groupNotices(report.notices).flatMap((g) => g.notices.map(noticeLine)));
+  else lines.push(...report.data.notices.map(noticeGroupLine));
+  return lines;
+}
+
 /** Continuation lines of a multi-line message are indented under the first. */
 function oneMessage(message: string): string {
   return message.replace(/\r?\n/g, '\n    ');
@@ -69,7 +102,7 @@ export function formatText(report: CheckReport, options: TextOptions): string {
   if (!options.quiet) {
     if (lines.length > 0) lines.push('');
     lines.push(summaryLine(summarize(report.data)));
-    for (const notice of report.notices) lines.push(paint('yellow', noticeLine(notice)));
+    for (const line of sideLines(report, options.verbose ?? false)) lines.push(paint('yellow', line));
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

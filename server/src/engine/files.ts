@@ -7,6 +7,7 @@
 import { promises as fsp, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { compileGlobs } from './glob';
+import type { FileProblem } from './model';
 import { insideRoots } from './roots';
 
 export type FileKind = 'nix' | 'network' | 'netdev' | 'dropin' | 'flake-lock';
@@ -30,7 +31,12 @@ export interface ScanResult {
   files: ScannedFile[];
   /** Files left out because of the cap. */
   truncated: number;
-  skipped: { file: string; reason: string }[];
+  skipped: SkippedFile[];
+}
+
+/** A path the scan did not take, with why. */
+export interface SkippedFile extends FileProblem {
+  file: string;
 }
 
 export function classifyFile(path: string): FileKind | null {
@@ -55,6 +61,8 @@ function safeRealpath(path: string): string | null {
 }
 
 const DIRECTORY_UNIT = 'is a directory, not a unit file: skipped (systemd-networkd does not load it either)';
+const LOOPING_SYMLINK = 'broken or looping symlink: not followed';
+const OUTSIDE_SYMLINK = 'symlink points outside the workspace: not followed';
 
 export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   const excluded = compileGlobs(options.exclude);
@@ -62,7 +70,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   const visitedDirs = new Set<string>();
   const seenFiles = new Set<string>();
   const files: ScannedFile[] = [];
-  const skipped: { file: string; reason: string }[] = [];
+  const skipped: SkippedFile[] = [];
   let truncated = 0;
   let visited = 0;
 
@@ -78,7 +86,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
       try {
         entries = await fsp.readdir(dir, { withFileTypes: true });
       } catch (err) {
-        skipped.push({ file: dir, reason: `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+        skipped.push({ file: dir, kind: 'file-unreadable', message: `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
         continue;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -108,11 +116,11 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
             const real = safeRealpath(path);
             if (real !== null) realPath = real;
             if (real === null) {
-              skipped.push({ file: path, reason: 'broken or looping symlink: not followed' });
+              skipped.push({ file: path, kind: 'symlink-not-followed', message: LOOPING_SYMLINK });
               continue;
             }
             if (!insideRoots(realRoots, real)) {
-              skipped.push({ file: path, reason: 'symlink points outside the workspace: not followed' });
+              skipped.push({ file: path, kind: 'symlink-not-followed', message: OUTSIDE_SYMLINK });
               continue;
             }
             try {
@@ -128,7 +136,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
           // `x.network/` cannot be a unit (Nix may still import a `x.nix/` directory); walk it anyway.
           const unitKind = classifyFile(path);
           if (unitKind === 'network' || unitKind === 'netdev' || unitKind === 'dropin') {
-            skipped.push({ file: path, reason: DIRECTORY_UNIT });
+            skipped.push({ file: path, kind: 'file-skipped', message: DIRECTORY_UNIT });
           }
           subdirs.push(path);
           continue;
@@ -157,7 +165,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
 
 export interface ReadResult {
   text: string | null;
-  problem?: string;
+  problem?: FileProblem;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -169,31 +177,32 @@ const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
  */
 export function decodeText(bytes: Uint8Array): ReadResult {
   const head = bytes.subarray(0, Math.min(bytes.length, 8192));
-  if (head.includes(0)) return { text: null, problem: 'binary file (contains NUL bytes): skipped' };
+  if (head.includes(0)) return { text: null, problem: { kind: 'file-skipped', message: 'binary file (contains NUL bytes): skipped' } };
   let text: string;
-  let problem: string | undefined;
+  let problem: FileProblem | undefined;
   try {
     text = decoder.decode(bytes);
   } catch {
     text = lenientDecoder.decode(bytes);
-    problem = 'invalid UTF-8: decoded with replacement characters';
+    problem = { kind: 'file-not-utf8', message: 'invalid UTF-8: decoded with replacement characters' };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text, problem };
 }
 
 export function readWorkspaceFile(path: string, maxFileSize: number): ReadResult {
+  const unreadable = (message: string): ReadResult => ({ text: null, problem: { kind: 'file-unreadable', message } });
   try {
     const st = statSync(path);
-    if (st.isDirectory()) return { text: null, problem: 'is a directory, not a file: skipped' };
+    if (st.isDirectory()) return { text: null, problem: { kind: 'file-skipped', message: 'is a directory, not a file: skipped' } };
     if (st.size > maxFileSize) {
-      return { text: null, problem: `larger than the maximum file size (${st.size} > ${maxFileSize} bytes): skipped` };
+      return { text: null, problem: { kind: 'file-too-large', message: `larger than the maximum file size (${st.size} > ${maxFileSize} bytes): skipped` } };
     }
     return decodeText(readFileSync(path));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return { text: null, problem: 'permission denied: cannot read' };
-    if (code === 'ENOENT') return { text: null, problem: 'file no longer exists' };
-    return { text: null, problem: `cannot read: ${code ?? String(err)}` };
+    if (code === 'EACCES' || code === 'EPERM') return unreadable('permission denied: cannot read');
+    if (code === 'ENOENT') return unreadable('file no longer exists');
+    return unreadable(`cannot read: ${code ?? String(err)}`);
   }
 }

@@ -3,6 +3,8 @@
  * resolver turns them into an Outcome per interface; checks turn outcomes into diagnostics.
  * Nothing here knows about LSP or VS Code.
  */
+import type { NetworkdSyntaxCode } from './checks/codes';
+import type { NoticeKind as NixNoticeKind } from './nix/facts';
 import type { StrPattern } from './pattern';
 import type { Location } from './text';
 
@@ -11,7 +13,7 @@ import type { Location } from './text';
 // NixOS generates for `networking.bridges`).
 
 export type UnitKind = 'network' | 'netdev';
-export type UnitSource = 'file' | 'nix' | 'networking-bridges';
+export type UnitSource = 'file' | 'nix' | 'networking-bridges' | 'networking-interfaces';
 
 /**
  * One `Key=value` assignment in the order networkd reads it (main file, then drop-ins).
@@ -35,12 +37,7 @@ export interface UnitSection {
 
 /** A problem in how a unit is written that networkd silently ignores or misreads. */
 export interface UnitSyntaxIssue {
-  code:
-    | 'networkd-syntax-quoted-name'
-    | 'networkd-syntax-inline-comment'
-    | 'networkd-syntax-miscased'
-    | 'networkd-syntax-empty-match'
-    | 'networkd-syntax-invalid-line';
+  code: NetworkdSyntaxCode;
   message: string;
   location: Location;
 }
@@ -106,27 +103,77 @@ export interface MicrovmInterface {
    * then `unknown` with this reason, never a guess).
    */
   unplaced?: string;
+  /** An entry of `microvm.interfaces` whose value could not be evaluated: why. */
+  unevaluated?: string;
 }
 
 export type ScriptKind = 'bin-script' | 'service-override' | 'custom-service' | 'networking-bridges';
 
-/**
- * `ip link set [dev] <tap> master <br>` run by a script or unit. `tap` is the literal or pattern
- * named in the command; `allTaps` when it iterates the VM's taps (`$id` in the old tap loop).
- */
-export interface ScriptAttachment {
-  kind: ScriptKind;
+/** Which taps a script (or a udev rule) acts on, and where it is written. */
+export interface TapTarget {
+  /** The device named in the command (a literal or a pattern); null when `allTaps` or `tapGlobs` say. */
   tap: StrPattern | null;
+  /** It iterates the VM's taps (`$id` in the old tap loop). */
   allTaps: boolean;
-  bridge: StrPattern;
+  /** udev: `KERNEL==` globs (fnmatch, `|` alternatives split) of the devices it runs for. */
+  tapGlobs?: string[];
   location: Location;
   host: string | null;
   /** The VM the script belongs to (guest `binScripts`, `microvm-tap-interfaces@<vm>`); null = every VM of the host. */
   vm: string | null;
-  /** The systemd unit carrying it, for messages. */
+  /** The systemd unit carrying it (or `udev`), for messages. */
   unit?: string;
   /** For guest-side scripts (`binScripts.tap-up`): the guest configuration key it belongs to. */
   guest?: string;
+  /**
+   * Why it may not happen (a template unit nothing is known to instantiate, a udev condition we
+   * cannot evaluate, a command we cannot see into): it can make an answer unknown, never definite.
+   */
+  uncertain?: string;
+}
+
+/** `ip link set [dev] <tap> master <br>` (or `brctl addif`) run by a script, unit or udev rule. */
+export interface ScriptAttachment extends TapTarget {
+  kind: ScriptKind;
+  bridge: StrPattern;
+}
+
+/**
+ * An address or route put on a tap outside networkd: `networking.interfaces.<tap>` under scripted
+ * networking, or a script's `ip addr add ... dev <tap>` / `ip route add ... dev <tap>`.
+ */
+export interface AddressAssignment extends TapTarget {
+  kind: ScriptKind | 'networking-interfaces';
+  what: 'address' | 'route';
+}
+
+/** A link something creates on a host, so that `master <name>` can work: bridges above all. */
+export interface CreatedLink {
+  name: StrPattern;
+  /** `bridge`, another link kind, or null when not known. */
+  kind: string | null;
+  /** What creates it, for messages: `br0.service`, `networking.ifstate`, `NetworkManager`. */
+  by: string;
+  /** Why it may not exist (made at run time from configuration we cannot see). */
+  uncertain?: string;
+  location: Location;
+  host: string | null;
+}
+
+/** `networking.interfaces.<name>`: what NixOS turns into `40-<name>.network` or scripted addressing. */
+export interface InterfaceDeclaration {
+  /** The attribute name; a pattern when it is computed (`"vm-${name}"`). */
+  name: StrPattern;
+  /** `ipv4.addresses` and (IPv6 enabled) `ipv6.addresses`, as `Address=` values. */
+  addresses: ValueAt<StrPattern>[];
+  /** `ipv4.routes` and `ipv6.routes`, as `[Route] Destination=` values (a hole when not known). */
+  routes: ValueAt<StrPattern>[];
+  /** What `DHCP=` NixOS renders: `useDHCP`, else `networking.useDHCP` when there is no IPv4 address. */
+  dhcp: boolean | 'unknown';
+  /** Some of its addresses or routes could not be known. */
+  complete: boolean;
+  location: Location;
+  host: string | null;
 }
 
 /** `networking.bridges.<name>.interfaces = [ ... ]`. */
@@ -147,6 +194,8 @@ export interface HostFacts {
   networkdEnabled: boolean | 'unknown';
   /** Where something sets it, or the first `systemd.network.*` definition for the message. */
   networkdLocation: Location | null;
+  /** Some definition decides `networkdEnabled` (false: it is the option default, nobody set it). */
+  networkdExplicit?: boolean;
   /** The host imports modules from flake inputs other than nixpkgs/microvm.nix. */
   importsExternalModules: boolean;
   /**
@@ -159,6 +208,26 @@ export interface HostFacts {
   isMicrovmHost: boolean;
   /** A whole system (`nixosConfigurations.<n>`), not just a root module whose siblings we cannot see. */
   isSystem: boolean;
+  /**
+   * The directory of this configuration's own modules (its first module file no other
+   * configuration uses), when it has one below the workspace root: unit files there are its.
+   */
+  directory?: string | null;
+  /** Unit files this configuration installs through `environment.etc."systemd/network/…"`. */
+  etcUnits?: EtcUnit[];
+}
+
+/** An `environment.etc` entry under `systemd/network`: a workspace file, or the unit's text. */
+export interface EtcUnit {
+  /** The unit's file name (`10-lan.network`); null for the whole directory. */
+  name: string | null;
+  /** `source`: an absolute workspace path (a file, or for `name: null` a directory). */
+  sourcePath?: string;
+  /** `text`: the unit itself. */
+  text?: StrPattern;
+  location: Location;
+  /** Defined under a condition that is not statically known. */
+  conditional: boolean;
 }
 
 /** Everything the engine learned from the workspace, before resolution. */
@@ -168,9 +237,29 @@ export interface WorkspaceFacts {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  /** Addresses and routes put on taps outside networkd (absent: none found). */
+  addresses?: AddressAssignment[];
+  /** Links hosts create outside networkd: bridges made by scripts, ifstate, services (absent: none found). */
+  links?: CreatedLink[];
+  /** `networking.interfaces.<name>` of each host (absent: none found). */
+  interfaceDeclarations?: InterfaceDeclaration[];
   /** `nodes.microvm.locked.lastModified` from flake.lock (seconds since epoch), when present. */
   microvmLastModified: number | null;
   files: FileReport[];
+  /** What the workspace as a whole could not show (a flake whose outputs could not be evaluated). */
+  gaps: { kind: string; message: string; file?: string }[];
+  /** Which host each unit file serves (unitPlacement.ts); absent: every file serves every host. */
+  placement?: UnitPlacement;
+}
+
+/** Which unit files on disk serve which host. */
+export interface UnitPlacement {
+  /** File units that certainly apply on `host`. */
+  placed(host: string): readonly UnitDefinition[];
+  /** File units no rule places: each may apply on any host. */
+  readonly unplaced: readonly UnitDefinition[];
+  /** Why a file unit applies on `host`, in words. */
+  why(unit: UnitDefinition, host: string): string;
 }
 
 export interface FileReport {
@@ -179,7 +268,26 @@ export interface FileReport {
   /** Tree-sitter found ERROR/MISSING nodes; analysis went on as far as the tree allowed. */
   syntaxErrors: number;
   /** Why the file was skipped or only partly read (too large, binary, unreadable, budget...). */
-  problems: string[];
+  problems: FileProblem[];
+}
+
+/** What the file stage could not do: read, decode, parse or reach a file. */
+export type FileNoticeKind =
+  | 'syntax-error'
+  | 'parse-incomplete'
+  | 'file-too-large'
+  | 'file-skipped'
+  | 'file-unreadable'
+  | 'file-not-utf8'
+  | 'symlink-not-followed'
+  | 'scan-truncated';
+
+/** What kind of thing the analysis could not do: notices are grouped and counted by it. */
+export type NoticeKind = FileNoticeKind | NixNoticeKind;
+
+export interface FileProblem {
+  kind: NoticeKind;
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,13 +309,26 @@ export type ViaKind =
   | 'bin-script'
   | 'service-override'
   | 'custom-service'
-  | 'qemu-bridge-helper';
+  | 'qemu-bridge-helper'
+  | 'networking-interfaces';
 
 export interface Via {
   kind: ViaKind;
   /** Unit name (`20-vms.network`) or systemd service name. */
   unit?: string;
   location?: Location;
+}
+
+/**
+ * One step of an outcome's explanation. A located reason rests on what it names (a unit, a
+ * script, a switch); a bare string rests on the interface definition itself, which is where a
+ * reader goes to see it (`reasonLocation` in reasons.ts).
+ */
+export type Reason = string | LocatedReason;
+
+export interface LocatedReason {
+  text: string;
+  at: Location;
 }
 
 export interface Outcome {
@@ -221,8 +342,8 @@ export interface Outcome {
   unmanagedByUnit?: boolean;
   /** For `shadowed`: the later unit that would have bridged the tap. */
   shadowedUnit?: UnitDefinition;
-  /** Human-readable reason chain, most decisive first. */
-  reasons: string[];
+  /** Human-readable reason chain, most decisive first; never empty. */
+  reasons: Reason[];
 }
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -238,4 +359,9 @@ export interface Diagnostic {
   message: string;
   location: Location;
   related: RelatedInfo[];
+  /**
+   * The outcome this diagnostic reports, for those about where a tap ends up: quick fixes start
+   * from it. Engine-internal: no output format prints it.
+   */
+  outcome?: Outcome;
 }

@@ -3,6 +3,7 @@
  * The LSP layer (server/src/lsp) only translates these to and from protocol messages, and the
  * CLI uses the same service for `check` and `--fix`. Positions are 0-based, UTF-16.
  */
+import type { SkippedFile } from './files';
 import type { Diagnostic, Outcome, WorkspaceFacts } from './model';
 import type { Location, Position, Range } from './text';
 
@@ -50,6 +51,7 @@ export interface CodeLensInfo {
   targets: Location[];
 }
 
+/** Completions come best first: the bridges of the file's own hosts before any other. */
 export interface CompletionInfo {
   label: string;
   detail?: string;
@@ -75,7 +77,7 @@ export interface ScanReport {
   files: number;
   /** The file cap stopped the scan: how many were left out. */
   truncated: number;
-  skipped: { file: string; reason: string }[];
+  skipped: SkippedFile[];
 }
 
 export interface LanguageService {

@@ -4,9 +4,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import { buildFixes, type FixContext } from './fixes';
-import type { Outcome, UnitDefinition, UnitSetting } from './model';
+import type { Outcome, Reason, UnitDefinition, UnitSetting } from './model';
+import { bridgesDefinedIn, HostScopes, netdevsFor } from './hostScopes';
 import { describeMatch, findNetdev } from './networkd';
 import { displayPattern, knownText } from './pattern';
+import { reasonLocation, reasonText } from './reasons';
 import type { AnalysisSnapshot, CodeLensInfo, CompletionInfo, Fix, HoverResult, SymbolInfo } from './service';
 import { LineIndex, rangeContains, type Location, type Position, type Range } from './text';
 
@@ -56,12 +58,34 @@ function vmLabel(o: Outcome): string {
 
 export class WorkspaceViews {
   private readonly units: UnitDefinition[];
+  private readonly scopes: HostScopes;
 
   constructor(
     readonly snapshot: AnalysisSnapshot,
     private readonly fixContext: FixContext,
   ) {
     this.units = snapshot.facts.units;
+    this.scopes = new HostScopes(snapshot.facts);
+  }
+
+  /**
+   * The netdevs defining `bridge` for a unit that names it, one per distinct answer of the worlds
+   * reading the unit. A unit no world reads (its host certainly runs no networkd) is looked up
+   * among the units of its own host.
+   */
+  private netdevsNamedBy(unit: UnitDefinition, bridge: string): { netdev: UnitDefinition | null; hosts: string[] }[] {
+    const answers = netdevsFor(this.scopes, unit, bridge);
+    if (answers.length === 0) {
+      const own = this.units.filter((u) => u.host === unit.host || u.host === null);
+      return [{ netdev: findNetdev(own, bridge), hosts: unit.host ? [unit.host] : [] }];
+    }
+    const byNetdev = new Map<UnitDefinition | null, string[]>();
+    for (const { world, netdev } of answers) {
+      const hosts = byNetdev.get(netdev) ?? [];
+      if (world.host) hosts.push(world.host.name);
+      byNetdev.set(netdev, hosts);
+    }
+    return [...byNetdev].map(([netdev, hosts]) => ({ netdev, hosts }));
   }
 
   private outcomesAt(file: string, position: Position): Outcome[] {
@@ -115,7 +139,9 @@ export class WorkspaceViews {
     } else if (o.winner) {
       lines.push('', `decided by \`${o.winner.name}\` (${link(o.winner.location)})`);
     }
-    if (o.reasons.length) lines.push('', ...o.reasons.map((r) => `- ${r}`));
+    // A reason resting on the hovered definition itself needs no link back to it.
+    const where = (r: Reason) => (typeof r === 'string' ? '' : ` (${link(reasonLocation(r, iface))})`);
+    if (o.reasons.length) lines.push('', ...o.reasons.map((r) => `- ${reasonText(r)}${where(r)}`));
     const facts: string[] = [];
     if (iface.vm) facts.push(`VM \`${iface.vm}\``);
     if (iface.host) facts.push(`host \`${iface.host}\``);
@@ -163,8 +189,13 @@ export class WorkspaceViews {
     const name = knownText(setting.value);
     const lines = [`**Bridge=${displayPattern(setting.value)}** in \`${unit.name}\``];
     if (name !== undefined) {
-      const netdev = findNetdev(this.units, name);
-      lines.push('', netdev ? `defined by \`${netdev.name}\` (${link(netdev.location)})` : `no .netdev defines \`${name}\` with Kind=bridge`);
+      const answers = this.netdevsNamedBy(unit, name);
+      // Which host an answer is for matters only when the hosts reading the unit disagree.
+      const onHosts = (hosts: string[]) => (answers.length > 1 && hosts.length ? ` on ${hosts.map((h) => `\`${h}\``).join(', ')}` : '');
+      for (const { netdev, hosts } of answers) {
+        const answer = netdev ? `defined by \`${netdev.name}\` (${link(netdev.location)})` : `no .netdev defines \`${name}\` with Kind=bridge`;
+        lines.push('', `${answer}${onHosts(hosts)}`);
+      }
     }
     const receives = this.snapshot.outcomes.filter((o) => o.winner === unit && o.status === 'bridged');
     lines.push('', receives.length ? `receives ${receives.length} tap${receives.length === 1 ? '' : 's'}:` : 'receives no tap');
@@ -187,8 +218,8 @@ export class WorkspaceViews {
     const hit = this.settingAt(file, position);
     if (hit && hit.setting.key === 'Bridge') {
       const name = knownText(hit.setting.value);
-      const netdev = name !== undefined ? findNetdev(this.units, name) : null;
-      return netdev ? [netdev.location] : [];
+      if (name === undefined) return [];
+      return uniqueLocations(this.netdevsNamedBy(hit.unit, name).flatMap(({ netdev }) => (netdev ? [netdev.location] : [])));
     }
     return [];
   }
@@ -288,16 +319,19 @@ export class WorkspaceViews {
     if (!match) return [];
     const typed = match[1];
     const range = { start: { line: position.line, character: position.character - typed.length }, end: position };
-    const names = new Map<string, string>();
-    for (const unit of this.units) {
-      if (unit.kind !== 'netdev' || unit.masked) continue;
-      const settings = unit.settings.filter((s) => s.section === 'NetDev');
-      const kind = settings.filter((s) => s.key === 'Kind').pop();
-      const name = settings.filter((s) => s.key === 'Name').pop();
-      const value = name ? knownText(name.value) : undefined;
-      if (value !== undefined && kind && knownText(kind.value) === 'bridge') names.set(value, unit.name);
+    // The bridges of the hosts this file belongs to; for a file that shows no host (a new one),
+    // every host's, each saying whose it is when there are several hosts.
+    const own = this.scopes.worldsOfFile(file);
+    const worlds = own.length ? own : this.scopes.all();
+    const whose = own.length === 0 && worlds.length > 1;
+    const items = new Map<string, CompletionInfo>();
+    for (const world of worlds) {
+      for (const { name, definedBy } of bridgesDefinedIn(world)) {
+        const key = whose ? `${name}\0${world.host?.name}` : name;
+        const detail = whose && world.host ? `${definedBy} · host ${world.host.name}` : definedBy;
+        if (!items.has(key)) items.set(key, { label: name, detail, range });
+      }
     }
-    for (const bridge of this.snapshot.facts.bridges) if (!names.has(bridge.name)) names.set(bridge.name, `networking.bridges.${bridge.name}`);
-    return [...names].map(([label, detail]) => ({ label, detail, range }));
+    return [...items.values()];
   }
 }

@@ -5,15 +5,18 @@
  * world when hosts exist; with no host at all, the whole workspace is its world.
  */
 import type {
+  AddressAssignment,
   BridgeDeclaration,
+  CreatedLink,
   HostFacts,
+  InterfaceDeclaration,
   MicrovmInterface,
   ScriptAttachment,
   UnitDefinition,
   UnitSetting,
   WorkspaceFacts,
 } from './model';
-import { known, UNKNOWN_STRING } from './pattern';
+import { displayPattern, known, UNKNOWN_STRING } from './pattern';
 import type { Location } from './text';
 
 export interface World {
@@ -24,11 +27,19 @@ export interface World {
   conditionalUnits: UnitDefinition[];
   /** `units` and `conditionalUnits` together: the world if networkd is enabled. */
   unitsIfEnabled: UnitDefinition[];
+  /** What `conditionalUnits` depend on, in words. */
+  uncertainty: string[];
   /** `networking.bridges` handled by scripted networking (networkd off). */
   scriptedBridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  /** Addresses and routes put on taps outside networkd (scripts; `networking.interfaces` when scripted). */
+  addresses: AddressAssignment[];
+  /** Links the host creates outside networkd's units (bridges made by scripts, ifstate, services). */
+  links: CreatedLink[];
   /** True when networkd runs on the host, false when it certainly does not, 'unknown' otherwise. */
   networkd: boolean | 'unknown';
+  /** networkd is taken as running because the host is a module that does not say (see buildWorld). */
+  networkdAssumed: boolean;
 }
 
 export type WorldLookup = { world: World } | { world: null; reason: string };
@@ -45,18 +56,27 @@ export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: 
     const names = microvmHosts.map((h) => `\`${h.name}\``).join(', ');
     return { world: null, reason: `no host in the workspace is known to run this VM (hosts: ${names})` };
   }
+  return { world: worldOfHost(host, facts, cache) };
+}
+
+/** The world of one host (null: the whole workspace, for a workspace without hosts), built once per cache. */
+export function worldOfHost(host: HostFacts | null, facts: WorkspaceFacts, cache: Map<string, World>): World {
   const key = host?.name ?? '';
   let world = cache.get(key);
   if (!world) {
     world = buildWorld(host, facts);
     cache.set(key, world);
   }
-  return { world };
+  return world;
 }
 
 function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
-  const fileUnits = facts.units.filter((u) => u.source === 'file');
+  const allFileUnits = facts.units.filter((u) => u.source === 'file');
+  // A host gets the unit files placed on it; files no rule places may be on it (unitPlacement.ts).
+  const placement = host && facts.placement ? facts.placement : null;
+  const fileUnits = placement && host ? [...placement.placed(host.name)] : allFileUnits;
+  const maybeFileUnits = placement ? [...placement.unplaced] : [];
   const nixUnits = facts.units.filter((u) => u.source !== 'file' && belongs(u.host));
   const bridges = facts.bridges.filter((b) => belongs(b.host));
   const scripts = facts.scripts.filter((s) => belongs(s.host));
@@ -64,20 +84,36 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   // Unit files in the workspace only make sense on a machine running networkd; with no host
   // facts we take them at their word.
   let networkd: boolean | 'unknown' = host === null ? true : host.networkdEnabled;
+  // A module that is not a whole system and defines units without saying whether networkd runs
+  // is written for a system that runs it: its units are taken at their word. (Negative answers
+  // on such a module are unknown anyway: the system that imports it is not in the workspace.)
+  const networkdAssumed = !!host && !host.isSystem && networkd === false && !host.networkdExplicit;
+  if (networkdAssumed) networkd = true;
   if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
+  const declarations = (facts.interfaceDeclarations ?? []).filter((d) => belongs(d.host));
   const generated = bridges.flatMap(unitsForBridge);
-  const nixAndGenerated = [...nixUnits, ...generated];
+  const nixAndGenerated = withInterfaceUnits([...nixUnits, ...generated], declarations);
   const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
-  const conditionalUnits = networkd === 'unknown' ? nixAndGenerated : [];
+  const conditionalUnits = [...(networkd === 'unknown' ? nixAndGenerated : []), ...maybeFileUnits];
+  const uncertainty: string[] = [];
+  if (networkd === 'unknown') uncertainty.push(`whether systemd-networkd is enabled on host \`${host?.name}\` (a module outside the workspace may enable it)`);
+  if (maybeFileUnits.length) {
+    const names = maybeFileUnits.slice(0, 3).map((u) => `\`${u.name}\``).join(', ') + (maybeFileUnits.length > 3 ? ', …' : '');
+    uncertainty.push(`whether unit files no configuration installs (${names}) are on host \`${host?.name}\``);
+  }
   return {
     host,
     units,
     conditionalUnits,
+    uncertainty,
     unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
+    addresses: [...(facts.addresses ?? []).filter((a) => belongs(a.host)), ...(networkd === true ? [] : declarations.flatMap(scriptedAddressing))],
+    links: (facts.links ?? []).filter((l) => belongs(l.host)),
     networkd,
+    networkdAssumed,
   };
 }
 
@@ -147,4 +183,78 @@ export function unitsForBridge(bridge: BridgeDeclaration): UnitDefinition[] {
     });
   }
   return [netdev, ...members];
+}
+
+/**
+ * What network-interfaces-systemd.nix generates for `networking.interfaces.<name>` under networkd:
+ * `40-<name>.network` with `Name=<name>`, `DHCP=`, one `Address=` per address and a `[Route]` per
+ * route. NixOS merges it with any other definition of `40-<name>` (a `networking.bridges` member
+ * unit, whose `DHCP=no` is forced at a higher priority, or the user's own).
+ */
+export function withInterfaceUnits(units: UnitDefinition[], declarations: InterfaceDeclaration[]): UnitDefinition[] {
+  const out = [...units];
+  for (const d of declarations) {
+    const unit = unitForInterface(d);
+    const same = out.findIndex((u) => u.kind === 'network' && u.name === unit.name && u.host === unit.host);
+    if (same < 0) {
+      out.push(unit);
+      continue;
+    }
+    const other = out[same];
+    // A bridge member's `DHCP = mkOverride 0 "no"` beats the interface's `mkForce`.
+    const otherSetsDhcp = other.source === 'networking-bridges' || other.settings.some((s) => s.section === 'Network' && s.key === 'DHCP');
+    out[same] = {
+      ...other,
+      settings: [...other.settings, ...unit.settings.filter((s) => s.section !== 'Match' && !(otherSetsDhcp && s.key === 'DHCP'))],
+      sections: [...other.sections, ...unit.sections.filter((s) => s.name !== 'Match')],
+      complete: other.complete && unit.complete,
+    };
+  }
+  return out;
+}
+
+function unitForInterface(d: InterfaceDeclaration): UnitDefinition {
+  const at = d.location;
+  const entry = (section: string, key: string, value: UnitSetting['value'], location: typeof at): UnitSetting => ({ section, key, value, keyLocation: location, valueLocation: location });
+  const dhcp = d.dhcp === 'unknown' ? UNKNOWN_STRING : known(d.dhcp ? 'yes' : 'no');
+  const settings: UnitSetting[] = [
+    entry('Match', 'Name', d.name, at),
+    entry('Network', 'DHCP', dhcp, at),
+    ...d.addresses.map((a) => entry('Network', 'Address', a.value, a.location)),
+    ...d.routes.map((r) => entry('Route', 'Destination', r.value, r.location)),
+  ];
+  return {
+    kind: 'network',
+    name: `40-${displayPattern(d.name)}.network`,
+    source: 'networking-interfaces',
+    location: at,
+    masked: false,
+    settings,
+    sections: [
+      { name: 'Match', location: at },
+      { name: 'Network', location: at },
+      ...d.routes.map((r) => ({ name: 'Route', location: r.location })),
+    ],
+    complete: d.complete && d.dhcp !== 'unknown',
+    issues: [],
+    host: d.host,
+  };
+}
+
+/** Under scripted networking, `network-addresses-<name>.service` puts the addresses and routes on the link. */
+function scriptedAddressing(d: InterfaceDeclaration): AddressAssignment[] {
+  if (d.addresses.length === 0 && d.routes.length === 0 && d.complete) return [];
+  const name = displayPattern(d.name);
+  const assignment: AddressAssignment = {
+    kind: 'networking-interfaces',
+    what: d.addresses.length ? 'address' : 'route',
+    tap: d.name,
+    allTaps: false,
+    location: (d.addresses[0] ?? d.routes[0])?.location ?? d.location,
+    host: d.host,
+    vm: null,
+    unit: `network-addresses-${name}.service`,
+  };
+  if (d.addresses.length === 0 && d.routes.length === 0) assignment.uncertain = `the addresses and routes of \`networking.interfaces.${name}\` could not be evaluated`;
+  return [assignment];
 }

@@ -82,10 +82,12 @@ export function codeLensHandler(host: ServiceHost, uris: UriMap): Handler<CodeLe
 
 export function completionHandler(host: ServiceHost): Handler<CompletionParams, CompletionItem[]> {
   return perFile(host, [], (file, params, service) =>
-    service.completions(file, params.position).map((c) => ({
+    service.completions(file, params.position).map((c, i) => ({
       label: c.label,
       detail: c.detail,
       kind: CompletionItemKind.Value,
+      // The engine's order (the host's own bridges first) survives clients that sort by label.
+      sortText: String(i).padStart(4, '0'),
       textEdit: { range: toLspRange(c.range), newText: c.label },
     })),
   );

@@ -1,12 +1,24 @@
 /** The custom tap report and status summary (server/src/protocol/protocol.ts), from a snapshot. */
 import type { Outcome } from '../engine/model';
+import { collectNotices, groupNotices } from '../engine/notices';
 import { displayPattern, isKnown } from '../engine/pattern';
+import { reasonLocation, reasonText } from '../engine/reasons';
 import type { AnalysisSnapshot, ScanReport } from '../engine/service';
 import { statusCategory, type AnalysisSummary, type TapReport, type TapReportEntry } from '../protocol/protocol';
 import { toLspLocation, type UriMap } from './convert';
 
-export function tapReport(snapshot: AnalysisSnapshot, uris: UriMap): TapReport {
-  return { taps: snapshot.outcomes.map((o) => tapEntry(o, uris)), stats: { ...snapshot.stats } };
+export function tapReport(snapshot: AnalysisSnapshot, uris: UriMap, scan: ScanReport): TapReport {
+  const notices = groupNotices(collectNotices(snapshot.facts, scan.skipped)).map((g) => ({
+    kind: g.kind,
+    count: g.count,
+    message: g.message,
+    uris: g.files.map((file) => uris.uri(file)),
+  }));
+  return {
+    taps: snapshot.outcomes.map((o) => tapEntry(o, uris)),
+    notices,
+    stats: { ...snapshot.stats, configurations: snapshot.facts.hosts.length },
+  };
 }
 
 function tapEntry(outcome: Outcome, uris: UriMap): TapReportEntry {
@@ -28,7 +40,7 @@ function tapEntry(outcome: Outcome, uris: UriMap): TapReportEntry {
         }
       : null,
     location: toLspLocation(iface.id.location, uris),
-    reasons: [...outcome.reasons],
+    reasons: outcome.reasons.map((reason) => ({ text: reasonText(reason), location: toLspLocation(reasonLocation(reason, iface), uris) })),
   };
 }
 

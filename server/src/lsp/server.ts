@@ -211,14 +211,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onCompletion(completionHandler(host));
 
   connection.onRequest(TapReportRequest, (token) =>
-    withService(host, token, (service) => tapReport(service.analyze(), uris)),
+    withService(host, token, (service) => tapReport(service.analyze(), uris, host.scanReport)),
   );
   connection.onRequest(RescanRequest, async (): Promise<RescanResult> => {
     const report = await host.rescan();
     return {
       files: report.files,
       truncated: report.truncated,
-      skipped: report.skipped.map((s) => ({ uri: uris.uri(s.file), reason: s.reason })),
+      skipped: report.skipped.map((s) => ({ uri: uris.uri(s.file), kind: s.kind, reason: s.message })),
     };
   });
 

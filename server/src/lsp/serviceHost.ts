@@ -182,7 +182,7 @@ export class ServiceHost {
       this.lastReport = report;
       const truncated = report.truncated ? `, ${report.truncated} left out by microvmNet.maxFiles` : '';
       this.log(`scanned ${report.files} files in ${Date.now() - started} ms${truncated}`);
-      for (const s of report.skipped) this.log(`skipped ${s.file}: ${s.reason}`);
+      for (const s of report.skipped) this.log(`skipped ${s.file}: ${s.message}`);
       if (generation === this.generation && !this.disposed) this.events.scanned?.(report);
     } finally {
       handle.end();

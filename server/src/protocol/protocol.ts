@@ -3,7 +3,7 @@
  * the client must not pull engine code into its bundle, and other LSP clients can implement
  * these from this file alone. Ranges are LSP ranges (0-based, UTF-16), locations carry URIs.
  */
-import type { OutcomeStatus, ViaKind } from '../engine/model';
+import type { NoticeKind, OutcomeStatus, ViaKind } from '../engine/model';
 import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export interface ProtocolRange {
@@ -34,13 +34,28 @@ export interface TapReportEntry {
   via: { kind: TapViaKind; unit?: string; location?: ProtocolLocation } | null;
   /** The tap's `id` value. */
   location: ProtocolLocation;
-  /** Most decisive first. */
-  reasons: string[];
+  /** Why the tap has its status, most decisive first (never empty), each with where it rests. */
+  reasons: TapReason[];
+}
+
+export interface TapReason {
+  text: string;
+  location: ProtocolLocation;
+}
+
+/** What the analysis could not do, one entry per kind (the CLI's JSON `notices`, with URIs). */
+export interface TapReportNotice {
+  kind: NoticeKind;
+  count: number;
+  /** The notice itself when there is one; what the kind means when there are several. */
+  message: string;
+  uris: string[];
 }
 
 export interface TapReport {
   taps: TapReportEntry[];
-  stats: { files: number; nixFiles: number; networkdFiles: number; ms: number };
+  notices: TapReportNotice[];
+  stats: { files: number; nixFiles: number; networkdFiles: number; configurations: number; ms: number };
 }
 
 /** Tap counts the client shows in its status item; sent after every analysis that changed them. */
@@ -61,7 +76,7 @@ export interface AnalysisSummary {
 export interface RescanResult {
   files: number;
   truncated: number;
-  skipped: { uri: string; reason: string }[];
+  skipped: { uri: string; kind: NoticeKind; reason: string }[];
 }
 
 export const TapReportRequest = new RequestType0<TapReport, void>('microvmNet/tapReport');

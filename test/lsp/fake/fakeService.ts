@@ -59,7 +59,7 @@ export class FakeService implements LanguageService {
       onProgress?.({ done, total: 3, message: `step ${done + 1}` });
       await new Promise((r) => setTimeout(r, this.opts.scanStepMs ?? 120));
     }
-    return { files: 3, truncated: 0, skipped: [{ file: join(this.opts.roots[0] ?? '/', 'big.nix'), reason: 'too large' }] };
+    return { files: 3, truncated: 0, skipped: [{ file: join(this.opts.roots[0] ?? '/', 'big.nix'), kind: 'file-too-large', message: 'too large' }] };
   }
 
   openDocument(file: string, text: string, version: number): void {
@@ -229,5 +229,5 @@ function outcomeAt(location: Location): Outcome {
 }
 
 function emptyFacts(): AnalysisSnapshot['facts'] {
-  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], microvmLastModified: null, files: [] };
+  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], microvmLastModified: null, files: [], gaps: [] };
 }

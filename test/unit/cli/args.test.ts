@@ -21,6 +21,7 @@ test('check defaults', () => {
     exclude: [],
     noColor: false,
     quiet: false,
+    verbose: false,
     progress: false,
   });
 });
@@ -28,7 +29,7 @@ test('check defaults', () => {
 test('check with every option, both value spellings', () => {
   const options = check([
     'a', '--format', 'json', '--fail-on=error', '--fix', '--exclude', 'vendor/**', '--exclude=examples/**',
-    '--max-files', '500', '--no-color', '--quiet', '--progress', 'b',
+    '--max-files', '500', '--no-color', '--quiet', '--verbose', '--progress', 'b',
   ]);
   assert.deepEqual(options, {
     paths: ['a', 'b'],
@@ -39,6 +40,7 @@ test('check with every option, both value spellings', () => {
     maxFiles: 500,
     noColor: true,
     quiet: true,
+    verbose: true,
     progress: true,
   });
 });

@@ -121,16 +121,36 @@ test('roots, base and settings: paths relative to the first PATH, excludes added
   assert.equal(JSON.parse(none.io.stdout.text).interfaces[0].file, 'hosts/h1/vms.nix');
 });
 
-test('json and sarif: stdout holds only the document; notices go to stderr (not with --quiet)', async (t) => {
+test('json and sarif: stdout holds only the document; notices go to stderr, one line per kind (every one with --verbose, none with --quiet)', async (t) => {
   const root = tempDir(t);
   for (const format of ['json', 'sarif']) {
     const h = harness(sampleService(root), { cwd: root });
     await runCli(['check', '--format', format], h.io, h.deps);
     const parsed = JSON.parse(h.io.stdout.text);
-    assert.ok(format === 'json' ? parsed.version === 1 : parsed.version === '2.1.0');
+    assert.ok(format === 'json' ? parsed.version === 2 : parsed.version === '2.1.0');
     assert.equal(
       h.io.stderr.text,
-      'hosts/broken.nix: 2 syntax errors; analysed as far as the parse tree allows\nvendor/huge.nix: larger than 2097152 bytes: skipped\n',
+      [
+        '1 interface definition could not be placed in any configuration (reported with host null, status unknown); --verbose lists them',
+        'hosts/broken.nix: 2 syntax errors; analysed as far as the parse tree allows',
+        'microvm.interfaces could not be fully evaluated: 2 times in 2 files (hosts/h2/more.nix, hosts/h2/vms.nix); --verbose lists each',
+        'vendor/huge.nix: larger than 2097152 bytes: skipped',
+        '',
+      ].join('\n'),
+    );
+    const verbose = harness(sampleService(root), { cwd: root });
+    await runCli(['check', '--format', format, '--verbose'], verbose.io, verbose.deps);
+    assert.equal(
+      verbose.io.stderr.text,
+      [
+        '1 interface definition could not be placed in any configuration (reported with host null, status unknown):',
+        '  hosts/h2/vms.nix:5: `vm-*`: no configuration imports hosts/h2/vms.nix',
+        'hosts/broken.nix: 2 syntax errors; analysed as far as the parse tree allows',
+        'hosts/h2/more.nix: h2: a microvm.interfaces entry could not be evaluated',
+        'hosts/h2/vms.nix: h2: microvm.interfaces could not be fully evaluated',
+        'vendor/huge.nix: larger than 2097152 bytes: skipped',
+        '',
+      ].join('\n'),
     );
     const quiet = harness(sampleService(root), { cwd: root });
     await runCli(['check', '--format', format, '--quiet'], quiet.io, quiet.deps);

@@ -28,7 +28,7 @@ test('check examples/seed: tap-without-bridge on the id, naming brprim4, exit 1'
   const { code, stdout } = run(['check', 'examples/seed', '--format', 'json']);
   assert.equal(code, 1);
   const report = JSON.parse(stdout);
-  assert.equal(report.version, 1);
+  assert.equal(report.version, 2);
   const [tap] = report.interfaces;
   assert.equal(tap.id, 'my-microvm');
   assert.equal(tap.status, 'unmanaged');

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Diagnostic, FileReport, MicrovmInterface, Outcome, OutcomeStatus, Severity, Via } from '../../../server/src/engine/model';
+import type { Diagnostic, FileReport, HostFacts, MicrovmInterface, Outcome, OutcomeStatus, Reason, Severity, Via } from '../../../server/src/engine/model';
 import { HOLE, known, pattern, type StrPattern } from '../../../server/src/engine/pattern';
 import type {
   AnalysisSnapshot,
@@ -53,22 +53,41 @@ export function iface(spec: IfaceSpec): MicrovmInterface {
   };
 }
 
-export function outcome(spec: IfaceSpec & { status: OutcomeStatus; bridge?: string | null; via?: Via }): Outcome {
-  return { interface: iface(spec), status: spec.status, bridge: spec.bridge ?? null, via: spec.via, reasons: [] };
+/** An outcome; like the engine's, never without a reason (one naming the status by default). */
+export function outcome(spec: IfaceSpec & { status: OutcomeStatus; bridge?: string | null; via?: Via; reasons?: Reason[]; unplaced?: string }): Outcome {
+  const made = iface(spec);
+  if (spec.unplaced !== undefined) made.unplaced = spec.unplaced;
+  return { interface: made, status: spec.status, bridge: spec.bridge ?? null, via: spec.via, reasons: spec.reasons ?? [`the test says ${spec.status}`] };
 }
 
-export function diag(code: string, severity: Severity, message: string, at: Location, related: Diagnostic['related'] = []): Diagnostic {
-  return { code, severity, message, location: at, related };
+export function diag(code: string, severity: Severity, message: string, at: Location, related: Diagnostic['related'] = [], about?: Outcome): Diagnostic {
+  return { code, severity, message, location: at, related, ...(about ? { outcome: about } : {}) };
 }
 
 export function holed(prefix: string): StrPattern {
   return pattern([prefix, HOLE]);
 }
 
+/** A configuration as far as the report needs one: its name. */
+export function host(name: string, at: Location): HostFacts {
+  return {
+    name,
+    location: at,
+    networkdEnabled: true,
+    networkdLocation: null,
+    importsExternalModules: false,
+    gaps: [],
+    vms: null,
+    isMicrovmHost: true,
+    isSystem: true,
+  };
+}
+
 export function snapshot(parts: {
   outcomes?: Outcome[];
   diagnostics?: Diagnostic[];
   files?: FileReport[];
+  hosts?: HostFacts[];
   stats?: Partial<AnalysisSnapshot['stats']>;
 }): AnalysisSnapshot {
   const diagnostics = new Map<string, Diagnostic[]>();
@@ -77,13 +96,14 @@ export function snapshot(parts: {
   }
   return {
     facts: {
-      hosts: [],
+      hosts: parts.hosts ?? [],
       interfaces: (parts.outcomes ?? []).map((o) => o.interface),
       units: [],
       bridges: [],
       scripts: [],
       microvmLastModified: null,
       files: parts.files ?? [],
+      gaps: [],
     },
     outcomes: parts.outcomes ?? [],
     diagnostics,

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { NOTICE_KINDS } from '../../../server/src/engine/notices';
 import { buildReport, exitCodeFor, relativePath, summarize } from '../../../server/src/cli/report';
 import { formatJson, toJsonObject } from '../../../server/src/cli/json';
 import { formatText } from '../../../server/src/cli/text';
@@ -17,17 +19,18 @@ test('json output matches the golden file', () => {
 
 test('json keys are exactly the contract, in contract order', () => {
   const json = JSON.parse(formatJson(sample()));
-  assert.deepEqual(Object.keys(json), ['version', 'interfaces', 'diagnostics', 'stats']);
-  assert.equal(json.version, 1);
+  assert.deepEqual(Object.keys(json), ['version', 'interfaces', 'diagnostics', 'notices', 'stats']);
+  assert.equal(json.version, 2);
   for (const i of json.interfaces) {
     const keys = ['host', 'vm', 'id', 'idKnown', 'type', 'mac', 'file', 'line', 'column', 'status', 'bridge'];
-    assert.deepEqual(Object.keys(i), 'via' in i ? [...keys, 'via'] : keys);
+    assert.deepEqual(Object.keys(i), 'via' in i ? [...keys, 'via', 'reasons'] : [...keys, 'reasons']);
     if (i.via) assert.deepEqual(Object.keys(i.via), ['kind', 'unit', 'file', 'line']);
   }
   for (const d of json.diagnostics) {
     assert.deepEqual(Object.keys(d), ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message']);
   }
-  assert.deepEqual(json.stats, { files: 41, nixFiles: 37, networkdFiles: 4, ms: 212 });
+  for (const n of json.notices) assert.deepEqual(Object.keys(n), ['kind', 'count', 'message', 'files']);
+  assert.deepEqual(json.stats, { files: 41, nixFiles: 37, networkdFiles: 4, configurations: 2, ms: 212 });
 });
 
 test('interface fields: 1-based position of the id, pattern ids, nulls, via', () => {
@@ -46,6 +49,9 @@ test('interface fields: 1-based position of the id, pattern ids, nulls, via', ()
     status: 'bridged',
     bridge: 'br0',
     via: { kind: 'networkd-nix', unit: '20-vms.network', file: 'hosts/h1/net.nix', line: 30 },
+    reasons: [
+      '`20-vms.network` matches `vm-web` first (Name=vm-web) and sets Bridge=br0, defined by `10-br0.netdev` (Kind=bridge) (hosts/h1/net.nix:30)',
+    ],
   });
   const pattern = interfaces.find((i) => i.idKnown === false)!;
   assert.equal(pattern.id, 'vm-*');
@@ -102,6 +108,25 @@ test('diagnostics sort by file, line, column, code; interfaces by file, line, co
   assert.equal(formatJson(buildReport(reversed, { base: BASE })), formatJson(sample()));
 });
 
+test('reasons: each ends with the file:line it rests on; a bare one rests on the interface itself', () => {
+  const db = toJsonObject(sample()).interfaces.find((i) => i.id === 'vm-db')!;
+  assert.deepEqual(db.reasons, [
+    'no loaded .network unit matches `vm-db`, so systemd-networkd leaves it unmanaged (hosts/h1/vms.nix:20)',
+    '`20-vms.network` bridges Name=vm-web to `br0` but does not match it (hosts/h1/net.nix:30)',
+  ]);
+  const unplaced = toJsonObject(sample()).interfaces.find((i) => i.host === null)!;
+  assert.equal(unplaced.status, 'unknown');
+  assert.deepEqual(unplaced.reasons, ['no configuration imports hosts/h2/vms.nix (hosts/h2/vms.nix:5)']);
+});
+
+test('notices: grouped by kind with counts and files; each kind is one entry', () => {
+  assert.deepEqual(toJsonObject(sample()).notices, [
+    { kind: 'syntax-error', count: 1, message: '2 syntax errors; analysed as far as the parse tree allows', files: ['hosts/broken.nix'] },
+    { kind: 'interfaces-not-evaluated', count: 2, message: 'microvm.interfaces could not be fully evaluated', files: ['hosts/h2/more.nix', 'hosts/h2/vms.nix'] },
+    { kind: 'file-too-large', count: 1, message: 'larger than 2097152 bytes: skipped', files: ['vendor/huge.nix'] },
+  ]);
+});
+
 test('notices name broken and skipped files, deduplicated with the scan report', () => {
   const report = buildReport(sampleSnapshot(BASE), {
     base: BASE,
@@ -109,17 +134,20 @@ test('notices name broken and skipped files, deduplicated with the scan report',
       files: 41,
       truncated: 7,
       skipped: [
-        { file: '/ws/vendor/huge.nix', reason: 'larger than 2097152 bytes: skipped' },
-        { file: '/ws/loop', reason: 'broken or looping symlink: not followed' },
+        { file: '/ws/vendor/huge.nix', kind: 'file-too-large', message: 'larger than 2097152 bytes: skipped' },
+        { file: '/ws/loop', kind: 'symlink-not-followed', message: 'broken or looping symlink: not followed' },
       ],
     },
   });
-  assert.deepEqual(report.notices, [
-    { file: 'hosts/broken.nix', message: '2 syntax errors; analysed as far as the parse tree allows' },
-    { file: 'loop', message: 'broken or looping symlink: not followed' },
-    { file: 'vendor/huge.nix', message: 'larger than 2097152 bytes: skipped' },
-    { file: null, message: 'scan stopped at 41 files (--max-files); 7 files not analysed' },
+  const once = (kind: string, file: string | null, message: string) => ({ kind, count: 1, message, files: file === null ? [] : [file] });
+  assert.deepEqual(report.data.notices, [
+    once('syntax-error', 'hosts/broken.nix', '2 syntax errors; analysed as far as the parse tree allows'),
+    { kind: 'interfaces-not-evaluated', count: 2, message: 'microvm.interfaces could not be fully evaluated', files: ['hosts/h2/more.nix', 'hosts/h2/vms.nix'] },
+    once('symlink-not-followed', 'loop', 'broken or looping symlink: not followed'),
+    once('file-too-large', 'vendor/huge.nix', 'larger than 2097152 bytes: skipped'),
+    once('scan-truncated', null, 'scan stopped at 41 files (--max-files); 7 files not analysed'),
   ]);
+  assert.equal(report.notices.filter((n) => n.file === 'vendor/huge.nix').length, 1, 'the scan and the engine name the same skipped file once');
 });
 
 test('a syntax error in one file does not hide other files', () => {
@@ -174,4 +202,9 @@ test('exit code per --fail-on', () => {
 
 test('stats.ms can be overridden with the wall time, rounded', () => {
   assert.equal(buildReport(sampleSnapshot(BASE), { base: BASE, ms: 12.6 }).data.stats.ms, 13);
+});
+
+test('docs/cli.md names every notice kind the engine can report', () => {
+  const docs = readFileSync(path.join(__dirname, '../../../docs/cli.md'), 'utf8');
+  for (const kind of NOTICE_KINDS) assert.ok(docs.includes(`\`${kind}\``), `docs/cli.md does not name notice kind ${kind}`);
 });

@@ -1,11 +1,14 @@
 /**
  * One fake snapshot exercising every report feature: bridged, routed, without-bridge, unknown
- * (pattern id) and not-applicable interfaces; diagnostics of every severity, out of order, with
- * related locations; a CJK/emoji line; a file with syntax errors and a skipped file.
+ * (pattern id, no configuration reaches it) and not-applicable interfaces, each with reasons
+ * resting on their own files; diagnostics of every severity, out of order, with related locations
+ * and the outcome they report; a CJK/emoji line; two configurations; notices: a file with syntax
+ * errors, a skipped file, and two Nix problems of one kind in two files (one line in the text).
  */
 import * as path from 'node:path';
 import type { AnalysisSnapshot } from '../../../server/src/engine/service';
-import { diag, holed, loc, outcome, snapshot } from './helpers';
+import { located } from '../../../server/src/engine/reasons';
+import { diag, holed, host, loc, outcome, snapshot } from './helpers';
 
 /** Line 3 (0-based) of hosts/h3/guest.nix: UTF-16 positions differ from bytes and code points. */
 export const EMOJI_LINE = '  /* 网络 🚀 */ { type = "tap"; id = "vm-émoji"; mac = "02:00:00:00:00:03"; }';
@@ -16,15 +19,22 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
   const vms = f('hosts/h1/vms.nix');
   const net = f('hosts/h1/net.nix');
   const guest = f('hosts/h3/guest.nix');
+  const unitFile = f('etc/systemd/network/30-vm.network');
+  const db = outcome({
+    id: 'vm-db',
+    at: loc(vms, 19, 14, 19, 19),
+    mac: '02:00:00:00:00:02',
+    vm: 'db',
+    status: 'unmanaged',
+    reasons: [
+      'no loaded .network unit matches `vm-db`, so systemd-networkd leaves it unmanaged',
+      located('`20-vms.network` bridges Name=vm-web to `br0` but does not match it', loc(net, 29, 4)),
+    ],
+  });
   return snapshot({
+    hosts: [host('h1', loc(f('flake.nix'), 4, 4)), host('h3', loc(f('flake.nix'), 9, 4))],
     outcomes: [
-      outcome({
-        id: 'vm-db',
-        at: loc(vms, 19, 14, 19, 19),
-        mac: '02:00:00:00:00:02',
-        vm: 'db',
-        status: 'unmanaged',
-      }),
+      db,
       outcome({
         id: 'vm-web',
         at: loc(vms, 11, 14, 11, 20),
@@ -32,6 +42,7 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
         status: 'bridged',
         bridge: 'br0',
         via: { kind: 'networkd-nix', unit: '20-vms.network', location: loc(net, 29, 4) },
+        reasons: [located('`20-vms.network` matches `vm-web` first (Name=vm-web) and sets Bridge=br0, defined by `10-br0.netdev` (Kind=bridge)', loc(net, 29, 4))],
       }),
       outcome({
         id: holed('vm-'),
@@ -40,6 +51,8 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
         vm: null,
         host: null,
         status: 'unknown',
+        unplaced: 'no configuration imports hosts/h2/vms.nix',
+        reasons: ['no configuration imports hosts/h2/vms.nix'],
       }),
       outcome({
         id: 'vm-émoji',
@@ -48,7 +61,8 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
         vm: 'emoji',
         host: 'h3',
         status: 'routed',
-        via: { kind: 'networkd-file', unit: '30-vm.network', location: loc(f('etc/systemd/network/30-vm.network'), 0, 0) },
+        via: { kind: 'networkd-file', unit: '30-vm.network', location: loc(unitFile, 0, 0) },
+        reasons: [located('`30-vm.network` matches `vm-émoji` first (Name="vm-émoji") and sets no Bridge=; it configures addresses or routes', loc(unitFile, 0, 0))],
       }),
       outcome({
         id: 'mv0',
@@ -58,6 +72,7 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
         vm: 'emoji',
         host: 'h3',
         status: 'not-applicable',
+        reasons: ['a `macvtap` interface is not attached to a bridge by the host'],
       }),
       outcome({
         id: 'br-tap',
@@ -69,6 +84,7 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
         status: 'bridged',
         bridge: 'br1',
         via: { kind: 'qemu-bridge-helper' },
+        reasons: ['qemu-bridge-helper creates the tap and attaches it to `br1`'],
       }),
     ],
     diagnostics: [
@@ -85,16 +101,19 @@ export function sampleSnapshot(base: string): AnalysisSnapshot {
         'tap vm-db (VM db on h1) matches no network unit and nothing attaches it to a bridge',
         loc(vms, 19, 14, 19, 19),
         [{ location: loc(net, 29, 4, 29, 30), message: 'the unit bridging vm-* taps (Name=vm-web)' }],
+        db,
       ),
       diag('duplicate-interface-id', 'error', 'id vm-db is also used by VM db2', loc(vms, 19, 14, 19, 19), [
         { location: loc(vms, 25, 14, 25, 19), message: 'also used here' },
       ]),
-      diag('networkd-syntax-quoted-name', 'hint', 'Name= is quoted; networkd keeps the quotes', loc(f('etc/systemd/network/30-vm.network'), 1, 5, 1, 12)),
+      diag('networkd-syntax-quoted-name', 'hint', 'Name= is quoted; networkd keeps the quotes', loc(unitFile, 1, 5, 1, 12)),
     ],
     files: [
       { file: vms, kind: 'nix', syntaxErrors: 0, problems: [] },
       { file: f('hosts/broken.nix'), kind: 'nix', syntaxErrors: 2, problems: [] },
-      { file: f('vendor/huge.nix'), kind: 'other', syntaxErrors: 0, problems: ['larger than 2097152 bytes: skipped'] },
+      { file: f('vendor/huge.nix'), kind: 'other', syntaxErrors: 0, problems: [{ kind: 'file-too-large', message: 'larger than 2097152 bytes: skipped' }] },
+      { file: f('hosts/h2/vms.nix'), kind: 'nix', syntaxErrors: 0, problems: [{ kind: 'interfaces-not-evaluated', message: 'h2: microvm.interfaces could not be fully evaluated' }] },
+      { file: f('hosts/h2/more.nix'), kind: 'nix', syntaxErrors: 0, problems: [{ kind: 'interfaces-not-evaluated', message: 'h2: a microvm.interfaces entry could not be evaluated' }] },
     ],
     stats: { files: 41, nixFiles: 37, networkdFiles: 4, ms: 212 },
   });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildReport } from '../../../server/src/cli/report';
-import { FINGERPRINT_KEY, formatSarif, sarifLevel, toSarif, toUri } from '../../../server/src/cli/sarif';
+import { escapeMarkdown, FINGERPRINT_KEY, formatSarif, sarifLevel, toSarif, toUri } from '../../../server/src/cli/sarif';
 import { TOOL_VERSION } from '../../../server/src/cli/meta';
 import { assertGolden } from './golden';
 import { diag, loc, snapshot } from './helpers';
@@ -112,13 +112,39 @@ test('fingerprints are stable across line moves and distinguish repeats', () => 
   assert.notEqual(a, b);
 });
 
-test('broken and skipped files become tool execution notifications', () => {
+test('what the analysis could not do becomes tool execution notifications, one per kind', () => {
   const notes = sarifOf().runs[0].invocations[0].toolExecutionNotifications;
   assert.deepEqual(notes[0], {
     level: 'warning',
     message: { text: '2 syntax errors; analysed as far as the parse tree allows' },
+    descriptor: { id: 'syntax-error' },
     locations: [{ physicalLocation: { artifactLocation: { uri: 'hosts/broken.nix', uriBaseId: '%SRCROOT%' } } }],
   });
+  const several = notes.find((n: { descriptor: { id: string } }) => n.descriptor.id === 'interfaces-not-evaluated');
+  assert.equal(several.message.text, 'microvm.interfaces could not be fully evaluated (2 times)');
+  assert.equal(several.locations.length, 2);
+  assert.equal(notes.length, 3);
+});
+
+test('a result about a tap carries the reasons in its markdown message; others only text', () => {
+  const results = sarifOf().runs[0].results;
+  const tap = results.find((r: { ruleId: string }) => r.ruleId === 'tap-without-bridge');
+  assert.equal(tap.message.text, 'tap vm-db (VM db on h1) matches no network unit and nothing attaches it to a bridge');
+  assert.equal(
+    tap.message.markdown,
+    [
+      tap.message.text,
+      '',
+      '- no loaded .network unit matches `vm-db`, so systemd-networkd leaves it unmanaged (hosts/h1/vms.nix:20)',
+      '- `20-vms.network` bridges Name=vm-web to `br0` but does not match it (hosts/h1/net.nix:30)',
+    ].join('\n'),
+  );
+  const mac = results.find((r: { ruleId: string }) => r.ruleId === 'mac-not-local');
+  assert.deepEqual(Object.keys(mac.message), ['text']);
+});
+
+test('markdown escapes emphasis and links outside code spans only', () => {
+  assert.equal(escapeMarkdown('Name=vm-* in `vm-*_x` [a](b)'), 'Name=vm-\\* in `vm-*_x` \\[a\\](b)');
 });
 
 test('URIs are percent-encoded per segment', () => {

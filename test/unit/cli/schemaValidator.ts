@@ -1,14 +1,14 @@
 /**
  * A small JSON Schema validator for the subset report.schema.json uses: type (incl. arrays of
- * types), const, enum, properties, required, additionalProperties (boolean), items, minimum,
- * minLength, pattern, anyOf, and local `$ref`s (`#/$defs/...`). Unknown keywords are an error,
+ * types), const, enum, properties, required, additionalProperties (boolean), items, minItems,
+ * minimum, minLength, pattern, anyOf, and local `$ref`s (`#/$defs/...`). Unknown keywords are an error,
  * so the schema cannot silently use something this validator ignores.
  */
 type Schema = Record<string, unknown>;
 
 const KNOWN = new Set([
   '$schema', '$id', '$defs', 'title', 'description',
-  'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'items',
+  'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'items', 'minItems',
   'minimum', 'minLength', 'pattern', 'anyOf', '$ref',
 ]);
 
@@ -65,6 +65,7 @@ export function validate(root: Schema, value: unknown): string[] {
         else if (schema.additionalProperties === false) errors.push(`${at}: unexpected property ${key}`);
       }
     }
+    if (typeof schema.minItems === 'number' && Array.isArray(v) && v.length < schema.minItems) errors.push(`${at}: fewer than ${schema.minItems} items`);
     if (typeOf(v) === 'array' && schema.items) {
       (v as unknown[]).forEach((item, i) => check(schema.items as Schema, item, `${at}[${i}]`, errors));
     }

@@ -51,13 +51,9 @@ const right = (row: Row, got: Reported) =>
     : got.status === row.status && (row.status !== 'bridged' || got.bridge === row.bridge);
 
 /** Figures reached so far; a change may raise them, never lower them. */
-const FLOOR = { found: 9, right: 8 };
+const FLOOR = { found: 48, right: 48 };
 /** Interface-literal files no reported interface points at yet ("Real repositories" issues). */
-const KNOWN_MISSING = new Set([
-  '0xCCF4__system/nixos/microvm/networking.nix',
-  'Czichy__nixos/modules/nixos/services/microvm/microvm.nix',
-  'theverygaming__dotfiles/modules/nixos/microvm.nix',
-]);
+const KNOWN_MISSING = new Set<string>([]);
 
 const corpus = findCorpus();
 

@@ -11,6 +11,7 @@ import { applyWorkspaceEdit } from '../../../server/src/engine/fixes/edits';
 import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
 import type { Diagnostic, Outcome } from '../../../server/src/engine/model';
 import { knownText } from '../../../server/src/engine/pattern';
+import { reasonTexts } from '../../../server/src/engine/reasons';
 import type { AnalysisSnapshot, Fix } from '../../../server/src/engine/service';
 import { toOffsetEdits } from '../../../server/src/engine/fixes/edits';
 import { createLanguageService, type WorkspaceService } from '../../../server/src/engine/workspace';
@@ -140,7 +141,7 @@ export async function applyAndCheck(
     assert.equal(taps.length, 1, `the tap ${knownText(outcome.interface.id.value)} is found again`);
     const tap = taps[0];
     const wanted = bridge ?? (fix.isSnippet ? 'br0' : bridgeFromTitle(fix.title));
-    assert.equal(tap.status, 'bridged', `${fix.title}: tap is ${tap.status} after the fix (${tap.reasons.join('; ')})`);
+    assert.equal(tap.status, 'bridged', `${fix.title}: tap is ${tap.status} after the fix (${reasonTexts(tap.reasons).join('; ')})`);
     if (wanted) assert.equal(tap.bridge, wanted, fix.title);
     const file = tap.interface.id.location.file;
     const remaining = (after.snapshot.diagnostics.get(file) ?? []).filter(

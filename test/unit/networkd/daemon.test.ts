@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadUnitFiles, resolveNetworkd } from '../../../server/src/engine/networkd';
+import { reasonTexts } from '../../../server/src/engine/reasons';
 import { known } from '../../../server/src/engine/pattern';
 
 interface Scenario { name: string; files: { path: string; text: string }[]; pre: string | null; master: string | null }
@@ -18,15 +19,15 @@ for (const sc of scenarios) {
     const mac = sc.pre ? /address (\S+)/.exec(sc.pre)?.[1] : undefined;
     const d = resolveNetworkd(units, { name: known('vm-a'), mac: mac ? known(mac) : null });
     if (MACHINE_DEPENDENT.has(sc.name)) {
-      assert.ok(d.match === 'unknown' || d.bridgeUnknown, `expected unknown, got ${JSON.stringify(d.reasons)}`);
+      assert.ok(d.match === 'unknown' || d.bridgeUnknown, `expected unknown, got ${JSON.stringify(reasonTexts(d.reasons))}`);
       return;
     }
-    assert.equal(d.match === 'unknown', false, d.reasons.join('; '));
-    assert.equal(d.bridgeUnknown, false, d.reasons.join('; '));
+    assert.equal(d.match === 'unknown', false, reasonTexts(d.reasons).join('; '));
+    assert.equal(d.bridgeUnknown, false, reasonTexts(d.reasons).join('; '));
     let engine: string | null = d.match === 'unit' && d.bridge?.netdev ? d.bridge.name : null;
     // KeepMaster=yes keeps the master set before networkd started.
     if (d.keepMaster && sc.pre && /master (\S+)/.test(sc.pre)) engine = /master (\S+)/.exec(sc.pre)![1];
-    assert.equal(engine, sc.master, d.reasons.join('; '));
+    assert.equal(engine, sc.master, reasonTexts(d.reasons).join('; '));
   });
 }
 

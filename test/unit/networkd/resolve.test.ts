@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   describeMatch, findNetdev, interfaceNameProblem, loadUnitFiles, matchUnit, nameGlobsCatching, resolveNetworkd, sortUnits,
 } from '../../../server/src/engine/networkd';
+import { reasonText } from '../../../server/src/engine/reasons';
 import { HOLE, known, pattern, type StrPattern } from '../../../server/src/engine/pattern';
 import type { UnitDefinition, UnitSetting } from '../../../server/src/engine/model';
 
@@ -29,7 +30,7 @@ test('first match wins; later matching units shadowed', () => {
   assert.equal(d.routed, true);
   assert.equal(d.shadowed?.unit.name, '20-vms.network');
   assert.equal(d.shadowed?.bridge, 'br0');
-  assert.match(d.reasons[0], /`10-lan.network` matches `vm-a` first \(Name=en\* vm-\*\)/);
+  assert.match(reasonText(d.reasons[0]), /`10-lan.network` matches `vm-a` first \(Name=en\* vm-\*\)/);
 });
 
 test('bridged via the winner with a Kind=bridge netdev; last valid Bridge= wins', () => {
@@ -53,13 +54,13 @@ test('bridged via the winner with a Kind=bridge netdev; last valid Bridge= wins'
 test('empty Bridge= resets; no netdev; netdev of another kind; duplicate netdev names', () => {
   const reset = resolveNetworkd(load({ ...BR0, 'a.network': '[Match]\nName=vm-a\n[Network]\nBridge=br0\nBridge=\n' }), tap('vm-a'));
   assert.equal(reset.bridge, null);
-  assert.match(reset.reasons[0], /no valid Bridge=/);
+  assert.match(reasonText(reset.reasons[0]), /no valid Bridge=/);
   const none = resolveNetworkd(load({ 'a.network': '[Match]\nName=vm-a\n[Network]\nBridge=br0\n' }), tap('vm-a'));
   assert.deepEqual([none.bridge?.name, none.bridge?.netdev], ['br0', null]);
-  assert.match(none.reasons[0], /no loaded .netdev/);
+  assert.match(reasonText(none.reasons[0]), /no loaded .netdev/);
   const bond = resolveNetworkd(load({ 'br0.netdev': '[NetDev]\nName=br0\nKind=bond\nKind=bridge\n', 'a.network': '[Match]\nName=vm-a\n[Network]\nBridge=br0\n' }), tap('vm-a'));
   assert.equal(bond.bridge?.netdev, null);
-  assert.match(bond.reasons[0], /Kind=bond/);
+  assert.match(reasonText(bond.reasons[0]), /Kind=bond/);
   const dup = load({ '10-br0.netdev': '[NetDev]\nName=br0\nKind=bond\n', '20-br0.netdev': '[NetDev]\nName=br0\nKind=bridge\n' });
   assert.equal(findNetdev(dup, 'br0'), null);
   assert.equal(findNetdev(load({ 'x.netdev': '[NetDev]\nName=br0\n' }), 'br0'), null, 'no Kind= → not loaded');
@@ -78,13 +79,13 @@ test('Unmanaged=yes ([Link] only) and KeepMaster=yes (ignores Bridge=)', () => {
   const keep = resolveNetworkd(load({ ...BR0, '10-a.network': '[Match]\nName=vm-a\n[Network]\nBridge=br0\nKeepMaster=yes\n' }), tap('vm-a'));
   assert.equal(keep.keepMaster, true);
   assert.equal(keep.bridge, null);
-  assert.match(keep.reasons[0], /ignores Bridge=br0/);
+  assert.match(reasonText(keep.reasons[0]), /ignores Bridge=br0/);
 });
 
 test('Bond= with a valid bond netdev takes precedence over Bridge=', () => {
   const d = resolveNetworkd(load({ ...BR0, 'bond0.netdev': '[NetDev]\nName=bond0\nKind=bond\n', 'a.network': '[Match]\nName=vm-a\n[Network]\nBridge=br0\nBond=bond0\n' }), tap('vm-a'));
   assert.equal(d.bridge, null);
-  assert.match(d.reasons[0], /Bond=bond0/);
+  assert.match(reasonText(d.reasons[0]), /Bond=bond0/);
 });
 
 test('Name= semantics: append, reset, per-line !, negatives veto, only-negatives, quotes, escapes', () => {

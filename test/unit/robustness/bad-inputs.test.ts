@@ -90,7 +90,7 @@ async function analyse(dir: string, settings: Partial<Settings> = {}) {
 }
 
 function problemsOf(snapshot: AnalysisSnapshot, file: string): string[] {
-  return snapshot.facts.files.filter((f) => f.file === file).flatMap((f) => f.problems);
+  return snapshot.facts.files.filter((f) => f.file === file).flatMap((f) => f.problems.map((p) => p.message));
 }
 
 async function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -105,11 +105,12 @@ async function checkUnchanged(dir: string, settings: Partial<Settings> = {}, opt
   const before = tree(dir);
   const result = await analyse(dir, settings);
   result.service.dispose();
-  const text = await cli(['check', dir, '--format', 'text', '--fail-on', 'never']);
+  // --verbose: each bad input must be named on its own line, not only counted with its kind.
+  const text = await cli(['check', dir, '--format', 'text', '--fail-on', 'never', '--verbose']);
   assert.equal(text.code, 0, `text run: ${text.stderr}`);
   let jsonErr = '';
   if (opts.json !== false) {
-    const json = await cli(['check', dir, '--format', 'json', '--fail-on', 'never']);
+    const json = await cli(['check', dir, '--format', 'json', '--fail-on', 'never', '--verbose']);
     assert.equal(json.code, 0, `json run: ${json.stderr}`);
     JSON.parse(json.stdout);
     jsonErr = json.stderr;
@@ -200,7 +201,7 @@ test('symlink loops and symlinks out of the workspace: not followed, reported', 
   symlinkSync(outside, join(dir, 'hosts/outdir'));
   symlinkSync(join(outside, '90-outside.network'), join(dir, '90-outside.network'));
   const r = await checkUnchanged(dir);
-  const skipped = new Map(r.scan.skipped.map((s) => [relative(dir, s.file), s.reason]));
+  const skipped = new Map(r.scan.skipped.map((s) => [relative(dir, s.file), s.message]));
   assert.equal(skipped.get('loop-a.nix'), 'broken or looping symlink: not followed');
   assert.equal(skipped.get('loop-b.nix'), 'broken or looping symlink: not followed');
   assert.equal(skipped.get('self.network'), 'broken or looping symlink: not followed');
@@ -248,7 +249,9 @@ test('unreadable file (EACCES) through the read seam: reported, not fatal', asyn
     for (const f of denied) assert.deepEqual(problemsOf(r.snapshot, f), ['permission denied: cannot read'], f);
     assert.ok(hits >= 2, 'the seam was used');
     assert.equal(r.snapshot.outcomes.length, 1);
-    const c = await cli(['check', dir, '--fail-on', 'never']);
+    const grouped = await cli(['check', dir, '--fail-on', 'never']);
+    assert.match(grouped.stdout, /^files or directories could not be read: 2 times in 2 files \(etc\/systemd\/network\/50-secret\.network, hosts\/hv\/secret\.nix\)/m);
+    const c = await cli(['check', dir, '--fail-on', 'never', '--verbose']);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /hosts\/hv\/secret\.nix: permission denied: cannot read/);
     assert.match(c.stdout, /etc\/systemd\/network\/50-secret\.network: permission denied: cannot read/);
@@ -275,7 +278,7 @@ test('unreadable file and directory (real EACCES; as root via a child running as
   const before = tree(dir);
   let output: string;
   if (process.getuid?.() === 0) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'check', dir, '--fail-on', 'never'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'check', dir, '--fail-on', 'never', '--verbose'], {
       cwd: ROOT,
       uid: 65534,
       gid: 65534,
@@ -290,7 +293,7 @@ test('unreadable file and directory (real EACCES; as root via a child running as
     assert.equal(r.status, 0, r.stderr);
     output = r.stdout;
   } else {
-    const c = await cli(['check', dir, '--fail-on', 'never']);
+    const c = await cli(['check', dir, '--fail-on', 'never', '--verbose']);
     assert.equal(c.code, 0, c.stderr);
     output = c.stdout;
   }
@@ -374,7 +377,7 @@ test('CRLF, mixed line endings, CJK/emoji before the tap id: diagnostic range ex
     assert.deepEqual(range, expected, name);
     assert.equal(cover(text, range), '"my-microvm"', name);
     // The CLI prints 1-based, UTF-16 columns.
-    const json = await cli(['check', dir, '--format', 'json', '--fail-on', 'never']);
+    const json = await cli(['check', dir, '--format', 'json', '--fail-on', 'never', '--verbose']);
     const d = JSON.parse(json.stdout).diagnostics[0];
     assert.deepEqual([d.line, d.column, d.endLine, d.endColumn], [expected.start.line + 1, expected.start.character + 1, expected.end.line + 1, expected.end.character + 1], name);
   }
@@ -418,7 +421,7 @@ test('a .network (and a drop-in .conf) that is a directory: skipped with a messa
   mkdirSync(join(dir, 'etc/systemd/network/16-dir.netdev'));
   mkdirSync(join(dir, 'etc/systemd/network/20-brprim4.network.d/10-x.conf'), { recursive: true });
   const r = await checkUnchanged(dir);
-  const skipped = new Map(r.scan.skipped.map((s) => [relative(dir, s.file), s.reason]));
+  const skipped = new Map(r.scan.skipped.map((s) => [relative(dir, s.file), s.message]));
   assert.equal(skipped.get('etc/systemd/network/15-dir.network'), 'is a directory, not a unit file: skipped (systemd-networkd does not load it either)');
   assert.equal(skipped.get('etc/systemd/network/16-dir.netdev'), 'is a directory, not a unit file: skipped (systemd-networkd does not load it either)');
   assert.equal(skipped.get('etc/systemd/network/20-brprim4.network.d/10-x.conf'), 'is a directory, not a unit file: skipped (systemd-networkd does not load it either)');

@@ -1,25 +1,34 @@
 import type { Diagnostic, MicrovmInterface, Outcome, RelatedInfo, Severity, WorkspaceFacts } from '../model';
 import type { Location } from '../text';
+import type { DiagnosticDefinition } from './codes';
 
 export interface CheckContext {
   facts: WorkspaceFacts;
   outcomes: Outcome[];
 }
 
-/** One diagnostic family: the codes it may emit, and the rule. */
+/** One diagnostic family: the registry entries of the codes it may emit, and the rule. */
 export interface Check {
-  codes: readonly string[];
+  codes: readonly DiagnosticDefinition[];
   run(ctx: CheckContext): Diagnostic[];
 }
 
-export function diagnostic(
-  code: string,
-  severity: Severity,
-  message: string,
-  location: Location,
-  related: RelatedInfo[] = [],
-): Diagnostic {
-  return { code, severity, message, location, related };
+export interface DiagnosticExtras {
+  related?: RelatedInfo[];
+  outcome?: Outcome;
+  /** Only where the registry entry's `otherSeverity` applies. */
+  severity?: Severity;
+}
+
+export function diagnostic(definition: DiagnosticDefinition, message: string, location: Location, extras: DiagnosticExtras = {}): Diagnostic {
+  return {
+    code: definition.code,
+    severity: extras.severity ?? definition.severity,
+    message,
+    location,
+    related: extras.related ?? [],
+    ...(extras.outcome ? { outcome: extras.outcome } : {}),
+  };
 }
 
 export function tapLabel(iface: MicrovmInterface): string {

@@ -1,4 +1,7 @@
-/** The diagnostic families. Adding a diagnostic = one module here + one fixture. */
+/**
+ * The diagnostic families. Adding a diagnostic = one registry entry (codes.ts) + one module here
+ * + one fixture (docs/adding-a-diagnostic.md).
+ */
 import type { Diagnostic } from '../model';
 import type { Check, CheckContext } from './context';
 import { duplicateIdCheck } from './duplicateId';
@@ -19,10 +22,9 @@ export const CHECKS: readonly Check[] = [
   networkdSyntaxCheck,
 ];
 
-export const DIAGNOSTIC_CODES: readonly string[] = CHECKS.flatMap((c) => c.codes);
-
 export function runChecks(ctx: CheckContext): Diagnostic[] {
   return CHECKS.flatMap((check) => check.run(ctx));
 }
 
 export type { Check, CheckContext } from './context';
+export { DIAGNOSTIC_DEFINITIONS, DIAGNOSTICS, definitionOf, type DiagnosticCode, type DiagnosticDefinition } from './codes';

@@ -4,7 +4,10 @@
  */
 import type { Diagnostic, MicrovmInterface } from '../model';
 import { knownText, minUtf8Length } from '../pattern';
+import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, perObject, tapLabel } from './context';
+
+const { interfaceNameTooLong, interfaceNameInvalid } = DIAGNOSTICS;
 
 const MAX_BYTES = 15;
 
@@ -28,8 +31,7 @@ const nameDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] => {
     const size = text === undefined ? `at least ${bytes}` : `${bytes}`;
     out.push(
       diagnostic(
-        'interface-name-too-long',
-        'error',
+        interfaceNameTooLong,
         `interface id ${tapLabel(iface)} is ${size} bytes long; Linux interface names are at most ${MAX_BYTES} bytes (microvm.nix asserts this)`,
         iface.id.location,
       ),
@@ -39,13 +41,13 @@ const nameDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] => {
   if (text === undefined || (iface.type !== 'tap' && iface.type !== 'macvtap')) return out;
   const reason = invalidNameReason(text);
   if (reason) {
-    out.push(diagnostic('interface-name-invalid', 'error', `interface id ${tapLabel(iface)} is not a valid interface name: ${reason}`, iface.id.location));
+    out.push(diagnostic(interfaceNameInvalid, `interface id ${tapLabel(iface)} is not a valid interface name: ${reason}`, iface.id.location));
   }
   return out;
 });
 
 export const interfaceNameCheck: Check = {
-  codes: ['interface-name-too-long', 'interface-name-invalid'],
+  codes: [interfaceNameTooLong, interfaceNameInvalid],
   run({ facts }) {
     return facts.interfaces.flatMap(nameDiagnostics);
   },

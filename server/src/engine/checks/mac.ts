@@ -4,13 +4,16 @@
  */
 import type { Diagnostic, MicrovmInterface } from '../model';
 import { knownText } from '../pattern';
+import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, tapLabel } from './context';
 import { findDuplicates } from './duplicates';
+
+const { macInvalid, macMulticast, macNotLocal, duplicateMac } = DIAGNOSTICS;
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export const macCheck: Check = {
-  codes: ['mac-invalid', 'mac-multicast', 'mac-not-local', 'duplicate-mac'],
+  codes: [macInvalid, macMulticast, macNotLocal, duplicateMac],
   run({ facts }) {
     const out: Diagnostic[] = [];
     for (const iface of facts.interfaces) {
@@ -19,19 +22,19 @@ export const macCheck: Check = {
       if (mac === undefined) continue;
       const at = iface.mac.location;
       if (!MAC.test(mac)) {
-        out.push(diagnostic('mac-invalid', 'error', `MAC address \`${mac}\` of ${tapLabel(iface)} is not six colon-separated hex octets`, at));
+        out.push(diagnostic(macInvalid, `MAC address \`${mac}\` of ${tapLabel(iface)} is not six colon-separated hex octets`, at));
         continue;
       }
       if (/^(00:){5}00$/.test(mac)) {
-        out.push(diagnostic('mac-invalid', 'error', `MAC address \`${mac}\` of ${tapLabel(iface)} is all zeros, which no NIC may use`, at));
+        out.push(diagnostic(macInvalid, `MAC address \`${mac}\` of ${tapLabel(iface)} is all zeros, which no NIC may use`, at));
         continue;
       }
       const first = parseInt(mac.slice(0, 2), 16);
       if (first & 1) {
-        out.push(diagnostic('mac-multicast', 'error', `MAC address \`${mac}\` of ${tapLabel(iface)} is a multicast address (lowest bit of the first octet set); a NIC needs a unicast address`, at));
+        out.push(diagnostic(macMulticast, `MAC address \`${mac}\` of ${tapLabel(iface)} is a multicast address (lowest bit of the first octet set); a NIC needs a unicast address`, at));
       } else if ((first & 2) === 0) {
         out.push(
-          diagnostic('mac-not-local', 'info', `MAC address \`${mac}\` of ${tapLabel(iface)} is not locally administered; guest MACs usually are (second hex digit 2, 6, A or E)`, at),
+          diagnostic(macNotLocal, `MAC address \`${mac}\` of ${tapLabel(iface)} is not locally administered; guest MACs usually are (second hex digit 2, 6, A or E)`, at),
         );
       }
     }
@@ -42,13 +45,9 @@ export const macCheck: Check = {
     for (const { iface, others } of findDuplicates(facts.interfaces, validMac)) {
       const mac = knownText(iface.mac!.value)!;
       out.push(
-        diagnostic(
-          'duplicate-mac',
-          'warning',
-          `MAC address \`${mac}\` of ${tapLabel(iface)} is also used by ${others.map(tapLabel).join(', ')}`,
-          iface.mac!.location,
-          others.map((o) => ({ location: o.mac!.location, message: `also used by ${tapLabel(o)}` })),
-        ),
+        diagnostic(duplicateMac, `MAC address \`${mac}\` of ${tapLabel(iface)} is also used by ${others.map(tapLabel).join(', ')}`, iface.mac!.location, {
+          related: others.map((o) => ({ location: o.mac!.location, message: `also used by ${tapLabel(o)}` })),
+        }),
       );
     }
     return out;

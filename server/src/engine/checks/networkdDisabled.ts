@@ -1,13 +1,17 @@
 /**
  * `systemd.network.*` units in a host that never enables networkd are silently inert
- * (networkd.md §4). When the host imports modules from other flake inputs, one of them may
- * enable it, so the finding drops to information.
+ * (docs/domain/networkd.md §4). When the host imports modules from other flake inputs, one of them
+ * may enable it, so the finding drops to information; when part of the host's own code could not
+ * be evaluated, nothing is said (open world).
  */
 import type { Diagnostic, UnitDefinition } from '../model';
+import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic } from './context';
 
+const { networkdDisabled } = DIAGNOSTICS;
+
 export const networkdDisabledCheck: Check = {
-  codes: ['networkd-disabled'],
+  codes: [networkdDisabled],
   run({ facts }) {
     const out: Diagnostic[] = [];
     let byHost: Map<string, UnitDefinition[]> | undefined;
@@ -25,8 +29,10 @@ export const networkdDisabledCheck: Check = {
     };
     for (const host of facts.hosts) {
       if (host.networkdEnabled !== false) continue;
-      // A lone root module may be combined with others we cannot see; only judge whole systems.
-      if (!host.isSystem && !host.isMicrovmHost) continue;
+      // A lone module is combined with others we cannot see: only whole systems are judged.
+      if (!host.isSystem) continue;
+      // Workspace code that could not be evaluated may be exactly what enables networkd.
+      if (host.gaps.some((g) => g.kind !== 'external-module')) continue;
       const units = unitsOf(host.name);
       if (units.length === 0) continue;
       const first = units[0];
@@ -36,10 +42,13 @@ export const networkdDisabledCheck: Check = {
         ? `host \`${host.name}\` defines systemd.network units (${names}) but nothing in the workspace sets systemd.network.enable or networking.useNetworkd; a module from another flake input may enable it`
         : `host \`${host.name}\` defines systemd.network units (${names}) but never enables systemd-networkd (systemd.network.enable or networking.useNetworkd), so NixOS does not generate them`;
       out.push(
-        diagnostic('networkd-disabled', maybeElsewhere ? 'info' : 'warning', message, host.networkdLocation ?? first.location, [
-          ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
-          { location: host.location, message: `host \`${host.name}\`` },
-        ]),
+        diagnostic(networkdDisabled, message, host.networkdLocation ?? first.location, {
+          related: [
+            ...(host.networkdLocation ? [{ location: first.location, message: `${first.name} is defined here` }] : []),
+            { location: host.location, message: `host \`${host.name}\`` },
+          ],
+          severity: maybeElsewhere ? networkdDisabled.otherSeverity.severity : undefined,
+        }),
       );
     }
     return out;

@@ -1,14 +1,15 @@
 /** Unit-file pitfalls networkd silently ignores or misreads (networkd.md §3), from the parser. */
 import type { Diagnostic } from '../model';
+import { definitionOf, DIAGNOSTICS } from './codes';
 import { type Check, diagnostic } from './context';
 
 export const networkdSyntaxCheck: Check = {
   codes: [
-    'networkd-syntax-quoted-name',
-    'networkd-syntax-inline-comment',
-    'networkd-syntax-miscased',
-    'networkd-syntax-empty-match',
-    'networkd-syntax-invalid-line',
+    DIAGNOSTICS.networkdSyntaxQuotedName,
+    DIAGNOSTICS.networkdSyntaxInlineComment,
+    DIAGNOSTICS.networkdSyntaxMiscased,
+    DIAGNOSTICS.networkdSyntaxEmptyMatch,
+    DIAGNOSTICS.networkdSyntaxInvalidLine,
   ],
   run({ facts }) {
     const out: Diagnostic[] = [];
@@ -18,7 +19,8 @@ export const networkdSyntaxCheck: Check = {
         const key = `${issue.code}\0${issue.location.file}\0${issue.location.range.start.line}\0${issue.location.range.start.character}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push(diagnostic(issue.code, 'warning', issue.message, issue.location));
+        // The parser's codes are typed as registry codes, so the entry exists.
+        out.push(diagnostic(definitionOf(issue.code)!, issue.message, issue.location));
       }
     }
     return out;

@@ -3,8 +3,13 @@
  * unit naming a bridge no netdev defines. `unknown` outcomes never warn (precision first).
  */
 import type { Diagnostic, Outcome, RelatedInfo, UnitDefinition } from '../model';
+import { worldFor, type World } from '../world';
 import { describeMatch } from '../networkd';
+import { reasonTexts } from '../reasons';
+import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, tapLabel } from './context';
+
+const { tapWithoutBridge, tapShadowed, bridgeNotDefined } = DIAGNOSTICS;
 
 function unitRelated(unit: UnitDefinition, message: string): RelatedInfo {
   return { location: unit.location, message };
@@ -17,34 +22,28 @@ function bridgingUnitsNear(units: UnitDefinition[]): RelatedInfo[] {
     .map((u) => unitRelated(u, `${u.name} sets Bridge= but its [Match] (${describeMatch(u)}) does not cover this tap`));
 }
 
-function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic | null {
+function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[]): Diagnostic | null {
   const iface = outcome.interface;
   const at = iface.id.location;
-  const because = outcome.reasons.join('; ');
+  const because = reasonTexts(outcome.reasons).join('; ');
   switch (outcome.status) {
     case 'unmanaged': {
       // Unmanaged=yes hands the tap to something outside networkd, which we may not see.
       if (outcome.unmanagedByUnit) return null;
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
-        : bridging();
-      return diagnostic('tap-without-bridge', 'warning', `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, related);
+        : bridging(outcome);
+      return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related, outcome });
     }
     case 'shadowed': {
       const related: RelatedInfo[] = [];
       if (outcome.winner) related.push(unitRelated(outcome.winner, `${outcome.winner.name} matches first and sets no Bridge=`));
       if (outcome.shadowedUnit) related.push(unitRelated(outcome.shadowedUnit, `${outcome.shadowedUnit.name} would bridge this tap`));
-      return diagnostic('tap-shadowed', 'warning', `tap ${tapLabel(iface)} is shadowed: ${because}`, at, related);
+      return diagnostic(tapShadowed, `tap ${tapLabel(iface)} is shadowed: ${because}`, at, { related, outcome });
     }
     case 'bridge-undefined': {
       const related = outcome.winner ? [unitRelated(outcome.winner, `${outcome.winner.name} sets Bridge=${outcome.bridge}`)] : [];
-      return diagnostic(
-        'bridge-not-defined',
-        'warning',
-        `tap ${tapLabel(iface)} is not bridged: ${because}`,
-        at,
-        related,
-      );
+      return diagnostic(bridgeNotDefined, `tap ${tapLabel(iface)} is not bridged: ${because}`, at, { related, outcome });
     }
     default:
       return null;
@@ -52,11 +51,19 @@ function diagnose(outcome: Outcome, bridging: () => RelatedInfo[]): Diagnostic |
 }
 
 export const tapOutcomeCheck: Check = {
-  codes: ['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined'],
+  codes: [tapWithoutBridge, tapShadowed, bridgeNotDefined],
   run({ outcomes, facts }) {
-    // The same for every outcome: computed once, when first needed.
-    let near: RelatedInfo[] | undefined;
-    const bridging = () => (near ??= bridgingUnitsNear(facts.units)).slice();
+    // Only units certainly on the tap's own host: another configuration's units, or files that
+    // are merely possible there, are no hint for this tap. Computed once per world, when needed.
+    const worlds = new Map<string, World>();
+    const near = new Map<World, RelatedInfo[]>();
+    const bridging = (o: Outcome): RelatedInfo[] => {
+      const world = worldFor(o.interface, facts, worlds).world;
+      if (!world) return [];
+      let related = near.get(world);
+      if (!related) near.set(world, (related = bridgingUnitsNear(world.units)));
+      return related.slice();
+    };
     return outcomes.flatMap((o) => diagnose(o, bridging) ?? []);
   },
 };

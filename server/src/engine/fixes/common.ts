@@ -7,7 +7,7 @@ import type { Settings } from '../../protocol/settings';
 import type { Diagnostic, MicrovmInterface, Outcome, ScriptAttachment, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
 import type { ParsedNixFile } from '../nix/ast';
 import { displayPattern, known, knownText, type StrPattern } from '../pattern';
-import { resolveInterface } from '../resolve';
+import { resolveInterface } from '../outcomes';
 import type { AnalysisSnapshot, Fix, TextEdit, WorkspaceEdit } from '../service';
 import { LineIndex } from '../text';
 import { worldFor, type World } from '../world';

@@ -1,8 +1,9 @@
 /**
  * Quick-fix builders (design.md §4, microvm.md §4 "Quick-fix forms that are valid today").
  *
- * For each `tap-without-bridge` / `tap-shadowed` / `bridge-not-defined` diagnostic touching the
- * requested range, every fix kind is tried:
+ * For each diagnostic touching the requested range whose code the registry marks fixable
+ * (`tap-without-bridge`, `tap-shadowed`, `bridge-not-defined`), every fix kind is tried on the
+ * outcome the diagnostic reports:
  *   1. add-name        add the id (or a covering glob) to Name= of the unit setting the bridge
  *   2. create-unit     a new unit sorting before anything that matches the tap
  *   3. tap-up          guest `microvm.binScripts.tap-up = lib.mkAfter ''...''`
@@ -17,6 +18,7 @@
  */
 import type { Settings } from '../../protocol/settings';
 import type { ParsedNixFile } from '../nix/ast';
+import { DIAGNOSTIC_DEFINITIONS } from '../checks/codes';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { comparePositions, type Range } from '../text';
 import { addNameFixes } from './addName';
@@ -38,13 +40,7 @@ export interface FixContext {
   roots: readonly string[];
 }
 
-export const FIXABLE_CODES: ReadonlySet<string> = new Set(['tap-without-bridge', 'tap-shadowed', 'bridge-not-defined']);
-
-const STATUS_FOR_CODE: Record<string, string> = {
-  'tap-without-bridge': 'unmanaged',
-  'tap-shadowed': 'shadowed',
-  'bridge-not-defined': 'bridge-undefined',
-};
+export const FIXABLE_CODES: ReadonlySet<string> = new Set(DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code));
 
 const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [defineBridgeFixes, addNameFixes, createUnitFixes, tapUpFixes, hostServiceFixes, qemuBridgeFixes];
 
@@ -58,15 +54,8 @@ function touches(a: Range, b: Range): boolean {
 export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Range, ctx: FixContext): Fix[] {
   const out: Fix[] = [];
   for (const diagnostic of snapshot.diagnostics.get(file) ?? []) {
-    if (!FIXABLE_CODES.has(diagnostic.code) || !touches(diagnostic.location.range, range)) continue;
-    const outcome = snapshot.outcomes.find(
-      (o) =>
-        o.status === STATUS_FOR_CODE[diagnostic.code] &&
-        o.interface.id.location.file === diagnostic.location.file &&
-        comparePositions(o.interface.id.location.range.start, diagnostic.location.range.start) === 0 &&
-        comparePositions(o.interface.id.location.range.end, diagnostic.location.range.end) === 0,
-    );
-    if (!outcome) continue;
+    const outcome = diagnostic.outcome;
+    if (!outcome || !FIXABLE_CODES.has(diagnostic.code) || !touches(diagnostic.location.range, range)) continue;
     const world = worldOf(snapshot.facts, outcome.interface);
     if (!world) continue;
     const target: FixTarget = {

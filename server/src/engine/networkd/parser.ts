@@ -18,6 +18,7 @@
  * - A line without `=` (or with nothing before it) is ignored with a warning; the file still loads.
  * - An assignment before the first section header is ignored.
  */
+import { DIAGNOSTICS } from '../checks/codes';
 import { LineIndex, type Location } from '../text';
 import type { UnitSyntaxIssue } from '../model';
 
@@ -217,7 +218,7 @@ export function parseUnitText(file: string, text: string): ParsedUnitText {
   }
 
   function invalid(message: string, location: Location, fatal: boolean): void {
-    result.issues.push({ code: 'networkd-syntax-invalid-line', message, location });
+    result.issues.push({ code: DIAGNOSTICS.networkdSyntaxInvalidLine.code, message, location });
     if (fatal && result.rejected === null) result.rejected = message;
   }
 }

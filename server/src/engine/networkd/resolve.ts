@@ -9,7 +9,8 @@
  *   `Kind=bridge` (the first valid Kind= of a netdev wins; later netdevs with the same name are
  *   ignored); a valid `BatmanAdvanced=` or `Bond=` netdev takes precedence over Bridge=.
  */
-import type { UnitDefinition, UnitSetting } from '../model';
+import type { Reason, UnitDefinition, UnitSetting } from '../model';
+import { located } from '../reasons';
 import { displayPattern, knownText, type StrPattern } from '../pattern';
 import { matchPattern, type Tri } from './match';
 import { evaluateMatch, ifnameValid, readMatch, type MatchWord } from './matchconf';
@@ -40,7 +41,8 @@ export interface NetworkdDecision {
   routed: boolean;
   /** The first LATER unit that also certainly matches and sets a Bridge=. */
   shadowed?: { unit: UnitDefinition; bridge: string };
-  reasons: string[];
+  /** Each rests on the unit (or setting) it names; "nothing matches" rests on the tap itself. */
+  reasons: Reason[];
 }
 
 const name = (u: UnitDefinition): string => `\`${u.name}\``;
@@ -271,8 +273,11 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
     if (winner) decision.fallback = winner;
     const list = decision.candidates.map((u) => `${name(u)} (${describeMatch(u)}${u.complete ? '' : ', partly unknown'})`).join(', ');
     decision.reasons.push(
-      `whether ${list} ${decision.candidates.length > 1 ? 'match' : 'matches'} ${tapName} cannot be known statically` +
-        (winner ? `; otherwise ${name(winner)} would match first` : ''),
+      located(
+        `whether ${list} ${decision.candidates.length > 1 ? 'match' : 'matches'} ${tapName} cannot be known statically` +
+          (winner ? `; otherwise ${name(winner)} would match first` : ''),
+        decision.candidates[0].location,
+      ),
     );
     return decision;
   }
@@ -283,6 +288,8 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
   decision.match = 'unit';
   decision.winner = winner;
   const lead = `${name(winner)} matches ${tapName} first (${describeMatch(winner)})`;
+  const winnerAt = winner.location;
+  const becauseOfWinner = (text: string) => decision.reasons.push(located(text, winnerAt));
 
   // Later units that would have bridged it.
   for (const u of networks.slice(winnerIndex + 1)) {
@@ -297,25 +304,25 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
   const unmanaged = lastBool(winner, 'Link', 'Unmanaged');
   if (unmanaged === true) {
     decision.unmanaged = true;
-    decision.reasons.push(`${lead} and sets Unmanaged=yes, so systemd-networkd leaves it alone`);
+    becauseOfWinner(`${lead} and sets Unmanaged=yes, so systemd-networkd leaves it alone`);
     return decision;
   }
   if (unmanaged === 'unknown') {
     decision.bridgeUnknown = true;
-    decision.reasons.push(`${lead}, but whether it sets Unmanaged=yes is not statically known`);
+    becauseOfWinner(`${lead}, but whether it sets Unmanaged=yes is not statically known`);
     return decision;
   }
   decision.routed = configuresL3(winner);
   const keep = lastBool(winner, 'Network', 'KeepMaster');
   if (keep === 'unknown') {
     decision.bridgeUnknown = true;
-    decision.reasons.push(`${lead}, but its KeepMaster= is not statically known`);
+    becauseOfWinner(`${lead}, but its KeepMaster= is not statically known`);
     return decision;
   }
   decision.keepMaster = keep;
   const bridge = lastIfname(winner, 'Network', 'Bridge');
   if (keep) {
-    decision.reasons.push(
+    becauseOfWinner(
       `${lead} and sets KeepMaster=yes: networkd keeps whatever master the tap already has` +
         (bridge && bridge !== 'unknown' ? ` and ignores Bridge=${bridge.name}` : ''),
     );
@@ -323,12 +330,12 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
   }
   if (!winner.complete) {
     decision.bridgeUnknown = true;
-    decision.reasons.push(`${lead}, but some of its settings are not statically known (Bridge= may be among them)`);
+    becauseOfWinner(`${lead}, but some of its settings are not statically known (Bridge= may be among them)`);
     return decision;
   }
   if (bridge === 'unknown') {
     decision.bridgeUnknown = true;
-    decision.reasons.push(`${lead} and sets a Bridge= whose value is not statically known`);
+    becauseOfWinner(`${lead} and sets a Bridge= whose value is not statically known`);
     return decision;
   }
   // Masters that take precedence over Bridge= (networkd: BatmanAdvanced, Bond, Bridge, VRF).
@@ -337,7 +344,7 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
     if (other === 'unknown') {
       if (bridge) {
         decision.bridgeUnknown = true;
-        decision.reasons.push(`${lead}; its ${key}= is not statically known and would take precedence over Bridge=`);
+        becauseOfWinner(`${lead}; its ${key}= is not statically known and would take precedence over Bridge=`);
         return decision;
       }
       continue;
@@ -346,7 +353,7 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
     const nd = lookupNetdev(units, other.name);
     const wanted = key === 'Bond' ? 'bond' : 'batadv';
     if (nd.unit && nd.kind === wanted && bridge) {
-      decision.reasons.push(`${lead}; it sets ${key}=${other.name}, which takes precedence, so Bridge=${bridge.name} is not applied`);
+      becauseOfWinner(`${lead}; it sets ${key}=${other.name}, which takes precedence, so Bridge=${bridge.name} is not applied`);
       return decision;
     }
   }
@@ -354,7 +361,7 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
     const why = winner.settings.some((s) => s.section === 'Network' && s.key === 'Bridge')
       ? 'has no valid Bridge= (an empty one resets, invalid ones are ignored)'
       : 'sets no Bridge=';
-    decision.reasons.push(`${lead} and ${why}` + (decision.routed ? '; it configures addresses or routes' : ''));
+    becauseOfWinner(`${lead} and ${why}` + (decision.routed ? '; it configures addresses or routes' : ''));
     return decision;
   }
   const nd = lookupNetdev(units, bridge.name);
@@ -362,15 +369,15 @@ export function resolveNetworkd(units: UnitDefinition[], tap: TapIdentity): Netw
   decision.bridge = { name: bridge.name, setting: bridge.setting, netdev };
   if (nd.uncertain) {
     decision.bridgeUnknown = true;
-    decision.reasons.push(`${lead} and sets Bridge=${bridge.name}, but whether a loaded .netdev defines that bridge is not statically known`);
+    becauseOfWinner(`${lead} and sets Bridge=${bridge.name}, but whether a loaded .netdev defines that bridge is not statically known`);
   } else if (netdev) {
-    decision.reasons.push(`${lead} and sets Bridge=${bridge.name}, defined by ${name(netdev)} (Kind=bridge)`);
+    becauseOfWinner(`${lead} and sets Bridge=${bridge.name}, defined by ${name(netdev)} (Kind=bridge)`);
   } else if (nd.unit) {
-    decision.reasons.push(
+    becauseOfWinner(
       `${lead} and sets Bridge=${bridge.name}, but ${name(nd.unit)} defines \`${bridge.name}\` with Kind=${nd.kind}, not bridge: networkd ignores the assignment`,
     );
   } else {
-    decision.reasons.push(
+    becauseOfWinner(
       `${lead} and sets Bridge=${bridge.name}, but no loaded .netdev defines \`${bridge.name}\` (Kind=bridge): networkd ignores the assignment ("NetDev could not be found")`,
     );
   }

@@ -9,6 +9,7 @@
  *   file in filename (strcmp) order. Outside mirrors, drop-ins apply to the sibling main file.
  * Settings keep read order, so list keys append and single-value keys are overwritten.
  */
+import { DIAGNOSTICS } from '../checks/codes';
 import type { Location } from '../text';
 import type { UnitDefinition, UnitKind, UnitSection, UnitSetting, UnitSyntaxIssue } from '../model';
 import { known, knownText } from '../pattern';
@@ -241,7 +242,7 @@ function semanticIssues(unit: UnitDefinition, parsed: ParsedUnitText[]): UnitSyn
       const proper = sectionList.find((s) => s.toLowerCase() === sec.name.trim().toLowerCase());
       if (proper) {
         issues.push({
-          code: 'networkd-syntax-miscased',
+          code: DIAGNOSTICS.networkdSyntaxMiscased.code,
           message: `${fname}: section \`[${sec.name}]\` is not \`[${proper}]\`: section names are case-sensitive and must not contain spaces, so systemd-networkd ignores this section and everything in it.`,
           location: sec.location,
         });
@@ -256,7 +257,7 @@ function semanticIssues(unit: UnitDefinition, parsed: ParsedUnitText[]): UnitSyn
       const proper = keys.find((k) => k.toLowerCase() === s.key.toLowerCase());
       if (proper) {
         issues.push({
-          code: 'networkd-syntax-miscased',
+          code: DIAGNOSTICS.networkdSyntaxMiscased.code,
           message: `${fname}: key \`${s.key}=\` is not \`${proper}=\`: keys are case-sensitive, so systemd-networkd ignores this assignment.`,
           location: s.keyLocation,
         });
@@ -269,7 +270,7 @@ function semanticIssues(unit: UnitDefinition, parsed: ParsedUnitText[]): UnitSyn
           ? 'quotes are not removed in `Name=`, so this glob only matches names that contain quote characters'
           : 'quotes are not removed, so they become part of the interface name and no such netdev exists';
       issues.push({
-        code: 'networkd-syntax-quoted-name',
+        code: DIAGNOSTICS.networkdSyntaxQuotedName.code,
         message: `${fname}: \`${s.key}=${value}\`: ${what}. Write it without quotes.`,
         location: s.valueLocation,
       });
@@ -281,7 +282,7 @@ function semanticIssues(unit: UnitDefinition, parsed: ParsedUnitText[]): UnitSyn
           ? `the words after it (\`${value.slice(inline.index + 1)}\`) become extra match patterns`
           : `the whole text \`${value}\` is taken as the value, which is invalid, so systemd-networkd ignores the assignment`;
       issues.push({
-        code: 'networkd-syntax-inline-comment',
+        code: DIAGNOSTICS.networkdSyntaxInlineComment.code,
         message: `${fname}: \`${s.key}=${value}\`: systemd unit files have no inline comments (only lines starting with # or ;); ${effect}.`,
         location: s.valueLocation,
       });
@@ -292,7 +293,7 @@ function semanticIssues(unit: UnitDefinition, parsed: ParsedUnitText[]): UnitSyn
     if (match.empty === 'yes') {
       const header = unit.sections.find((s) => s.name === 'Match');
       issues.push({
-        code: 'networkd-syntax-empty-match',
+        code: DIAGNOSTICS.networkdSyntaxEmptyMatch.code,
         message: `${unit.name}: ${header ? 'no valid setting in the [Match] section' : 'no [Match] section'}; systemd-networkd ignores the whole file ("No valid settings found in the [Match] section"). To match every interface, add \`Name=*\` to [Match].`,
         location: header?.location ?? unit.location,
       });

@@ -14,8 +14,10 @@ import { posix } from 'node:path';
 import { known } from '../pattern';
 import type { Location } from '../text';
 import { attrs, force, knownString, ready, unknown } from './eval/helpers';
-import { frameworkInput } from './frameworks';
+import { MICROVM_STORE, NIXPKGS_STORE } from './eval/store';
+import { frameworkConfigurations, frameworkInput } from './frameworks';
 import { classifyInput, type InputKind } from './inputs';
+import { anyKeyAttrs, opaque } from './outside';
 import { lazyAttrs, lazyThunk, type ModuleWorld, type SystemCall } from './modules';
 import type { AttrsValue, Binding, Thunk, Value } from './value';
 
@@ -38,55 +40,7 @@ export interface FlakeResult {
 
 const str = (s: string): Value => ({ kind: 'string', value: known(s) });
 
-/** Paths our synthesised inputs live at (never in the workspace). */
-export const NIXPKGS_STORE = '/nix/store/nixpkgs';
-export const MICROVM_STORE = '/nix/store/microvm';
-
-export function anyKeyAttrs(make: (key: string) => Value): AttrsValue {
-  const cache = new Map<string, Binding>();
-  return lazyAttrs(
-    () => [],
-    (k) => {
-      let b = cache.get(k);
-      if (!b) cache.set(k, (b = { thunk: ready(make(k)) }));
-      return b;
-    },
-    () => false,
-  );
-}
-
-/**
- * A value from outside the workspace, known only by name: any attribute is again opaque, used as
- * a module it is an external module (a gap), applied it is `unknown` with the reason.
- */
-export function opaque(world: ModuleWorld, name: string): AttrsValue {
-  const cached = world.opaqueValues.get(name);
-  if (cached) return cached;
-  const functor: Value = {
-    kind: 'function',
-    name: '__functor',
-    apply: () => ({
-      kind: 'function',
-      name,
-      apply: () => unknown(`call of ${name}, from an input the workspace does not contain`),
-    }),
-  };
-  const children = new Map<string, Binding>();
-  const v = lazyAttrs(
-    () => [],
-    (k) => {
-      if (k === '__functor') return { thunk: ready(functor) };
-      if (k === 'outPath') return { thunk: ready(unknown(`${name} is outside the workspace`)) };
-      let b = children.get(k);
-      if (!b) children.set(k, (b = { thunk: lazyThunk(() => opaque(world, `${name}.${k}`)) }));
-      return b;
-    },
-    () => false,
-  );
-  world.opaqueValues.set(name, v);
-  world.markers.set(v, { kind: 'external', name });
-  return v;
-}
+export { MICROVM_STORE, NIXPKGS_STORE } from './eval/store';
 
 function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir: string): Value {
   switch (kind.kind) {
@@ -187,15 +141,23 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
   const flakeDir = posix.dirname(file);
   const inputCache = new Map<string, Binding>();
   let outputsThunk: Thunk;
+  // `self` adds to the outputs without listing them: outputs built by a framework are only
+  // computed when an attribute is asked for, and modules read `self` while they are.
   const selfThunk = lazyThunk(() => {
     const out = outputsThunk.force();
     if (out.kind !== 'attrs') return out;
-    const map = new Map(out.attrs);
-    map.set('outPath', { thunk: ready(str(flakeDir)) });
-    map.set('inputs', { thunk: ready(inputsValue) });
-    map.set('outputs', { thunk: ready(out) });
-    map.set('_type', { thunk: ready(str('flake')) });
-    return { kind: 'attrs', attrs: map, complete: out.complete, location: out.location };
+    const extra = new Map<string, Binding>([
+      ['outPath', { thunk: ready(str(flakeDir)) }],
+      ['inputs', { thunk: ready(inputsValue) }],
+      ['outputs', { thunk: ready(out) }],
+      ['_type', { thunk: ready(str('flake')) }],
+    ]);
+    return lazyAttrs(
+      () => [...new Set([...out.attrs.keys(), ...extra.keys()])],
+      (k) => extra.get(k) ?? out.attrs.get(k),
+      () => out.complete,
+      out.location,
+    );
   });
   const inputBinding = (name: string): Binding | undefined => {
     if (name === 'self') return { thunk: selfThunk };
@@ -222,6 +184,15 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
     fail(outputs.kind === 'unknown' && outputs.reason ? outputs.reason : `the outputs are a ${outputs.kind}`);
     return;
   }
+  collectNixosConfigurations(world, outputs, result);
+  for (const { name, call } of frameworkConfigurations(world, outputs)) {
+    if (result.systems.some((s) => s.call === call)) continue;
+    call.name ??= name;
+    result.systems.push({ name, call, location: call.location });
+  }
+}
+
+function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, result: FlakeResult): void {
   const confB = outputs.attrs.get('nixosConfigurations');
   if (!confB) return;
   const confs = force(confB.thunk);

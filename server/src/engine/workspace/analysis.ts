@@ -14,6 +14,7 @@ import type { AnalysisSnapshot } from '../service';
 import type { DocumentStore } from './documentStore';
 import { countSyntaxErrors, listFiles, reportsWithProblems, type FileListing } from './fileListing';
 import { OutcomeCache } from './outcomeCache';
+import { etcTextUnits, placeUnitFiles } from '../unitPlacement';
 import type { ParseCache } from './parseCache';
 import type { PendingChanges } from './pendingChanges';
 
@@ -43,7 +44,7 @@ export class Analysis {
     const nix = this.extractNixFacts(changes, files.listing.nixFiles);
     const listing = countSyntaxErrors(files, parses);
     this.listing = listing;
-    const facts = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs));
+    const facts = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs), this.inputs.roots);
     const outcomes = this.outcomes.resolve(facts, this.unitFiles.loaded);
     const diagnostics = diagnose(facts, outcomes, settings);
     return {
@@ -81,15 +82,20 @@ export class Analysis {
   }
 }
 
-function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly UnitDefinition[]): WorkspaceFacts {
+function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly UnitDefinition[], roots: readonly string[]): WorkspaceFacts {
   return {
     hosts: nix.hosts,
     interfaces: nix.interfaces,
-    units: [...fileUnits, ...nix.units],
+    units: [...fileUnits, ...nix.units, ...etcTextUnits(nix.hosts)],
+    placement: placeUnitFiles(fileUnits, nix.hosts, (file) => relativeToRoots(roots, file)),
     bridges: nix.bridges,
     scripts: nix.scripts,
+    addresses: nix.addresses,
+    links: nix.links,
+    interfaceDeclarations: nix.interfaceDeclarations,
     microvmLastModified: listing.microvmLastModified,
     files: reportsWithProblems(listing, nix.problems),
+    gaps: nix.gaps,
   };
 }
 
@@ -127,4 +133,10 @@ class UnitFileCache {
     this.last = { inputs, units };
     return units;
   }
+}
+
+/** A path relative to the root holding it, for messages. */
+function relativeToRoots(roots: readonly string[], file: string): string {
+  const root = roots.filter((r) => file.startsWith(`${r.replace(/\/+$/, '')}/`)).sort((a, b) => b.length - a.length)[0];
+  return root ? file.slice(root.replace(/\/+$/, '').length + 1) : file;
 }

@@ -5,7 +5,8 @@
  * decides what that costs.
  */
 import type { Settings } from '../../protocol/settings';
-import { classifyFile, readWorkspaceFile, type FileKind, type ScannedFile } from '../files';
+import { classifyFile, readWorkspaceFile, type FileKind, type ScannedFile, type SkippedFile } from '../files';
+import type { FileProblem } from '../model';
 import type { TextEdit as ParserEdit, Tree } from '../nix/parser';
 import { editFromUtf16 } from '../nix/parser';
 import { insideRoots } from '../roots';
@@ -16,7 +17,7 @@ export interface StoredFile {
   devNull?: boolean;
   /** Text from disk (undefined until read; null when unreadable/skipped). */
   diskText?: string | null;
-  problem?: string;
+  problem?: FileProblem;
   /** Editor buffer, when open. */
   open?: OpenBuffer;
 }
@@ -40,7 +41,7 @@ export interface StoreListener {
 export class DocumentStore {
   private readonly files = new Map<string, StoredFile>();
   /** What the last scan left out, with why (reported as files of their own). */
-  private scanSkipped: readonly { file: string; reason: string }[] = [];
+  private scanSkipped: readonly SkippedFile[] = [];
 
   constructor(
     private readonly roots: readonly string[],
@@ -53,7 +54,7 @@ export class DocumentStore {
     return this.files.size;
   }
 
-  get skipped(): readonly { file: string; reason: string }[] {
+  get skipped(): readonly SkippedFile[] {
     return this.scanSkipped;
   }
 
@@ -85,13 +86,13 @@ export class DocumentStore {
       const read = readWorkspaceFile(path, this.settings().maxFileSize);
       entry.diskText = read.text;
       entry.problem = read.problem;
-      if (read.problem) this.log(`${path}: ${read.problem}`);
+      if (read.problem) this.log(`${path}: ${read.problem.message}`);
     }
     return entry.diskText;
   }
 
   /** Takes a scan's file list: files it no longer lists go unless open; listed ones are re-read. */
-  applyScan(files: readonly ScannedFile[], skipped: readonly { file: string; reason: string }[]): void {
+  applyScan(files: readonly ScannedFile[], skipped: readonly SkippedFile[]): void {
     this.listener.fileSetChanged();
     const keep = new Set(files.map((f) => f.path));
     for (const [path, entry] of this.files) {

@@ -68,7 +68,7 @@ function buildListing(store: DocumentStore): UncountedListing {
       reports.push({ file: path, kind: 'networkd', syntaxErrors: 0, problems });
     }
   }
-  for (const skip of store.skipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [skip.reason] });
+  for (const skip of store.skipped) reports.push({ file: skip.file, kind: 'other', syntaxErrors: 0, problems: [{ kind: skip.kind, message: skip.message }] });
   const byPath = new Map<string, number>();
   reports.forEach((r, i) => {
     if (!byPath.has(r.file)) byPath.set(r.file, i);
@@ -86,7 +86,8 @@ export function countSyntaxErrors({ listing, uncounted }: UncountedListing, pars
     const syntaxErrors = parses.syntaxErrorsOf(p.path, p.text);
     const parseProblem = parses.problemOf(p.path);
     const report = reports[p.at];
-    reports[p.at] = { ...report, syntaxErrors, problems: parseProblem ? [...report.problems, parseProblem] : report.problems };
+    const problems = parseProblem ? [...report.problems, { kind: 'parse-incomplete' as const, message: parseProblem }] : report.problems;
+    reports[p.at] = { ...report, syntaxErrors, problems };
   }
   return { ...listing, reports };
 }
@@ -95,19 +96,20 @@ export function countSyntaxErrors({ listing, uncounted }: UncountedListing, pars
 export function reportsWithProblems(listing: FileListing, problems: NixFacts['problems']): FileReport[] {
   const reports = listing.reports.slice();
   const extra = new Map<string, FileReport>();
-  for (const problem of problems) {
-    const at = listing.byPath.get(problem.file);
+  for (const { file, kind, message } of problems) {
+    const problem = { kind, message };
+    const at = listing.byPath.get(file);
     if (at !== undefined) {
       const copy = reports[at] === listing.reports[at] ? { ...reports[at], problems: [...reports[at].problems] } : reports[at];
-      copy.problems.push(problem.message);
+      copy.problems.push(problem);
       reports[at] = copy;
       continue;
     }
-    const report = extra.get(problem.file);
-    if (report) report.problems.push(problem.message);
+    const report = extra.get(file);
+    if (report) report.problems.push(problem);
     else {
-      const added: FileReport = { file: problem.file, kind: 'nix', syntaxErrors: 0, problems: [problem.message] };
-      extra.set(problem.file, added);
+      const added: FileReport = { file, kind: 'nix', syntaxErrors: 0, problems: [problem] };
+      extra.set(file, added);
       reports.push(added);
     }
   }

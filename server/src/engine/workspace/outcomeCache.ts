@@ -6,7 +6,7 @@
  * the other hosts' interfaces are resolved again.
  */
 import type { HostFacts, MicrovmInterface, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
-import { resolveOutcomes } from '../resolve';
+import { resolveOutcomes } from '../outcomes';
 
 /** What a host's world was made of, as a list of objects compared by identity. */
 type Fingerprint = unknown[];
@@ -64,6 +64,8 @@ function fingerprints(
   const hostByName = new Map<string, HostFacts>();
   for (const h of facts.hosts) if (!hostByName.has(h.name)) hostByName.set(h.name, h);
   // Nix units, bridges and scripts grouped by owner once (null: no host), in facts order.
+  // Scripts stand for every host-owned fact outside networkd's units (attachments, addresses, links, interface declarations).
+  const outside: { host: string | null }[] = [...facts.scripts, ...(facts.addresses ?? []), ...(facts.links ?? []), ...(facts.interfaceDeclarations ?? [])];
   type Owned = { units: unknown[]; bridges: unknown[]; scripts: unknown[] };
   const byOwner = new Map<string | null, Owned>();
   const ownedBy = (owner: string | null): Owned => {
@@ -74,7 +76,7 @@ function fingerprints(
   const fileUnits: unknown[] = [];
   for (const u of facts.units) (u.source === 'file' ? fileUnits : ownedBy(u.host).units).push(u);
   for (const b of facts.bridges) ownedBy(b.host).bridges.push(b);
-  for (const sc of facts.scripts) ownedBy(sc.host).scripts.push(sc);
+  for (const sc of outside) ownedBy(sc.host).scripts.push(sc);
   const none: Owned = { units: [], bridges: [], scripts: [] };
   // The loaded unit files are one cached array while no unit text changed: its identity stands for them.
   const filePart = loaded.length === fileUnits.length && loaded.every((u, i) => u === fileUnits[i]) ? [loaded] : fileUnits;
@@ -92,15 +94,19 @@ function fingerprints(
     if (fp) return fp;
     const host = hostName === null ? null : hostByName.get(hostName) ?? null;
     fp = [microvmHosts, host, ...filePart, 'nix'];
+    // Which files serve this host depends on every host's facts (unitPlacement.ts).
+    if (host && facts.placement) fp.push('placed', ...facts.placement.placed(host.name), 'unplaced', ...facts.placement.unplaced);
+    // A negative outcome turns unknown on the workspace's own gaps (outcomes.ts).
+    fp.push('gaps', ...facts.gaps.map((g) => g.message));
     if (host === null) {
       for (const u of facts.units) if (u.source !== 'file') fp.push(u);
-      fp.push('bridges', ...facts.bridges, 'scripts', ...facts.scripts);
+      fp.push('bridges', ...facts.bridges, 'scripts', ...outside);
     } else {
       const own = byOwner.get(host.name) ?? none;
       const shared = byOwner.get(null) ?? none;
       fp.push(...merged(own.units, shared.units, facts.units));
       fp.push('bridges', ...merged(own.bridges, shared.bridges, facts.bridges));
-      fp.push('scripts', ...merged(own.scripts, shared.scripts, facts.scripts));
+      fp.push('scripts', ...merged(own.scripts, shared.scripts, outside));
     }
     byHost.set(hostName, fp);
     return fp;

@@ -216,3 +216,127 @@ test('flake: outputs of an input the workspace does not contain fail with its na
     'flake outputs could not be evaluated: call of flake-utils-x.lib.mkFlake, from an input the workspace does not contain',
   ]);
 });
+
+test('flake: extendModules adds modules to a nixosSystem; lib.evalModules runs any module system', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      outputs = { nixpkgs, ... }:
+        let
+          base = nixpkgs.lib.nixosSystem { modules = [ ./base.nix ]; };
+          fleet = nixpkgs.lib.evalModules {
+            modules = [ ({ lib, ... }: { options.hosts = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule { options.vm = lib.mkOption { default = "web"; }; }); }; }) { hosts.h1 = { }; } ];
+          };
+        in {
+          nixosConfigurations.h1 = base.extendModules { modules = [ { microvm.vms.\${fleet.config.hosts.h1.vm}.config.microvm.interfaces = [ { type = "tap"; id = "vm-a"; mac = "02:00:00:00:00:01"; } ]; } ]; };
+        };
+    }`,
+    'base.nix': `{ networking.hostName = "h1"; }`,
+  });
+  assert.deepEqual(taps(f), ['h1/web:tap:vm-a']);
+});
+
+test('colmena: makeHive nodes and a raw colmena output are configurations; defaults and name reach every node', async () => {
+  const hive = `{
+    meta.specialArgs.site = "lab";
+    defaults = { name, ... }: { imports = [ (./. + "/hosts/\${name}") ]; };
+    h1 = { };
+    h2 = [ { networking.firewall.enable = true; } ];
+  }`;
+  const withMakeHive = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.colmena.url = "github:zhaofengli/colmena";
+      outputs = { self, colmena, ... }: {
+        colmena = ${hive};
+        nixosConfigurations = (colmena.lib.makeHive self.outputs.colmena).nodes;
+      };
+    }`,
+    'hosts/h1/default.nix': `{ site, ... }: { microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${site}"; mac = "02:00:00:00:00:01"; } ]; }`,
+    'hosts/h2/default.nix': `{ name, ... }: { networking.hostName = name; }`,
+  });
+  assert.deepEqual(withMakeHive.hosts.map((h) => h.name), ['h1', 'h2']);
+  assert.deepEqual(taps(withMakeHive), ['h1/a:tap:vm-lab']);
+  const rawOnly = await facts({
+    'flake.nix': `{ inputs.nixpkgs.url = "github:nixos/nixpkgs"; outputs = { self, ... }: { colmena = ${hive}; }; }`,
+    'hosts/h1/default.nix': `{ site, ... }: { microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${site}"; mac = "02:00:00:00:00:01"; } ]; }`,
+    'hosts/h2/default.nix': `{ }`,
+  });
+  assert.deepEqual(taps(rawOnly), ['h1/a:tap:vm-lab']);
+});
+
+test('flake-utils-plus: hosts merged over hostDefaults become nixosConfigurations; flake-utils eachSystem evaluates', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.utils.url = "github:gytis-ivaskevicius/flake-utils-plus";
+      inputs.fu.url = "github:numtide/flake-utils";
+      outputs = inputs@{ self, utils, fu, ... }: utils.lib.mkFlake {
+        inherit self inputs;
+        hostDefaults.modules = [ ./common.nix ];
+        hostDefaults.specialArgs.site = "lab";
+        hostDefaults.extraArgs.rack = "r1";
+        hosts."org.example.hv".modules = [ ./hv.nix ]; # a reverse domain name: hostName hv
+        nixosModules = utils.lib.exportModules [ ./common.nix ];
+        packages = (fu.lib.eachDefaultSystem (system: { hello = system; })).hello;
+      };
+    }`,
+    'common.nix': `{ systemd.network.enable = true; }`,
+    'hv.nix': `{ config, site, rack, ... }: {
+      microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${site}-\${rack}"; mac = "02:00:00:00:00:01"; } ];
+      systemd.network.networks."10-\${config.networking.hostName}".matchConfig.Name = "x";
+    }`,
+  });
+  assert.deepEqual(f.problems, []);
+  assert.deepEqual(taps(f), ['org.example.hv/a:tap:vm-lab-r1']);
+  assert.deepEqual(f.units.map((u) => u.name), ['10-hv.network']);
+  assert.equal(f.hosts[0].networkdEnabled, true);
+});
+
+test('flake-parts: mkFlake modules define flake.nixosConfigurations and flake.nixosModules; withSystem and importApply', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+      inputs.microvm.url = "github:microvm-nix/microvm.nix";
+      outputs = inputs@{ flake-parts, ... }: flake-parts.lib.mkFlake { inherit inputs; specialArgs.site = "lab"; } {
+        systems = [ "x86_64-linux" ];
+        imports = [ ./parts/modules.nix ./parts/hosts.nix ];
+        perSystem = { pkgs, ... }: { packages.hello = pkgs.hello; };
+      };
+    }`,
+    'parts/modules.nix': `{ inputs, ... }: let inherit (inputs.flake-parts.lib) importApply; in {
+      flake.nixosModules.vms = importApply ./vms.nix { tag = "a"; };
+    }`,
+    'parts/vms.nix': `{ tag }: { lib, ... }: {
+      microvm.vms.\${tag}.config.microvm.interfaces = [ { type = "tap"; id = "vm-\${tag}"; mac = "02:00:00:00:00:01"; } ];
+    }`,
+    'parts/hosts.nix': `{ inputs, self, withSystem, site, ... }: {
+      flake = { config, lib, ... }: {
+        nixosConfigurations.hv = withSystem "x86_64-linux" ({ system, ... }: inputs.nixpkgs.lib.nixosSystem {
+          inherit system;
+          specialArgs = { inherit site; };
+          modules = [ inputs.microvm.nixosModules.host self.nixosModules.vms { networking.hostName = "hv-\${site}"; } ];
+        });
+      };
+    }`,
+  });
+  assert.deepEqual(f.problems, []);
+  assert.deepEqual(taps(f), ['hv/a:tap:vm-a']);
+});
+
+test('nixpkgs by path: eval-config.nix is nixosSystem, <nixpkgs/nixos> builds a configuration', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      outputs = { nixpkgs, ... }: {
+        nixosConfigurations.a = import "\${nixpkgs}/nixos/lib/eval-config.nix" { system = "x86_64-linux"; modules = [ ./a.nix ]; };
+        nixosConfigurations.b = import <nixpkgs/nixos> { configuration = ./b.nix; };
+      };
+    }`,
+    'a.nix': `{ imports = [ <nixpkgs/nixos/modules/profiles/minimal.nix> ]; microvm.vms.x.config.microvm.interfaces = [ { type = "tap"; id = "vm-a"; mac = "02:00:00:00:00:01"; } ]; }`,
+    'b.nix': `{ microvm.vms.y.config.microvm.interfaces = [ { type = "tap"; id = "vm-b"; mac = "02:00:00:00:00:02"; } ]; }`,
+  });
+  assert.deepEqual(taps(f), ['a/x:tap:vm-a', 'b/y:tap:vm-b']);
+  assert.deepEqual(f.hosts.map((h) => h.gaps), [[], []]);
+});

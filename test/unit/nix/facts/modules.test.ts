@@ -178,3 +178,44 @@ test('mkIf pushes its condition into the attributes: a module reading its own op
   });
   assert.deepEqual(taps(f), ['h/v:tap:vm-v']);
 });
+
+test('options typed attrsOf (submodule …): each value gets the submodule defaults, with name bound', async () => {
+  const f = await facts({
+    'configuration.nix': `{ config, lib, ... }:
+      let cfg = config.custom.vms; in {
+        imports = [ ./vms.nix ];
+        options.custom.vms = lib.mkOption {
+          type = lib.types.attrsOf (lib.types.submodule ({ name, ... }: {
+            options.id = lib.mkOption { type = lib.types.str; default = "vm-\${name}"; };
+            options.extra = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
+            options.bridge = lib.mkOption { type = lib.types.nullOr lib.types.str; default = null; };
+          }));
+          default = { };
+        };
+        config = {
+          system.stateVersion = "24.11";
+          microvm.vms = lib.mapAttrs (name: vm: {
+            config.microvm.interfaces = [ { type = "tap"; id = vm.id; mac = "02:00:00:00:00:01"; } ] ++ vm.extra;
+          }) cfg;
+        };
+      }`,
+    'vms.nix': `{ custom.vms.web = { }; custom.vms.db.id = "db-tap"; }`,
+  });
+  assert.deepEqual(taps(f), ['configuration.nix/db:tap:db-tap', 'configuration.nix/web:tap:vm-web']);
+});
+
+test('options typed listOf (submodule …) and submodule: defaults apply to each item', async () => {
+  const f = await facts({
+    'host.nix': `{ config, lib, ... }: {
+      options.my.taps = lib.mkOption {
+        type = lib.types.listOf (lib.types.submodule { options.prefix = lib.mkOption { default = "tap-"; }; options.n = lib.mkOption { }; });
+      };
+      options.my.net = lib.mkOption { type = lib.types.submodule { options.enable = lib.mkEnableOption "net"; }; default = { }; };
+      config.my.taps = [ { n = "a"; } { n = "b"; prefix = "x-"; } ];
+      config.microvm.vms.v.config.microvm.interfaces = map (t: { type = "tap"; id = t.prefix + t.n; mac = "02:00:00:00:00:01"; }) config.my.taps;
+      config.networking.hostName = if config.my.net.enable then "on" else "off";
+    }`,
+  });
+  // the host is named by its hostName, "off": the submodule's enable defaults to false
+  assert.deepEqual(taps(f), ['off/v:tap:tap-a', 'off/v:tap:x-b']);
+});

@@ -18,8 +18,9 @@ import { knownText, pattern, type StrPart, type StrPattern } from '../../pattern
 import type { Location } from '../../text';
 import { ready, unknown, type AttrsValue, type FunctionValue, type Thunk, type Value } from '../value';
 import { asFunction, bool, force, str } from './helpers';
+import { isStorePath, searchPathStore } from './store';
 import { canonPath, coerceToPattern, lessThan, plus, triValue, update, valuesEqual } from './ops';
-import { createBuiltins, type BuiltinHost } from './builtins';
+import { createBuiltins, type BuiltinHost, type ModuleSystemHooks } from './builtins';
 import { createLib } from './lib';
 import { BindingBuilder } from './bindings';
 import { Env, type FileCtx } from './env';
@@ -56,6 +57,8 @@ export class Evaluator implements BuiltinHost {
   readonly imports = new Map<string, Set<string>>();
   stepsUsed = 0;
   budgetExhausted = false;
+  /** The module system `lib.evalModules` runs on (set by the module layer, which builds on the evaluator). */
+  moduleSystem: ModuleSystemHooks | undefined;
   /** Set when the depth limit was hit at least once since the last reset. */
   depthExceeded = false;
 
@@ -256,6 +259,8 @@ export class Evaluator implements BuiltinHost {
       if (out) return this.importValue(force(out.thunk), fromFile);
     }
     if (p === undefined) return unknown(v.kind === 'unknown' ? `import of unknown (${v.reason ?? ''})` : 'import of non-path');
+    // Outside the workspace: only what the module system models (nixpkgs' eval-config, …).
+    if (isStorePath(p)) return this.moduleSystem?.importStore?.(p) ?? unknown(`import of ${p}, outside the workspace`);
     let target = p;
     if (this.fs.isDirectory(target)) target = posix.join(target, 'default.nix');
     if (fromFile) {
@@ -353,7 +358,7 @@ export class Evaluator implements BuiltinHost {
       case 'path':
         return this.evalPath(node, env);
       case 'spath':
-        return unknown(`search path <${node.name}>`);
+        return { kind: 'path', path: searchPathStore(node.name) };
       case 'uri':
         return str(node.value, this.locationOf(node, env.ctx));
       case 'list':

@@ -142,7 +142,9 @@ export function coerceToPattern(v: Value, depth = 0): StrPattern {
     case 'string':
       return v.value;
     case 'path':
-      return pattern([HOLE]); // copied to the store: /nix/store/<hash>-name
+      // Nix copies the path to the store (/nix/store/<hash>-name); importing or reading the
+      // copy gives the same text, so the workspace path stands for it (`"${./dir}/x.nix"`).
+      return known(v.path);
     case 'attrs': {
       if (depth > 8) return pattern([HOLE]);
       const ts = v.attrs.get('__toString');
@@ -228,6 +230,8 @@ export function plus(a: Value, b: Value): Value {
     return str(concatPatterns(pa, pb));
   }
   if (a.kind === 'attrs' && b.kind === 'string') return str(concatPatterns(coerceToPattern(a), b.value));
+  // `self + /hosts/x.nix`: an attribute set with outPath coerces to it, the path joins as its text.
+  if (a.kind === 'attrs' && b.kind === 'path') return str(concatPatterns(coerceToPattern(a), known(b.path)));
   return unknown(a.kind === 'unknown' || b.kind === 'unknown' ? (a.kind === 'unknown' ? a.reason : (b as { reason?: string }).reason) : 'bad +');
 }
 

@@ -7,36 +7,45 @@
  * `'unknown'` or a `conditional` interface — never a definite wrong fact.
  */
 import { posix } from 'node:path';
+import { etcUnits } from './etc';
+import { hypervisorOf, interfacesOf } from './guest';
+import { networkdState } from './networkdState';
+import { looksLikeModule, looksLikeSystem } from './roots';
 import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
 import { nameRoots } from './naming';
 import { referencedFiles } from './references';
 import type {
+  AddressAssignment,
   BridgeDeclaration,
+  CreatedLink,
   HostFacts,
-  InterfaceType,
+  InterfaceDeclaration,
   MicrovmInterface,
   ScriptAttachment,
   UnitDefinition,
-  ValueAt,
 } from '../../model';
-import { type StrPattern } from '../../pattern';
 import { comparePositions, type Location, type Range } from '../../text';
 import type { Evaluator } from '../eval/evaluator';
-import { asFunction, attrs, force, knownString, ready, unknown } from '../eval/helpers';
+import { force, knownString, ready } from '../eval/helpers';
 import { evaluateFlake } from '../flake';
-import {
-  Configuration,
-  DEFAULT_PRIORITY,
-  ModuleWorld,
-  OPTION_LIKE_KEYS,
-  type Gap,
-  type ModuleSource,
-  type SystemCall,
-} from '../modules';
+import { Configuration, ModuleWorld, type Gap, type ModuleSource, type SystemCall } from '../modules';
 import type { Value } from '../value';
-import { fileStart, keyLoc, locOfValue, plainValue, stringPattern, valueLoc } from './common';
-import { binScriptAttachments, serviceAttachments } from './services';
+import { fileStart } from './common';
+import { createdLinks, interfaceDeclarations } from './hostNetworking';
+import { addScriptFacts } from './scriptFacts';
+import { binScriptFacts, hostScriptFacts } from './services';
 import { bridgeDeclarations, netdevUnits, networkUnits } from './units';
+
+/** What kind of thing the analysis could not do (notices are grouped by it). */
+export type NoticeKind =
+  | 'flake-not-evaluated'
+  | 'configuration-not-evaluated'
+  | 'module-unreadable'
+  | 'module-not-evaluated'
+  | 'imports-not-evaluated'
+  | 'external-module'
+  | 'interfaces-not-evaluated'
+  | 'budget-exhausted';
 
 export interface NixFactsInput {
   evaluator: Evaluator;
@@ -55,7 +64,12 @@ export interface NixFacts {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
-  problems: { file: string; message: string }[];
+  addresses: AddressAssignment[];
+  links: CreatedLink[];
+  interfaceDeclarations: InterfaceDeclaration[];
+  problems: { kind: NoticeKind; file: string; message: string }[];
+  /** What the workspace as a whole could not show: flakes whose outputs could not be evaluated. */
+  gaps: { kind: string; message: string; file?: string }[];
 }
 
 interface TopConfig {
@@ -90,12 +104,15 @@ interface Slice {
   units: UnitDefinition[];
   bridges: BridgeDeclaration[];
   scripts: ScriptAttachment[];
+  addresses: AddressAssignment[];
+  links: CreatedLink[];
+  interfaceDeclarations: InterfaceDeclaration[];
   /** Calls of `problem()` while emitting (problems make a slice non-reusable: their order is global). */
   problemCalls: number;
 }
 
 function emptySlice(): Slice {
-  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problemCalls: 0 };
+  return { ...noHostFacts(), problemCalls: 0 };
 }
 
 /**
@@ -128,7 +145,7 @@ export class IncrementalNixFacts {
 class Extraction {
   private readonly ev: Evaluator;
   private readonly world: ModuleWorld;
-  private readonly problems: { file: string; message: string }[] = [];
+  private readonly problems: NixFacts['problems'] = [];
   private readonly out: NixFacts;
   private readonly tops: TopConfig[] = [];
   private readonly allConfigs: Configuration[] = [];
@@ -159,12 +176,16 @@ class Extraction {
   private files: string[] = [];
   private fileSet: Set<string> | undefined;
   private flakeFileList: string[] = [];
-  result: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: [] };
+  result: NixFacts = { ...noHostFacts(), problems: [], gaps: [] };
 
   constructor(private readonly input: NixFactsInput) {
     this.ev = input.evaluator;
-    this.world = new ModuleWorld(this.ev, (call) => this.configurationForCall(call));
-    this.out = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems };
+    this.world = new ModuleWorld(
+      this.ev,
+      (call) => this.configurationForCall(call),
+      (opts) => this.track(new Configuration(this.world, opts)),
+    );
+    this.out = { ...noHostFacts(), problems: this.problems, gaps: [] };
     this.ev.onFileUse = (path) => this.recording?.add(path);
   }
 
@@ -175,9 +196,16 @@ class Extraction {
 
   private readText = (file: string): string | undefined => this.ev.fs.readFile(file);
 
-  private problem(file: string, message: string): void {
+  private problem(kind: NoticeKind, file: string, message: string): void {
     if (this.slice) this.slice.problemCalls++;
-    if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ file, message });
+    if (!this.problems.some((p) => p.file === file && p.message === message)) this.problems.push({ kind, file, message });
+  }
+
+  /** A configuration made while evaluating (a framework's, `lib.evalModules`): its files count as reached. */
+  private track(cfg: Configuration): Configuration {
+    this.allConfigs.push(cfg);
+    this.ownedSink?.push(cfg);
+    return cfg;
   }
 
   private configurationForCall(call: SystemCall): Configuration {
@@ -190,6 +218,34 @@ class Extraction {
     this.allConfigs.push(cfg);
     this.ownedSink?.push(cfg);
     return cfg;
+  }
+
+  /** Evaluation roots whose budget ran out (a top configuration, or a flake file). */
+  private readonly exhausted = new Set<TopConfig | string>();
+
+  /**
+   * Runs one evaluation root's work with a budget of its own: a root that exhausts it leaves
+   * the others their whole budget, and its own facts are marked incomplete.
+   */
+  private budgeted<T>(root: TopConfig | string, f: () => T): T {
+    this.ev.resetBudget();
+    try {
+      return f();
+    } finally {
+      if (this.ev.budgetExhausted) {
+        this.exhausted.add(root);
+        const host = typeof root === 'string' ? undefined : this.mainSlices.get(root)?.hosts[0];
+        if (host && !host.gaps.some((g) => g.kind === 'budget-exhausted')) host.gaps.push(budgetGap(host.name));
+      }
+    }
+  }
+
+  private reportExhausted(): void {
+    for (const root of this.exhausted) {
+      const file = typeof root === 'string' ? root : root.file;
+      const what = typeof root === 'string' ? this.relative(root) : `\`${root.name}\``;
+      this.problem('budget-exhausted', file, `evaluating ${what} took more than the evaluation budget: some of its facts may be missing`);
+    }
   }
 
   /** Runs `f` recording file uses into `deps` and configurations created into `owned`. */
@@ -254,14 +310,15 @@ class Extraction {
 
   /** The output: slices in emission order (tops, then nested guests), then the problems. */
   private assemble(): NixFacts {
-    const out: NixFacts = { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], problems: this.problems };
+    const out: NixFacts = { ...noHostFacts(), problems: this.problems, gaps: this.flakeGaps() };
     const slices = [...this.tops.map((t) => this.mainSlices.get(t)!), ...this.nested.map((n) => this.nestedSlices.get(n)!)];
     for (const sl of slices) {
       out.hosts.push(...sl.hosts);
       out.interfaces.push(...sl.interfaces);
       out.units.push(...sl.units);
       out.bridges.push(...sl.bridges);
-      out.scripts.push(...sl.scripts);
+      addScriptFacts(out, sl);
+      out.interfaceDeclarations.push(...sl.interfaceDeclarations);
     }
     out.interfaces.push(...this.unplacedInterfaces(out.interfaces));
     this.result = out;
@@ -304,15 +361,18 @@ class Extraction {
     return out;
   }
 
+  private flakeGaps(): NixFacts['gaps'] {
+    return this.flakeFileList.flatMap((f) => {
+      const failure = this.world.flakes.get(f)?.failure;
+      return failure === undefined ? [] : [{ kind: 'flake-not-evaluated', message: `the outputs of ${this.relative(f)} could not be evaluated (${failure})`, file: f }];
+    });
+  }
+
   private whyUnplaced(file: string): string {
     if (this.reachedSet.has(file)) {
       return `${this.relative(file)} is evaluated, but no configuration's microvm.interfaces holds this entry (it is under a condition that is false, or in code no configuration uses)`;
     }
-    const failures = this.flakeFileList
-      .map((f) => ({ f, failure: this.world.flakes.get(f)?.failure }))
-      .filter((x) => x.failure !== undefined)
-      .map((x) => `the outputs of ${this.relative(x.f)} could not be evaluated (${x.failure})`);
-    return [`no configuration in the workspace imports ${this.relative(file)}`, ...failures].join('; ');
+    return [`no configuration in the workspace imports ${this.relative(file)}`, ...this.flakeGaps().map((g) => g.message)].join('; ');
   }
 
   private computeReached(): Set<string> {
@@ -329,8 +389,8 @@ class Extraction {
     const usedNames = new Set<string>();
     const taken = new Set<SystemCall>();
     for (const flakeFile of flakeFiles) {
-      const res = this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile));
-      for (const p of res.problems) this.problem(flakeFile, p);
+      const res = this.budgeted(flakeFile, () => this.within(this.flakeDeps, null, () => evaluateFlake(this.world, flakeFile)));
+      for (const p of res.problems) this.problem(p === res.problems[0] && res.failure !== undefined ? 'flake-not-evaluated' : 'configuration-not-evaluated', flakeFile, p);
       for (const sys of res.systems) {
         if (taken.has(sys.call)) continue;
         taken.add(sys.call);
@@ -340,23 +400,25 @@ class Extraction {
         sys.call.name = name;
         const deps = new Set<string>();
         const owned: Configuration[] = [];
-        const cfg = this.within(deps, owned, () => this.world.configurationOf(sys.call));
-        const top: TopConfig = { name, cfg, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call, isSystem: true };
+        const top: TopConfig = { name, cfg: undefined as unknown as Configuration, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call, isSystem: true };
+        top.cfg = this.budgeted(top, () => this.within(deps, owned, () => this.world.configurationOf(sys.call)));
         this.topDeps.set(top, deps);
         this.owned.set(top, owned);
         this.tops.push(top);
       }
     }
     // 2. host → guest relations of flake configurations (may create nested configurations)
-    for (const top of [...this.tops]) this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
+    for (const top of [...this.tops]) this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
     // 3. root module files not reached from any flake configuration
     const rootTops: TopConfig[] = [];
     for (const root of this.rootModules(files, flakeFiles)) {
       const top: TopConfig = { name: root.name, cfg: undefined as unknown as Configuration, location: fileStart(root.file), flakeName: null, file: root.file, isSystem: false };
-      this.within(this.depsOf(top), this.ownedOf(top), () => {
-        top.cfg = this.rootConfiguration(root.name, root.file);
-        top.isSystem = looksLikeSystem(top.cfg);
-      });
+      this.budgeted(top, () =>
+        this.within(this.depsOf(top), this.ownedOf(top), () => {
+          top.cfg = this.rootConfiguration(root.name, root.file);
+          top.isSystem = looksLikeSystem(top.cfg);
+        }),
+      );
       rootTops.push(top);
     }
     const names = this.rootNames(rootTops);
@@ -364,13 +426,13 @@ class Extraction {
       top.name = names[i];
       top.cfg.name = names[i];
       this.tops.push(top);
-      this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top));
+      this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
     });
     // 4. facts
-    for (const top of this.tops) this.emitTop(top);
-    for (const n of this.nested) this.emitNested(n);
-    for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
-    if (this.ev.budgetExhausted) this.problem(this.input.roots[0] ?? '/', 'evaluation budget exhausted: some Nix facts may be missing');
+    for (const top of this.tops) this.budgeted(top, () => this.emitTop(top));
+    for (const n of this.nested) this.budgeted(n.top, () => this.emitNested(n));
+    for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.kind, g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
+    this.reportExhausted();
     this.files = files;
     this.flakeFileList = flakeFiles;
     this.flakeClosure = this.importClosure(this.flakeDeps);
@@ -414,7 +476,8 @@ class Extraction {
 
   /** See IncrementalNixFacts.update. */
   update(changed: Set<string>): NixFacts | undefined {
-    if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
+    this.fileUsage = null;
+    if (this.exhausted.size > 0 || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
     if (this.problems.length > 0) return undefined;
     for (const f of changed) if (this.flakeClosure.has(f) || posix.basename(f) === 'flake.nix') return undefined;
     // Path references decide which files are roots: they must not change.
@@ -425,7 +488,6 @@ class Extraction {
       const before = this.refsByFile.get(f) ?? new Set<string>();
       if (now.size !== before.size || [...now].some((x) => !before.has(x))) return undefined;
     }
-    this.ev.resetBudget();
     // Root-module decisions that used a changed file must come out the same.
     const changedList = [...changed];
     for (const [file, check] of this.rootChecks) {
@@ -452,23 +514,25 @@ class Extraction {
       const owned: Configuration[] = [];
       this.topDeps.set(top, deps);
       this.owned.set(top, owned);
-      this.within(deps, owned, () => {
-        if (top.call) {
-          top.call.configuration = undefined;
-          top.cfg = this.world.configurationOf(top.call);
-        } else {
-          top.cfg = this.rootConfiguration(top.name, top.file);
-          renamed = looksLikeSystem(top.cfg) !== top.isSystem || this.rootNames([top])[0] !== top.name;
-        }
-        this.analyseHost(top);
-      });
+      this.budgeted(top, () =>
+        this.within(deps, owned, () => {
+          if (top.call) {
+            top.call.configuration = undefined;
+            top.cfg = this.world.configurationOf(top.call);
+          } else {
+            top.cfg = this.rootConfiguration(top.name, top.file);
+            renamed = looksLikeSystem(top.cfg) !== top.isSystem || this.rootNames([top])[0] !== top.name;
+          }
+          this.analyseHost(top);
+        }),
+      );
       if (renamed) return undefined;
-      this.emitTop(top);
-      for (const n of this.nested) if (n.top === top) this.emitNested(n);
+      this.budgeted(top, () => this.emitTop(top));
+      for (const n of this.nested) if (n.top === top) this.budgeted(top, () => this.emitNested(n));
       this.topClosure.set(top, this.importClosure(deps));
       if (owned.some((c) => noticedGaps(c).length > 0)) return undefined;
     }
-    if (this.ev.budgetExhausted || this.world.crossConfigurationReads > 0 || this.runs.size > 0 || this.problems.length > 0) return undefined;
+    if (this.exhausted.size > 0 || this.world.crossConfigurationReads > 0 || this.runs.size > 0 || this.problems.length > 0) return undefined;
     for (const top of affected) {
       if (this.mainSlices.get(top)!.problemCalls) return undefined;
       if (this.nested.some((n) => n.top === top && this.nestedSlices.get(n)!.problemCalls)) return undefined;
@@ -507,7 +571,7 @@ class Extraction {
 
   private rootCheck(file: string): { result: boolean; deps: Set<string> } {
     const deps = new Set<string>();
-    const result = this.within(deps, null, () => this.looksLikeModule(file));
+    const result = this.budgeted(file, () => this.within(deps, null, () => looksLikeModule(this.world, file)));
     const check = { result, deps };
     this.rootChecks.set(file, check);
     return check;
@@ -649,22 +713,6 @@ class Extraction {
     return roots;
   }
 
-  private looksLikeModule(file: string): boolean {
-    const v = this.ev.evalFile(file);
-    if (v.kind === 'attrs') return hasOptionLikeKeys(v);
-    if (v.kind !== 'function' || !v.formals) return false;
-    const names = v.formals.names;
-    if (!names.some((n) => MODULE_FORMALS.has(n)) && !v.formals.ellipsis) return false;
-    const args = attrs(
-      { config: attrs({}, { complete: false }), lib: this.ev.lib, pkgs: attrs({ lib: this.ev.lib }, { complete: false }), options: attrs({}, { complete: false }), modulesPath: { kind: 'path', path: this.world.modulesPath } },
-      { complete: false },
-    );
-    const f = asFunction(v)!;
-    const r = f.apply(ready(args));
-    if (r.kind === 'attrs') return hasOptionLikeKeys(r) || r.attrs.has('_type');
-    return r.kind === 'unknown' && names.includes('config');
-  }
-
   // -- emission ----------------------------------------------------------------------------
 
   private emitConfiguration(top: TopConfig): void {
@@ -673,16 +721,25 @@ class Extraction {
     this.sink().hosts.push({
       name,
       location: top.location,
-      ...this.networkd(cfg, top.location),
+      ...networkdState(cfg, top.location),
       importsExternalModules: cfg.hasGaps,
-      gaps: cfg.gaps.map((g) => ({ ...g })),
+      // A root found beside a flake whose outputs failed may be built by that flake with more modules.
+      gaps: [
+        ...cfg.gaps.map((g) => ({ ...g })),
+        ...(top.flakeName === null ? this.flakeGaps() : []),
+        ...(this.exhausted.has(top) ? [budgetGap(name)] : []),
+      ],
       vms: info.vms,
       isMicrovmHost: info.isHost,
       isSystem: top.isSystem,
+      directory: this.ownDirectory(top),
+      etcUnits: etcUnits(cfg, top.location),
     });
     this.sink().units.push(...networkUnits(cfg, name, top.location), ...netdevUnits(cfg, name, top.location));
     this.sink().bridges.push(...bridgeDeclarations(cfg, name, top.location));
-    this.sink().scripts.push(...serviceAttachments(cfg, name, top.location, this.readText));
+    addScriptFacts(this.sink(), hostScriptFacts({ cfg, ev: this.ev, host: name, vms: info.vms, fallback: top.location, readText: this.readText }));
+    this.sink().interfaceDeclarations.push(...interfaceDeclarations(cfg, name, top.location));
+    this.sink().links.push(...createdLinks(cfg, name, top.location));
     // as a guest: interfaces, once per host running it (or with no host)
     const runs = this.runs.get(cfg) ?? [];
     const vm = top.flakeName;
@@ -692,102 +749,38 @@ class Extraction {
 
   private emitGuest(cfg: Configuration, defaultVm: string | null, pairs: { host: string | null; vm: string | null }[], guestKey: string, file: string): void {
     const fallback = fileStart(file);
-    const hypervisor = this.hypervisor(cfg);
-    const ifaces = this.interfaces(cfg, fallback);
+    const hypervisor = hypervisorOf(cfg);
+    const ifaces = interfacesOf(cfg, fallback, (file, message) => this.problem('interfaces-not-evaluated', file, message));
     for (const pair of pairs) {
       const vm = pair.vm ?? defaultVm;
       for (const i of ifaces) this.sink().interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
-      this.sink().scripts.push(...binScriptAttachments(cfg, pair.host, vm, fallback, this.readText));
+      addScriptFacts(this.sink(), binScriptFacts(cfg, this.ev, { host: pair.host, vm }, fallback, this.readText));
     }
   }
 
-  private hypervisor(cfg: Configuration): MicrovmInterface['hypervisor'] {
-    const h = cfg.scalarAt(['microvm', 'hypervisor']);
-    const text = knownString(h.value);
-    if (text === undefined || h.conditional) return null;
-    if (!h.def || h.def.prio >= 1500) return { value: text, location: null };
-    return { value: text, location: valueLoc(h.def, fileStart(cfg.name)) };
-  }
+  /** How many top configurations use each file (for each top's own directory), per run. */
+  private fileUsage: Map<string, number> | null = null;
 
-  private interfaces(cfg: Configuration, fallback: Location): Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'>[] {
-    const path = ['microvm', 'interfaces'];
-    const out: Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'>[] = [];
-    if (cfg.liveDefsAt(path).every((d) => d.def.prio >= 1500)) return out;
-    const { items, complete } = cfg.listAt(path);
-    if (!complete) this.problem(fallback.file, `${cfg.name}: microvm.interfaces could not be fully evaluated`);
-    for (const item of items) {
-      const { value, conditional } = plainValue(item.thunk);
-      const location = item.thunk.location ?? locOfValue(value) ?? valueLoc(item.def, fallback);
-      if (value.kind !== 'attrs') {
-        this.problem(location.file, `${cfg.name}: a microvm.interfaces entry could not be evaluated`);
-        continue;
-      }
-      const field = (name: string): { v: Value; loc: Location; conditional: boolean } | null => {
-        const b = value.attrs.get(name);
-        if (!b) return value.complete ? null : { v: unknown(`${name} not known`), loc: location, conditional: false };
-        const pv = plainValue(b.thunk, b);
-        const loc = b.valueLocation ?? locOfValue(pv.value) ?? b.keyLocation ?? location;
-        return { v: pv.value, loc, conditional: pv.conditional };
-      };
-      const type = field('type');
-      const id = field('id');
-      const mac = field('mac');
-      const bridge = field('bridge');
-      const typeText = type ? knownString(type.v) : undefined;
-      const valueAt = (f: { v: Value; loc: Location } | null): ValueAt<StrPattern> | null =>
-        f && f.v.kind !== 'null' ? { value: stringPattern(f.v).pattern, location: f.loc } : null;
-      const idAt = valueAt(id) ?? { value: stringPattern(unknown()).pattern, location };
-      const iface: Omit<NixMicrovmInterface, 'vm' | 'host' | 'hypervisor' | 'guest'> = {
-        type: typeText === undefined ? null : (typeText as InterfaceType),
-        id: idAt,
-        mac: valueAt(mac),
-        bridge: valueAt(bridge),
-        location,
-      };
-      const cond = item.conditional || conditional || cfg.conditional || !!type?.conditional || !!id?.conditional;
-      if (cond) iface.conditional = true;
-      out.push(iface);
+  /** The directory of the first module file only this configuration uses, unless it is a root. */
+  private ownDirectory(top: TopConfig): string | null {
+    if (!this.fileUsage) {
+      this.fileUsage = new Map();
+      for (const t of this.tops) for (const f of t.cfg.files) this.fileUsage.set(f, (this.fileUsage.get(f) ?? 0) + 1);
     }
-    return out;
-  }
-
-  private networkd(cfg: Configuration, fallback: Location): Pick<HostFacts, 'networkdEnabled' | 'networkdLocation'> {
-    const state = (path: string[]): { state: boolean | 'unknown'; location: Location | null } => {
-      const s = cfg.scalarAt(path);
-      const set = s.def && s.def.prio < 1500 ? keyLoc(s.def, fallback) : null;
-      if (s.value.kind === 'bool' && !s.conditional) return { state: s.value.value, location: set };
-      if (cfg.liveDefsAt(path).length === 0) return { state: false, location: null };
-      return { state: 'unknown', location: set ?? (s.def ? keyLoc(s.def, fallback) : null) };
-    };
-    const a = state(['systemd', 'network', 'enable']);
-    const b = state(['networking', 'useNetworkd']);
-    let enabled: boolean | 'unknown';
-    let location: Location | null;
-    if (a.state === true || b.state === true) {
-      enabled = true;
-      location = a.state === true ? a.location : b.location;
-    } else if (a.state === 'unknown' || b.state === 'unknown') {
-      enabled = 'unknown';
-      location = a.state === 'unknown' ? a.location : b.location;
-    } else {
-      enabled = false;
-      location = a.location ?? b.location;
+    for (const f of top.cfg.files) {
+      if (this.fileUsage.get(f) !== 1) continue;
+      const dir = posix.dirname(f);
+      return this.input.roots.some((r) => r.replace(/\/+$/, '') === dir) ? null : dir;
     }
-    if (!location) {
-      const first = [...cfg.liveDefsAt(['systemd', 'network', 'networks']), ...cfg.liveDefsAt(['systemd', 'network', 'netdevs'])].find(
-        (d) => d.def.prio === DEFAULT_PRIORITY || d.def.prio < 1500,
-      );
-      if (first) {
-        const v = first.def.value;
-        const firstKey = v.kind === 'attrs' ? [...v.attrs.values()][0]?.keyLocation : undefined;
-        location = firstKey ?? keyLoc(first.def, fallback);
-      }
-    }
-    return { networkdEnabled: enabled, networkdLocation: location };
+    return null;
   }
 }
 
 const depth = (file: string) => file.split('/').length;
+
+function noHostFacts(): Omit<NixFacts, 'problems' | 'gaps'> {
+  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], addresses: [], links: [], interfaceDeclarations: [] };
+}
 
 function rangeWithin(inner: Range, outer: Range): boolean {
   return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
@@ -803,24 +796,11 @@ function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   return true;
 }
 
+function budgetGap(host: string): HostFacts['gaps'][number] {
+  return { kind: 'budget-exhausted', message: `evaluating \`${host}\` took more than the evaluation budget, so some of its modules may be missing` };
+}
+
 /** Gaps reported as notices; modules of flake inputs are expected and only change outcomes. */
 function noticedGaps(cfg: Configuration): Gap[] {
   return cfg.gaps.filter((g) => g.kind !== 'external-module');
-}
-
-/**
- * A root module is a whole system (not a part of one) when it says what only a machine's own
- * configuration says: its state version, file systems, boot loader or host name.
- */
-function looksLikeSystem(cfg: Configuration): boolean {
-  const defined = (path: string[]) => cfg.liveDefsAt(path).some((d) => d.def.prio < 1500);
-  return defined(['system', 'stateVersion']) || defined(['fileSystems']) || defined(['boot', 'loader']) || defined(['networking', 'hostName']);
-}
-
-const MODULE_FORMALS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath']);
-
-function hasOptionLikeKeys(v: Value): boolean {
-  if (v.kind !== 'attrs') return false;
-  for (const k of v.attrs.keys()) if (OPTION_LIKE_KEYS.has(k)) return true;
-  return false;
 }

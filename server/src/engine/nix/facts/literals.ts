@@ -6,7 +6,7 @@
  */
 import type { AstBinding, NixNode, ParsedNixFile, StrNodePart } from '../ast';
 import { HOLE, pattern, type StrPart, type StrPattern } from '../../pattern';
-import type { Location } from '../../text';
+import { comparePositions, type Location } from '../../text';
 
 const TYPES = new Set(['tap', 'macvtap', 'user', 'bridge']);
 
@@ -26,15 +26,18 @@ export function mayHoldInterfaceLiteral(text: string): boolean {
 export function interfaceLiterals(parsed: ParsedNixFile): InterfaceLiteral[] {
   const out: InterfaceLiteral[] = [];
   const at = (node: { start: number; end: number }): Location => ({ file: parsed.file, range: parsed.lines.rangeAt(node.start, node.end) });
-  const visit = (node: NixNode, inList: boolean): void => {
+  // An explicit stack: real files nest deeper than the JS stack allows recursion for.
+  const stack: [NixNode, boolean][] = [[parsed.root, false]];
+  const push = (child: NixNode, inList: boolean) => stack.push([child, inList]);
+  while (stack.length) {
+    const [node, inList] = stack.pop()!;
     if (inList && node.kind === 'attrs') {
       const literal = asInterfaceLiteral(node.bindings, at);
       if (literal) out.push({ ...literal, location: at(node) });
     }
-    forEachChild(node, visit);
-  };
-  visit(parsed.root, false);
-  return out;
+    forEachChild(node, push);
+  }
+  return out.sort((a, b) => comparePositions(a.location.range.start, b.location.range.start));
 }
 
 function asInterfaceLiteral(

@@ -2,17 +2,49 @@
  * Models of the flake frameworks real NixOS repositories are written with. None of them has its
  * source in the workspace (they are flake inputs), so each is a model of its public interface —
  * what it does with its arguments, which configurations it produces, which modules it imports —
- * written from its documentation. One module per framework; README lists what each models.
+ * written from its documentation. One module per framework; the README lists what each models.
  */
+import { force } from '../eval/helpers';
 import type { FrameworkName } from '../inputs';
-import type { ModuleWorld } from '../modules';
+import type { ModuleWorld, SystemCall } from '../modules';
 import type { Value } from '../value';
+import { clanInput } from './clan';
+import { colmenaInput, hiveNodes } from './colmena';
+import { diggaInput } from './digga';
+import { flakePartsInput } from './flakeParts';
+import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
+import { haumeaInput } from './haumea';
+import { importTreeInput } from './importTree';
+import { snowfallInput } from './snowfall';
 
 type FrameworkModel = (world: ModuleWorld, inputName: string) => Value;
 
-const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {};
+const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
+  'clan-core': clanInput,
+  colmena: colmenaInput,
+  digga: diggaInput,
+  'flake-parts': flakePartsInput,
+  'flake-utils': flakeUtilsInput,
+  'flake-utils-plus': flakeUtilsPlusInput,
+  haumea: haumeaInput,
+  'import-tree': importTreeInput,
+  'snowfall-lib': snowfallInput,
+};
 
 /** The value of a framework input, or undefined when the framework is not modelled. */
 export function frameworkInput(world: ModuleWorld, framework: FrameworkName, inputName: string): Value | undefined {
   return MODELS[framework]?.(world, inputName);
+}
+
+/**
+ * Configurations a flake defines through framework outputs rather than `nixosConfigurations`:
+ * a raw colmena hive (`outputs.colmena`, what the colmena CLI reads) or a built one (`colmenaHive`).
+ */
+export function frameworkConfigurations(world: ModuleWorld, outputs: Value): { name: string; call: SystemCall }[] {
+  if (outputs.kind !== 'attrs') return [];
+  const out: { name: string; call: SystemCall }[] = [];
+  const raw = outputs.attrs.get('colmena');
+  const nodes = raw ? hiveNodes(world, force(raw.thunk)) : undefined;
+  for (const [name, call] of nodes ?? []) out.push({ name, call });
+  return out;
 }

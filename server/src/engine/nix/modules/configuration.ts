@@ -32,7 +32,8 @@ import {
   type RawDef,
   type Selected,
 } from './definitions';
-import { lazyAttrs, lazyThunk } from './lazy';
+import { lazyAttrs, lazyThunk } from '../eval/lazy';
+import { valueShape, type ValueShape } from './optionTypes';
 import type { Marker, MarkerKind, ModuleWorld } from './world';
 
 export type GapKind =
@@ -81,6 +82,15 @@ export interface ConfigurationOptions {
   extraDefs?: { path: string[]; value: Value; prio: number }[];
   /** Everything in this configuration is only conditional. */
   conditional?: boolean;
+  /**
+   * `nixos` (default): a NixOS system, with the defaults of the NixOS options we read;
+   * `modules`: any other module system (a submodule value, `lib.evalModules`, a framework's).
+   */
+  kind?: 'nixos' | 'modules';
+  /** Definitions of the whole configuration from outside its modules (a submodule value's). */
+  rootDefs?: Def[];
+  /** Module arguments besides `config`, `lib`, `options` (a submodule's `name`). */
+  moduleArgs?: Record<string, Thunk>;
 }
 
 /** Defaults of options we read (priority 1500, as mkOptionDefault). */
@@ -105,8 +115,7 @@ export class Configuration {
   /** Files this configuration's modules came from. */
   readonly files = new Set<string>();
   readonly markers: Marker[] = [];
-  /** What could not be read or evaluated: a module there may define anything (open world). */
-  readonly gaps: Gap[] = [];
+  private readonly gapList: Gap[] = [];
   readonly conditional: boolean;
   /** The lazy `config` value module functions receive. */
   readonly config: AttrsValue;
@@ -121,6 +130,12 @@ export class Configuration {
   private readonly seenFiles = new Set<string>();
   private readonly specialArgs: Value;
   private readonly pkgs: AttrsValue;
+  private readonly rootDefs: Def[];
+  private readonly extraArgs: Record<string, Thunk>;
+  /** Declared options by path, with their types (what `options` sections say). */
+  private readonly declarations = new Map<string, { type?: Thunk }>();
+  /** Values of typed options (submodules, deferred modules), built once per path. */
+  private readonly typedValues = new Map<string, Configuration>();
 
   constructor(
     readonly world: ModuleWorld,
@@ -130,8 +145,10 @@ export class Configuration {
     this.conditional = opts.conditional ?? false;
     this.specialArgs = opts.specialArgs ? force(opts.specialArgs) : attrs({});
     this.pkgs = attrs({ lib: world.evaluator.lib }, { complete: false });
+    this.rootDefs = opts.rootDefs ?? [];
+    this.extraArgs = opts.moduleArgs ?? {};
     this.config = this.viewAttrs([]);
-    for (const d of BUILTIN_DEFAULTS) this.addDefault(d.path, d.value(), OPTION_DEFAULT_PRIORITY);
+    if ((opts.kind ?? 'nixos') === 'nixos') for (const d of BUILTIN_DEFAULTS) this.addDefault(d.path, d.value(), OPTION_DEFAULT_PRIORITY);
     for (const d of opts.extraDefs ?? []) this.addDefault(d.path, d.value, d.prio);
     try {
       for (const m of opts.modules) this.collect(m.thunk, m.file, (m.conditional ?? false) || this.conditional, 0);
@@ -139,6 +156,13 @@ export class Configuration {
       this.collecting = false;
     }
     for (const m of this.modules) if (m.options) this.collectDeclarations(m.options, [], 0);
+  }
+
+  /** What could not be read or evaluated: a module there may define anything (open world). */
+  get gaps(): readonly Gap[] {
+    // Modules whose config cannot be evaluated are found when definitions are first merged.
+    if (!this.collecting) this.defsAt([]);
+    return this.gapList;
   }
 
   /** Something outside what we could read may define this configuration's networking. */
@@ -150,7 +174,7 @@ export class Configuration {
   }
 
   addGap(kind: GapKind, message: string, file: string | undefined): void {
-    if (!this.gaps.some((g) => g.kind === kind && g.message === message)) this.gaps.push({ kind, message, file });
+    if (!this.gapList.some((g) => g.kind === kind && g.message === message)) this.gapList.push({ kind, message, file });
   }
 
   // -- collection --------------------------------------------------------------------------
@@ -194,15 +218,15 @@ export class Configuration {
       return;
     }
     const f = asFunction(v);
-    if (f && v.kind === 'function') {
-      v = f.apply(ready(this.moduleArgs(v.formals?.names ?? [])));
+    // As lib.isFunction: an attribute set with `__functor` is a module function too (import-tree).
+    if (f) {
+      v = f.apply(ready(this.moduleArgs(v.kind === 'function' ? (v.formals?.names ?? []) : [])));
       const m2 = this.world.markers.get(v);
       if (m2) {
         this.addMarker(m2, file);
         return;
       }
     }
-    if (v.kind === 'unknown' && /^search path <nixpkgs(\/|>)/.test(v.reason ?? '')) return; // <nixpkgs/nixos/modules/...>
     if (v.kind !== 'attrs') {
       const why = v.kind === 'unknown' ? (v.reason ? `: ${v.reason}` : '') : ` (it is a ${v.kind}, not a module)`;
       this.addGap('module-not-evaluated', `a module in ${file ?? this.name} could not be evaluated${why}`, file);
@@ -259,6 +283,7 @@ export class Configuration {
     base.set('options', { thunk: ready(attrs({}, { complete: false })) });
     base.set('modulesPath', { thunk: ready(pathValue(this.world.modulesPath)) });
     base.set('specialArgs', { thunk: ready(this.specialArgs) });
+    for (const [k, t] of Object.entries(this.extraArgs)) base.set(k, { thunk: t });
     if (this.specialArgs.kind === 'attrs') for (const [k, b] of this.specialArgs.attrs) base.set(k, b);
     for (const name of formals) {
       if (base.has(name)) continue;
@@ -277,6 +302,9 @@ export class Configuration {
     if (t === 'option') {
       const d = v.attrs.get('default');
       if (d) this.addDefault(path, undefined, OPTION_DEFAULT_PRIORITY, d);
+      const key = pathKey(path);
+      const type = v.attrs.get('type')?.thunk;
+      if (!this.declarations.get(key)?.type) this.declarations.set(key, { type });
       return;
     }
     if (t) return;
@@ -315,8 +343,17 @@ export class Configuration {
     try {
       if (path.length === 0) {
         for (const m of this.modules) {
-          if (m.config) normalize({ thunk: m.config, conds: [], baseConditional: m.conditional }, defs);
+          if (!m.config) continue;
+          // A module whose whole config cannot be evaluated may define anything: a gap of the
+          // open world, not an unknown value of every option of the configuration.
+          for (const def of normalize({ thunk: m.config, conds: [], baseConditional: m.conditional })) {
+            if (def.value.kind === 'unknown') {
+              const why = def.value.reason ? `: ${def.value.reason}` : '';
+              this.addGap('module-not-evaluated', `the config of a module in ${m.file ?? this.name} could not be evaluated${why}`, m.file);
+            } else defs.push(def);
+          }
         }
+        defs.push(...this.rootDefs);
       } else {
         const parent = this.defsAt(path.slice(0, -1));
         const name = path[path.length - 1];
@@ -436,11 +473,16 @@ export class Configuration {
       const nested = this.nestedFor(path[2]);
       if (nested) return attrs({ config: nested.config, options: unknown('guest options') }, { complete: false });
     }
+    const declared = this.declarations.get(pathKey(path));
+    const shape = declared?.type ? valueShape(force(declared.type)) : undefined;
+    if (shape) return this.typedView(path, shape);
     const hasDefaultsBelow = this.defaultChildren.has(pathKey(path));
     // mkIf pushes its condition down into every attribute (pushDownProperties): whether the value
     // here is an attribute set never depends on a condition, so none is evaluated to answer it —
     // a module whose `config = mkIf cfg.enable { … }` reads its own option tree stays lazy.
     const all = this.defsAt(path);
+    // A configuration or a module from outside is a value of its own, not an option tree.
+    if (all.length === 1 && (this.world.systems.has(all[0].value) || this.world.markers.has(all[0].value))) return this.scalarAt(path).value;
     if (all.length > 0 && all.every((d) => d.value.kind === 'attrs')) return this.viewAttrs(path);
     const live = this.liveDefsAt(path);
     if (live.length === 0) return hasDefaultsBelow ? this.viewAttrs(path) : unknown('no definition');
@@ -453,6 +495,75 @@ export class Configuration {
       return l;
     }
     return this.scalarAt(path).value;
+  }
+
+  /**
+   * The value of an option whose declared type has submodules or deferred modules in it, merged
+   * the way lib.types merges them: each submodule value is its own configuration (its options'
+   * defaults apply, `name` is its attribute name), a deferred module is `{ imports = defs; }`.
+   */
+  private typedView(path: readonly string[], shape: ValueShape): Value {
+    switch (shape.kind) {
+      case 'raw':
+        return this.scalarAt(path).value;
+      case 'submodule':
+        return this.submoduleValue(path, this.defsAt(path), shape).config;
+      case 'deferred': {
+        const items = this.liveDefsAt(path).map((d) => ready(d.def.value));
+        return attrs({ imports: { kind: 'list', items, complete: true } });
+      }
+      case 'nullable': {
+        const live = this.liveDefsAt(path);
+        if (live.length > 0 && live.every((d) => d.def.value.kind === 'null' && !d.conditional)) return { kind: 'null' };
+        return this.typedView(path, shape.elem);
+      }
+      case 'attrs': {
+        const p = [...path];
+        return lazyAttrs(
+          () => this.keysAt(p).keys,
+          (k) => ({ thunk: lazyThunk(() => this.typedView([...p, k], shape.elem)) }),
+          () => this.keysAt(p).complete,
+        );
+      }
+      case 'list': {
+        if (shape.elem.kind !== 'submodule') return this.listView(path);
+        const elem = shape.elem;
+        const { items, complete } = this.listAt(path);
+        return {
+          kind: 'list',
+          complete: complete && !items.some((i) => i.conditional),
+          items: items.map((item, i) =>
+            lazyThunk(() => this.submoduleValue([...path, `[${i}]`], normalize({ thunk: item.thunk, conds: [], baseConditional: false }), elem).config),
+          ),
+        };
+      }
+    }
+  }
+
+  private submoduleValue(path: readonly string[], defs: Def[], shape: Extract<ValueShape, { kind: 'submodule' }>): Configuration {
+    const key = pathKey(path);
+    let sub = this.typedValues.get(key);
+    if (!sub) {
+      const name = path[path.length - 1] ?? '';
+      // As lib.types' submodule merge does: a definition that is a function is a module of the
+      // value (it may declare options, import, read `config`); an attribute set is its config.
+      const asModules = defs.filter((d) => d.value.kind === 'function');
+      sub = new Configuration(this.world, {
+        name: `${this.name}:${path.join('.')}`,
+        kind: 'modules',
+        modules: [{ thunk: shape.modules }, ...asModules.map((d) => ({ thunk: ready(d.value), file: d.location?.file }))],
+        rootDefs: defs.filter((d) => d.value.kind !== 'function'),
+        specialArgs: shape.specialArgs,
+        moduleArgs: { name: ready({ kind: 'string', value: known(name) }) },
+      });
+      this.typedValues.set(key, sub);
+    }
+    return sub;
+  }
+
+  private listView(path: readonly string[]): ListValue {
+    const { items, complete } = this.listAt(path);
+    return { kind: 'list', items: items.map((i) => i.thunk), complete: complete && !items.some((i) => i.conditional) };
   }
 
   private viewAttrs(path: readonly string[]): AttrsValue {

@@ -12,5 +12,5 @@ export {
   type Def,
   type Selected,
 } from './definitions';
-export { LazyMap, lazyAttrs, lazyThunk } from './lazy';
-export { ModuleWorld, type Marker, type MarkerKind, type SystemCall } from './world';
+export { LazyMap, lazyAttrs, lazyThunk } from '../eval/lazy';
+export { concatLists, mergeAttrs, ModuleWorld, type Marker, type MarkerKind, type SystemCall } from './world';

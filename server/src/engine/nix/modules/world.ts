@@ -5,13 +5,15 @@
  */
 import { known } from '../../pattern';
 import type { Location } from '../../text';
-import { attrs, force, ready, unknown } from '../eval/helpers';
+import { attrs, fn, force, ready, unknown } from '../eval/helpers';
+import { MICROVM_STORE, NIXPKGS_STORE, STORE } from '../eval/store';
+import { extendFunction } from '../eval/lib';
 import type { Evaluator } from '../eval/evaluator';
 import type { AttrsValue, Thunk, Value } from '../value';
 import type { FlakeResult } from '../flake';
-import type { Configuration } from './configuration';
+import type { Configuration, ConfigurationOptions } from './configuration';
 import { Conditions } from './definitions';
-import { lazyThunk } from './lazy';
+import { lazyThunk } from '../eval/lazy';
 
 // Values we synthesise for things outside the workspace (flake inputs' modules).
 
@@ -42,6 +44,8 @@ export class ModuleWorld {
   readonly markers = new WeakMap<object, Marker>();
   /** Opaque values of inputs outside the workspace, by name (flake.ts). */
   readonly opaqueValues = new Map<string, AttrsValue>();
+  /** Node calls of each colmena hive value (frameworks/colmena.ts), built once. */
+  readonly hiveNodes = new WeakMap<object, Map<string, SystemCall>>();
   /** Flakes evaluated in this run, by flake.nix path: a sub-flake is evaluated once. */
   readonly flakes = new Map<string, FlakeResult>();
   /** Decided `mkIf` conditions, per run: a condition thunk is forced once. */
@@ -49,7 +53,7 @@ export class ModuleWorld {
   readonly systems = new WeakMap<object, SystemCall>();
   readonly hostModule: AttrsValue;
   readonly guestModule: AttrsValue;
-  readonly modulesPath = '/nix/store/nixpkgs/nixos/modules';
+  readonly modulesPath = `${NIXPKGS_STORE}/nixos/modules`;
   readonly nixosSystem: Value;
   readonly nixpkgsLib: AttrsValue;
   private readonly externals = new Map<string, AttrsValue>();
@@ -60,7 +64,10 @@ export class ModuleWorld {
     readonly evaluator: Evaluator,
     /** Builds the Configuration of a nixosSystem call (set by the facts layer). */
     private readonly makeConfiguration: (call: SystemCall) => Configuration,
+    /** Builds any other module-system configuration (`lib.evalModules`, framework models). */
+    readonly makeModuleConfiguration: (opts: ConfigurationOptions) => Configuration,
   ) {
+    evaluator.moduleSystem = { evalModules: (args) => this.evalModules(args), importStore: (path) => this.importStore(path) };
     this.hostModule = this.marker({ kind: 'microvm-host', name: 'microvm.nixosModules.host' });
     this.guestModule = this.marker({ kind: 'microvm-guest', name: 'microvm.nixosModules.microvm' });
     const world = this;
@@ -82,6 +89,8 @@ export class ModuleWorld {
     const libMap = new Map(evaluator.lib.attrs);
     libMap.set('nixosSystem', { thunk: ready(this.nixosSystem) });
     this.nixpkgsLib = { kind: 'attrs', attrs: libMap, complete: evaluator.lib.complete };
+    // `nixpkgs.lib.extend f` extends this lib, nixosSystem included.
+    libMap.set('extend', { thunk: ready(extendFunction(this.nixpkgsLib)) });
   }
 
   marker(m: Marker): AttrsValue {
@@ -109,6 +118,16 @@ export class ModuleWorld {
           world.crossConfigurationReads++;
           return world.configurationOf(call).config;
         }),
+        // `extendModules { modules = [ … ]; }`: the same system with more modules.
+        extendModules: fn('extendModules', (arg) => {
+          const a = force(arg);
+          const get = (k: string) => (a.kind === 'attrs' ? a.attrs.get(k)?.thunk : undefined);
+          return world.systemValue({
+            modules: concatLists(call.modules, get('modules')),
+            specialArgs: mergeAttrs(call.specialArgs, get('specialArgs')),
+            location: call.location,
+          });
+        }),
         options: unknown('options of a nixosSystem'),
         pkgs: unknown('pkgs of a nixosSystem'),
         _type: { kind: 'string', value: known('configuration') },
@@ -121,16 +140,68 @@ export class ModuleWorld {
 
   /** Modules of the synthesised inputs, imported by path (`"${microvm}/nixos-modules/host"`). */
   storeModule(p: string): Marker | undefined {
-    if (p === this.modulesPath || p.startsWith(this.modulesPath + '/') || p.startsWith('/nix/store/nixpkgs')) {
+    if (p === this.modulesPath || p.startsWith(this.modulesPath + '/') || p.startsWith(NIXPKGS_STORE)) {
       return { kind: 'nixpkgs', name: p };
     }
-    if (p.startsWith('/nix/store/microvm')) {
-      return /host/.test(p.slice('/nix/store/microvm'.length))
+    if (p.startsWith(MICROVM_STORE)) {
+      return /host/.test(p.slice(MICROVM_STORE.length))
         ? { kind: 'microvm-host', name: p }
         : { kind: 'microvm-guest', name: p };
     }
-    if (p.startsWith('/nix/store/')) return { kind: 'external', name: p };
+    if (p.startsWith(`${STORE}/`)) return { kind: 'external', name: p };
     return undefined;
+  }
+
+  /** `lib.evalModules { modules; specialArgs; }`: any module system, on the same machinery. */
+  evalModules(arg: Thunk): Value {
+    const a = force(arg);
+    if (a.kind !== 'attrs') return unknown('evalModules of a non-attrset');
+    const get = (k: string) => a.attrs.get(k)?.thunk;
+    const modules = get('modules');
+    const cfg = this.makeModuleConfiguration({ name: '<evalModules>', kind: 'modules', modules: modules ? [{ thunk: modules }] : [], specialArgs: get('specialArgs') });
+    const world = this;
+    return attrs(
+      {
+        config: ready(cfg.config),
+        options: unknown('options of lib.evalModules'),
+        _module: attrs({ args: cfg.view(['_module', 'args']) }, { complete: false }),
+        extendModules: fn('extendModules', (more) => {
+          const m = force(more);
+          const extra = m.kind === 'attrs' ? m.attrs.get('modules')?.thunk : undefined;
+          const special = m.kind === 'attrs' ? m.attrs.get('specialArgs')?.thunk : undefined;
+          const specialArgs = mergeAttrs(get('specialArgs'), special);
+          return world.evalModules(ready(attrs({ modules: concatLists(modules, extra), ...(specialArgs ? { specialArgs } : {}) })));
+        }),
+      },
+      { complete: false },
+    );
+  }
+
+  /**
+   * The nixpkgs files a configuration is built with, imported by path: `nixos/lib/eval-config.nix`
+   * is nixosSystem; `<nixpkgs/nixos>` builds `configuration`; `<nixpkgs>` is a package set whose
+   * `lib` is ours; `<nixpkgs/lib>` is lib.
+   */
+  importStore(path: string): Value | undefined {
+    const rest = path.startsWith(NIXPKGS_STORE) ? path.slice(NIXPKGS_STORE.length).replace(/\/default\.nix$/, '') : undefined;
+    if (rest === undefined) return undefined;
+    const world = this;
+    switch (rest) {
+      case '/nixos/lib/eval-config.nix':
+        return this.nixosSystem;
+      case '/nixos':
+        return fn('nixos', (arg) => {
+          const a = force(arg);
+          const configuration = a.kind === 'attrs' ? a.attrs.get('configuration')?.thunk : undefined;
+          return world.systemValue({ modules: configuration ? ready({ kind: 'list', items: [configuration], complete: true }) : undefined, specialArgs: undefined });
+        });
+      case '':
+        return fn('nixpkgs', () => attrs({ lib: this.nixpkgsLib, path: { kind: 'path', path: NIXPKGS_STORE } }, { complete: false }));
+      case '/lib':
+        return this.nixpkgsLib;
+      default:
+        return undefined;
+    }
   }
 
   configurationOf(call: SystemCall): Configuration {
@@ -141,3 +212,33 @@ export class ModuleWorld {
 
 // ---------------------------------------------------------------------------------------------
 // Definitions
+
+/** Two module lists as one, lazily (either may be missing). */
+export function concatLists(a: Thunk | undefined, b: Thunk | undefined): Thunk {
+  return lazyThunk(() => {
+    const items: Thunk[] = [];
+    let complete = true;
+    for (const t of [a, b]) {
+      if (!t) continue;
+      const v = force(t);
+      if (v.kind === 'list') {
+        items.push(...v.items);
+        complete &&= v.complete;
+      } else {
+        items.push(t);
+      }
+    }
+    return { kind: 'list', items, complete };
+  });
+}
+
+/** `a // b` of two optional attrset thunks, lazily. */
+export function mergeAttrs(a: Thunk | undefined, b: Thunk | undefined): Thunk | undefined {
+  if (!a || !b) return a ?? b;
+  return lazyThunk(() => {
+    const x = force(a);
+    const y = force(b);
+    if (x.kind !== 'attrs' || y.kind !== 'attrs') return unknown('specialArgs not attribute sets');
+    return { kind: 'attrs', attrs: new Map([...x.attrs, ...y.attrs]), complete: x.complete && y.complete };
+  });
+}

@@ -14,7 +14,7 @@ import { stringBuiltins } from './strings';
 import { mkAttrs, type BuiltinHost } from './support';
 import { typeBuiltins } from './types';
 
-export type { BuiltinHost } from './support';
+export type { BuiltinHost, ModuleSystemHooks } from './support';
 export { catastrophicRegex } from './strings';
 
 export function createBuiltins(host: BuiltinHost): AttrsValue {

@@ -37,8 +37,17 @@ export function pathBuiltins(host: BuiltinHost): Record<string, Value> {
     return t !== undefined && t.startsWith('/') ? { kind: 'path', path: canonPath(t) } : unknown('toPath');
   }));
   def('storePath', fn('storePath', () => unknownString()));
-  def('path', fn('path', () => unknownString()));
-  def('filterSource', fn2('filterSource', () => unknownString()));
+  // `builtins.path { path = ./x; … }` and `filterSource f ./x` copy a workspace path to the store:
+  // importing the copy reads the same text, so the workspace path stands for it.
+  def('path', fn('path', (x) => {
+    const a = force(x);
+    const p = a.kind === 'attrs' ? force(a.attrs.get('path')?.thunk) : a;
+    return p.kind === 'path' ? p : unknownString();
+  }));
+  def('filterSource', fn2('filterSource', (_f, x) => {
+    const p = force(x);
+    return p.kind === 'path' ? p : unknownString();
+  }));
   def('readFile', fn('readFile', (x) => {
     const v = force(x);
     if (v.kind !== 'path') return unknownString();

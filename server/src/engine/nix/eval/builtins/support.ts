@@ -16,6 +16,16 @@ export interface BuiltinHost {
   charge(n: number): boolean;
   nested(f: () => Value): Value;
   evalFile(path: string): Value;
+  /** The module system, when one is attached (nix/modules); without it these are unknown. */
+  readonly moduleSystem?: ModuleSystemHooks;
+}
+
+/** What the module layer, built on the evaluator, lends back to it. */
+export interface ModuleSystemHooks {
+  /** `lib.evalModules`. */
+  evalModules(args: Thunk): Value;
+  /** `import` of a path outside the workspace (`<nixpkgs/nixos/lib/eval-config.nix>`), if modelled. */
+  importStore?(path: string): Value | undefined;
 }
 
 /** Longest list `genList`/`range` may build; a longer one is unknown instead of allocated. */

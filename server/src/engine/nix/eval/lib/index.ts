@@ -4,17 +4,20 @@
  * assembles the set and its namespaced aliases.
  */
 import { ready, type AttrsValue, type Binding, type Value } from '../../value';
-import { force } from '../helpers';
-import { mkAttrs, type BuiltinHost } from '../builtins/support';
+import { apply, fn, force } from '../helpers';
+import { lazy, mkAttrs, type BuiltinHost } from '../builtins/support';
+import { lazyAttrs } from '../lazy';
+import { PRELUDE_FILE, PRELUDE_NAMES, PRELUDE_TEXT } from './prelude';
 import { attrsetLib } from './attrsets';
 import { listLib } from './lists';
 import { moduleLib } from './modules';
+import { pathLib } from './paths';
 import { stringLib } from './strings';
 import { trivialLib } from './trivial';
 import { typeLib } from './types';
 
 /** What `lib` needs from the evaluator: the builtins' host, and the builtins it re-exports. */
-export type LibHost = BuiltinHost & { readonly builtins: AttrsValue };
+export type LibHost = BuiltinHost & { readonly builtins: AttrsValue; evalSource(file: string, text: string): Value };
 
 /** `lib.x = builtins.x`. */
 const REEXPORTED_BUILTINS = [
@@ -42,7 +45,8 @@ export function createLib(host: LibHost): AttrsValue {
     ...listLib(host, host.builtins),
     ...stringLib(host),
     ...attrsetLib(host),
-    ...moduleLib(types),
+    ...moduleLib(host, types),
+    ...pathLib(),
     types,
   };
   const m = new Map<string, Binding>();
@@ -50,5 +54,44 @@ export function createLib(host: LibHost): AttrsValue {
   const lib = mkAttrs(m, true);
   for (const ns of NAMESPACES) m.set(ns, { thunk: ready(lib) });
   m.set('builtins', { thunk: ready(host.builtins) });
+  m.set('extend', { thunk: ready(extendFunction(lib)) });
+  // Functions written in Nix (prelude.ts), evaluated once, on first use of any of them.
+  const prelude = lazy(() => host.evalSource(PRELUDE_FILE, PRELUDE_TEXT));
+  for (const name of PRELUDE_NAMES) {
+    if (m.has(name)) continue;
+    m.set(name, {
+      thunk: lazy(() => {
+        const p = force(prelude);
+        return p.kind === 'attrs' ? force(p.attrs.get(name)?.thunk) : p;
+      }),
+    });
+  }
   return lib;
+}
+
+/**
+ * `lib.extend f` = `fix (extends f (_: lib))`: `f self super`'s attributes over `lib`, where
+ * `self` is the result itself (so a workspace library added as `lib.my` sees `lib.my`), and the
+ * result can be extended again.
+ */
+export function extendFunction(base: AttrsValue): Value {
+  return fn('extend', (overlay) => {
+    let result: AttrsValue;
+    const self = lazy(() => result);
+    const added = lazy(() => apply(force(overlay), self, ready(base)));
+    const addedAttrs = (): Map<string, Binding> => {
+      const v = force(added);
+      return v.kind === 'attrs' ? v.attrs : new Map();
+    };
+    const keys = [...base.attrs.keys()];
+    result = lazyAttrs(
+      () => [...new Set([...keys, ...addedAttrs().keys()])],
+      (k) => {
+        if (k === 'extend') return { thunk: ready(extendFunction(result)) };
+        return addedAttrs().get(k) ?? base.attrs.get(k);
+      },
+      () => force(added).kind === 'attrs' && (force(added) as AttrsValue).complete,
+    );
+    return result;
+  });
 }

@@ -11,9 +11,9 @@
 import { HOLE, concatPatterns, known, pattern } from '../../../pattern';
 import { ready, unknown, type AttrsValue, type Binding, type Value } from '../../value';
 import { FALSE, TRUE, attrs, fn, fn2, fn3, force, int, str } from '../helpers';
-import { lazy, mkAttrs } from '../builtins/support';
+import { lazy, mkAttrs, type BuiltinHost } from '../builtins/support';
 
-export function moduleLib(types: AttrsValue): Record<string, Value> {
+export function moduleLib(host: BuiltinHost, types: AttrsValue): Record<string, Value> {
   const entries: Record<string, Value> = {};
   const def = (name: string, v: Value) => (entries[name] = v);
 
@@ -57,7 +57,7 @@ export function moduleLib(types: AttrsValue): Record<string, Value> {
   for (const name of ['mkRemovedOptionModule', 'mkRenamedOptionModule', 'mkAliasOptionModule', 'mkMergedOptionModule', 'mkChangedOptionModule']) {
     def(name, fn(name, () => fn(`${name}'`, () => attrs({}, { complete: false }))));
   }
-  def('evalModules', fn('evalModules', () => unknown('lib.evalModules')));
+  def('evalModules', fn('evalModules', (args) => host.moduleSystem?.evalModules(args) ?? unknown('lib.evalModules without a module system')));
 
   return entries;
 }

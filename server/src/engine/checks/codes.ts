@@ -1,0 +1,214 @@
+/**
+ * The registry of every diagnostic code the engine emits: the one place a code is defined.
+ * Check modules emit diagnostics through these entries; the CLI's SARIF rules, the quick-fix
+ * builders and the README's "Diagnostics" table (scripts/diagnostics-table.ts, tied by
+ * test/unit/checks/registry.test.ts) all read it. Order here is the README's order.
+ */
+import type { Severity } from '../model';
+
+export interface DiagnosticDefinition {
+  /** Stable: users' `microvmNet.severity` settings, SARIF rule ids and CI baselines name it. */
+  readonly code: string;
+  /** The level a check reports it at unless `otherSeverity` applies. */
+  readonly severity: Severity;
+  /** When a check reports it at another level instead, and why (shown in the README). */
+  readonly otherSeverity?: { readonly severity: Severity; readonly when: string };
+  /** One line of plain text (SARIF `shortDescription`). */
+  readonly shortDescription: string;
+  /** Plain text: what is wrong and what it leads to (SARIF `fullDescription`). */
+  readonly fullDescription: string;
+  /** Markdown, one line: when it is reported (the README table's last column). */
+  readonly reportedWhen: string;
+  /** Diagnostics with this code come from an outcome the quick-fix builders can repair. */
+  readonly fixable: boolean;
+  /** The README anchor of this code's row in the "Diagnostics" table. */
+  readonly docsAnchor: string;
+}
+
+export const DIAGNOSTICS = {
+  tapWithoutBridge: {
+    code: 'tap-without-bridge',
+    severity: 'warning',
+    shortDescription: 'Tap interface without a bridge',
+    fullDescription:
+      'No systemd-networkd unit matches this tap and no script, service or networking.bridges entry attaches it, so it stays unattached to any bridge.',
+    reportedWhen: 'no unit matches the tap (or the first match sets no `Bridge=` and nothing else attaches it)',
+    fixable: true,
+    docsAnchor: 'tap-without-bridge',
+  },
+  tapShadowed: {
+    code: 'tap-shadowed',
+    severity: 'warning',
+    shortDescription: 'Tap captured by an earlier network unit',
+    fullDescription:
+      'An earlier .network unit (by file-name order) without Bridge= matches this tap first, so the later unit that would bridge it is never applied.',
+    reportedWhen: 'an earlier unit without `Bridge=` wins over a later one that would bridge the tap',
+    fixable: true,
+    docsAnchor: 'tap-shadowed',
+  },
+  bridgeNotDefined: {
+    code: 'bridge-not-defined',
+    severity: 'warning',
+    shortDescription: 'Bridge= names no known netdev',
+    fullDescription:
+      'The network unit that wins for this tap sets Bridge= to a name no .netdev (or networking.bridges) defines; systemd-networkd ignores it.',
+    reportedWhen: "the winning unit's `Bridge=` names no `.netdev` with `Kind=bridge`",
+    fixable: true,
+    docsAnchor: 'bridge-not-defined',
+  },
+  networkdDisabled: {
+    code: 'networkd-disabled',
+    severity: 'warning',
+    otherSeverity: { severity: 'info', when: 'a module from another flake input may enable it' },
+    shortDescription: 'systemd.network units while networkd is off',
+    fullDescription:
+      'The configuration defines systemd.network units but never enables systemd-networkd, so NixOS does not generate them.',
+    reportedWhen: '`systemd.network` units on a host that never enables networkd',
+    fixable: false,
+    docsAnchor: 'networkd-disabled',
+  },
+  interfaceNameTooLong: {
+    code: 'interface-name-too-long',
+    severity: 'error',
+    shortDescription: 'Interface name longer than 15 bytes',
+    fullDescription: 'Linux interface names are at most 15 bytes (IFNAMSIZ 16); microvm.nix asserts this at evaluation.',
+    reportedWhen: 'id longer than 15 bytes',
+    fixable: false,
+    docsAnchor: 'interface-name-too-long',
+  },
+  interfaceNameInvalid: {
+    code: 'interface-name-invalid',
+    severity: 'error',
+    shortDescription: 'Invalid interface name',
+    fullDescription: 'Interface names must be printable ASCII without ":", "/" or "%", and not ".", "..", "all", "default" or all digits.',
+    reportedWhen: 'id with forbidden characters, or a reserved name',
+    fixable: false,
+    docsAnchor: 'interface-name-invalid',
+  },
+  duplicateInterfaceId: {
+    code: 'duplicate-interface-id',
+    severity: 'error',
+    shortDescription: 'Interface id used twice',
+    fullDescription: 'The same interface id is used twice in one VM (a microvm.nix assertion) or on two VMs of the same host.',
+    reportedWhen: 'same id twice in a VM, or on two VMs of one host',
+    fixable: false,
+    docsAnchor: 'duplicate-interface-id',
+  },
+  macInvalid: {
+    code: 'mac-invalid',
+    severity: 'error',
+    shortDescription: 'Invalid MAC address',
+    fullDescription: 'The MAC address is not six colon-separated hexadecimal octets, or is all zeros.',
+    reportedWhen: 'MAC not six hex octets, or all zero',
+    fixable: false,
+    docsAnchor: 'mac-invalid',
+  },
+  macMulticast: {
+    code: 'mac-multicast',
+    severity: 'error',
+    shortDescription: 'Multicast MAC address',
+    fullDescription: 'The multicast bit of the first octet is set; a network card needs a unicast address.',
+    reportedWhen: 'MAC with the multicast bit (lowest bit of the first octet) set',
+    fixable: false,
+    docsAnchor: 'mac-multicast',
+  },
+  macNotLocal: {
+    code: 'mac-not-local',
+    severity: 'info',
+    shortDescription: 'MAC address not locally administered',
+    fullDescription: 'Guest MAC addresses should be locally administered unicast: the second hex digit of the first octet is 2, 6, A or E.',
+    reportedWhen: 'MAC not locally administered',
+    fixable: false,
+    docsAnchor: 'mac-not-local',
+  },
+  duplicateMac: {
+    code: 'duplicate-mac',
+    severity: 'warning',
+    shortDescription: 'MAC address used twice',
+    fullDescription: 'Two interfaces use the same MAC address.',
+    reportedWhen: 'the same MAC on two interfaces of one host',
+    fixable: false,
+    docsAnchor: 'duplicate-mac',
+  },
+  bridgeOnNonBridgeInterface: {
+    code: 'bridge-on-non-bridge-interface',
+    severity: 'error',
+    shortDescription: 'bridge set on a non-bridge interface',
+    fullDescription: 'microvm.nix asserts that only interfaces with type = "bridge" set bridge.',
+    reportedWhen: '`bridge = ...` on a tap/macvtap/user interface (upstream assertion)',
+    fixable: false,
+    docsAnchor: 'bridge-on-non-bridge-interface',
+  },
+  bridgeTypeUnsupported: {
+    code: 'bridge-type-unsupported',
+    severity: 'error',
+    shortDescription: 'type = "bridge" with an unsupported hypervisor',
+    fullDescription: 'Only qemu and stratovirt support bridge interfaces (qemu-bridge-helper).',
+    reportedWhen: '`type = "bridge"` with a hypervisor other than qemu/stratovirt',
+    fixable: false,
+    docsAnchor: 'bridge-type-unsupported',
+  },
+  networkdSyntaxQuotedName: {
+    code: 'networkd-syntax-quoted-name',
+    severity: 'warning',
+    shortDescription: 'Quoted Name= in [Match]',
+    fullDescription: 'systemd-networkd does not strip quotes in Name=, so a quoted glob matches nothing.',
+    reportedWhen: '`Name="vm-*"`: networkd keeps the quotes, so it matches nothing',
+    fixable: false,
+    docsAnchor: 'networkd-syntax-quoted-name',
+  },
+  networkdSyntaxInlineComment: {
+    code: 'networkd-syntax-inline-comment',
+    severity: 'warning',
+    shortDescription: 'Inline comment in a unit value',
+    fullDescription:
+      'Comments are only recognised at the start of a line; a trailing "# ..." becomes part of the value, which is then usually invalid and ignored.',
+    reportedWhen: '`Bridge=br0 # lan`: the comment is part of the value, which becomes invalid',
+    fixable: false,
+    docsAnchor: 'networkd-syntax-inline-comment',
+  },
+  networkdSyntaxMiscased: {
+    code: 'networkd-syntax-miscased',
+    severity: 'warning',
+    shortDescription: 'Miscased section or key',
+    fullDescription: 'Section and key names are case-sensitive; a miscased one is ignored.',
+    reportedWhen: '`[match]`, `name=`, `bridge=`: ignored by networkd',
+    fixable: false,
+    docsAnchor: 'networkd-syntax-miscased',
+  },
+  networkdSyntaxEmptyMatch: {
+    code: 'networkd-syntax-empty-match',
+    severity: 'warning',
+    shortDescription: 'Empty [Match] section',
+    fullDescription: 'A unit whose [Match] section has no valid condition is ignored by systemd-networkd.',
+    reportedWhen: 'a `[Match]` section with no valid condition: networkd ignores the whole file',
+    fixable: false,
+    docsAnchor: 'networkd-syntax-empty-match',
+  },
+  networkdSyntaxInvalidLine: {
+    code: 'networkd-syntax-invalid-line',
+    severity: 'warning',
+    shortDescription: 'Unit line systemd-networkd cannot read',
+    fullDescription: 'The line is neither a section header, an assignment nor a comment.',
+    reportedWhen: 'a line that is neither a section, a `Key=value` nor a comment',
+    fixable: false,
+    docsAnchor: 'networkd-syntax-invalid-line',
+  },
+} as const satisfies Record<string, DiagnosticDefinition>;
+
+type Entry = (typeof DIAGNOSTICS)[keyof typeof DIAGNOSTICS];
+
+/** Every code the registry defines, as a type: a check cannot name anything else. */
+export type DiagnosticCode = Entry['code'];
+
+/** The codes the networkd unit parser reports (`UnitSyntaxIssue`). */
+export type NetworkdSyntaxCode = Extract<DiagnosticCode, `networkd-syntax-${string}`>;
+
+export const DIAGNOSTIC_DEFINITIONS: readonly DiagnosticDefinition[] = Object.values(DIAGNOSTICS);
+
+const BY_CODE: ReadonlyMap<string, DiagnosticDefinition> = new Map(DIAGNOSTIC_DEFINITIONS.map((d) => [d.code, d]));
+
+/** The registry entry for a code; undefined for codes the engine does not emit. */
+export function definitionOf(code: string): DiagnosticDefinition | undefined {
+  return BY_CODE.get(code);
+}

@@ -1,0 +1,105 @@
+/**
+ * Which host each unit file on disk serves. A file is a host's when the host's Nix installs it
+ * (`environment.etc."systemd/network/…".source`); otherwise when it sits in the host's own
+ * directory; otherwise it serves every host only if the workspace has one configuration or none
+ * (a mirrored `/etc`). Any other file may be installed on any host by something we do not see:
+ * it is a possible unit of every host, never a certain one (docs/domain/networkd.md §1).
+ * Units written as `environment.etc."systemd/network/<name>".text` are parsed here as units of
+ * the host that writes them.
+ */
+import type { EtcUnit, HostFacts, UnitDefinition, UnitPlacement } from './model';
+import { loadUnitFiles } from './networkd';
+import { displayPattern, knownText } from './pattern';
+import type { Location } from './text';
+
+type PlacementRule = 'deployed' | 'directory' | 'single-configuration' | 'unplaced';
+
+interface Placed {
+  hosts: Set<string> | 'all';
+  rule: PlacementRule;
+  detail: string;
+}
+
+export function placeUnitFiles(fileUnits: readonly UnitDefinition[], hosts: readonly HostFacts[], relative: (file: string) => string): UnitPlacement {
+  const byUnit = new Map<UnitDefinition, Placed>();
+  const single = hosts.length <= 1;
+  for (const unit of fileUnits) byUnit.set(unit, place(unit, hosts, single, relative));
+  const byHost = new Map<string, UnitDefinition[]>();
+  const unplaced: UnitDefinition[] = [];
+  for (const [unit, p] of byUnit) {
+    if (p.rule === 'unplaced') {
+      unplaced.push(unit);
+      continue;
+    }
+    for (const h of p.hosts === 'all' ? hosts.map((x) => x.name) : p.hosts) {
+      const list = byHost.get(h) ?? [];
+      list.push(unit);
+      byHost.set(h, list);
+    }
+  }
+  return {
+    placed: (host) => byHost.get(host) ?? [],
+    unplaced,
+    why: (unit, host) => {
+      const p = byUnit.get(unit);
+      if (!p) return `${relative(unit.location.file)} is a unit of \`${host}\``;
+      return p.detail;
+    },
+  };
+}
+
+function place(unit: UnitDefinition, hosts: readonly HostFacts[], single: boolean, relative: (file: string) => string): Placed {
+  const file = unit.location.file;
+  const deployers = hosts.filter((h) => (h.etcUnits ?? []).some((e) => installs(e, file)));
+  if (deployers.length) {
+    return { hosts: new Set(deployers.map((h) => h.name)), rule: 'deployed', detail: `${relative(file)} is installed by ${deployers.map((h) => `\`${h.name}\``).join(', ')} (environment.etc)` };
+  }
+  let deepest = '';
+  let owners: HostFacts[] = [];
+  for (const h of hosts) {
+    const dir = h.directory;
+    if (!dir || !file.startsWith(`${dir}/`)) continue;
+    if (dir.length > deepest.length) {
+      deepest = dir;
+      owners = [h];
+    } else if (dir.length === deepest.length) owners.push(h);
+  }
+  if (owners.length) {
+    return { hosts: new Set(owners.map((h) => h.name)), rule: 'directory', detail: `${relative(file)} sits in the directory of ${owners.map((h) => `\`${h.name}\``).join(', ')} (${relative(deepest)})` };
+  }
+  if (single) return { hosts: 'all', rule: 'single-configuration', detail: `${relative(file)} is taken as installed: the workspace has ${hosts.length === 1 ? 'one configuration' : 'no configuration'}` };
+  return { hosts: new Set(), rule: 'unplaced', detail: `no configuration installs ${relative(file)}` };
+}
+
+function installs(e: EtcUnit, file: string): boolean {
+  if (!e.sourcePath) return false;
+  if (e.name === null) return file.startsWith(`${e.sourcePath.replace(/\/+$/, '')}/`);
+  return e.sourcePath === file;
+}
+
+/** Units a host writes as `environment.etc."systemd/network/<name>".text`, parsed as files are. */
+export function etcTextUnits(hosts: readonly HostFacts[]): UnitDefinition[] {
+  const out: UnitDefinition[] = [];
+  for (const host of hosts) {
+    for (const e of host.etcUnits ?? []) {
+      if (e.text === undefined || e.name === null) continue;
+      const known = knownText(e.text);
+      const text = known ?? displayPattern(e.text);
+      const [unit] = loadUnitFiles([{ path: `/etc/systemd/network/${e.name}`, text }]);
+      if (!unit) continue;
+      out.push(relocate({ ...unit, source: 'nix', host: host.name, complete: unit.complete && known !== undefined && !e.conditional }, e.location));
+    }
+  }
+  return out;
+}
+
+/** The unit with every position moved to where its text is written in Nix. */
+function relocate(unit: UnitDefinition, at: Location): UnitDefinition {
+  return {
+    ...unit,
+    location: at,
+    sections: unit.sections.map((s) => ({ ...s, location: at })),
+    settings: unit.settings.map((s) => ({ ...s, keyLocation: at, valueLocation: at })),
+    issues: unit.issues.map((i) => ({ ...i, location: at })),
+  };
+}
