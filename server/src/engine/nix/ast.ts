@@ -183,7 +183,10 @@ function segmentsOf(kids: Kid[], from: number, to: number): StringSegment[] {
   return out;
 }
 
-/** Where a string's content ends: at its closing delimiter, or at its end when that is missing. */
+/**
+ * Where a string's content ends: before its closing delimiter (whose position is known when it
+ * was read, i.e. `''` or a MISSING one; else it ends the node), or at the node's end.
+ */
 function contentEnd(kids: Kid[], delimiter: string, end: number): number {
   let count = 0;
   let last: Kid | undefined;
@@ -193,7 +196,8 @@ function contentEnd(kids: Kid[], delimiter: string, end: number): number {
       last = k;
     }
   }
-  return count >= 2 && last ? last.start : end;
+  if (count < 2 || !last) return end;
+  return last.start >= 0 ? last.start : end - delimiter.length;
 }
 
 function withPieces<T extends { parts: StrNodePart[] }>(node: T, pieces: StrNodePart[]): T & { pieces?: StrNodePart[] } {
@@ -544,8 +548,8 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
   let result: unknown;
   try {
     // Iterative depth-first walk. Anonymous tokens (punctuation, keywords, operators) are leaves:
-    // they get no frame and only their type is read (fewer WASM calls), except the string
-    // delimiters and `->` (where a pipe may stand, see parser.ts), whose positions are used.
+    // they get no frame and only their type is read (fewer WASM calls), except `''` (where an
+    // indented string's text starts and ends) and `->` (where a pipe may stand, see parser.ts).
     const enter = (): boolean => {
       const typeId = nav.typeId();
       const type = types[typeId] || 'ERROR';
@@ -553,7 +557,7 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
       if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
       const parent = stack[stack.length - 1];
       if (!named && type !== 'ERROR' && parent) {
-        if (type === "''" || type === '"' || type === '->' || nav.missing()) {
+        if (type === "''" || type === '->' || nav.missing()) {
           const start = nav.start();
           const end = nav.end();
           if (start === end && nav.missing()) cx.errorSpans.push(start, end);
