@@ -27,7 +27,7 @@ import {
   type ChainOperator,
   type OperatorChain,
 } from './astRepairs';
-import { doubleQuotedParts, indentedParts, mergedParts, sameParts, type StringSegment } from './astStrings';
+import { doubleQuotedParts, indentedParts, mergedParts, sameParts, unescapeNixString, type StringSegment } from './astStrings';
 import { rawCursorApi, type NixParser } from './parser';
 
 interface Span {
@@ -204,7 +204,14 @@ function withPieces<T extends { parts: StrNodePart[] }>(node: T, pieces: StrNode
   return sameParts(node.parts, pieces) ? node : { ...node, pieces };
 }
 
+/** A whole path token to Nix, with nothing in it for the repairs: the common case. */
+const PLAIN_PATH = /^(?:~|[a-zA-Z0-9._\-+]*)(?:\/[a-zA-Z0-9._\-+]+)+$/;
+
 function pathNode(kids: Kid[], start: number, end: number, cx: Conversion): NixNode {
+  if (kids.length === 1) {
+    const text = cx.text.slice(start, end);
+    if (PLAIN_PATH.test(text)) return { kind: 'path', start, end, parts: [text] };
+  }
   const segments = segmentsOf(kids, start, end);
   const pieces: StrNodePart[] = [];
   segments.forEach((s, i) => {
@@ -314,8 +321,14 @@ function build(f: Frame, cx: Conversion): unknown {
       const v = Number(text.slice(start, end));
       return { kind: 'float', start, end, value: Number.isFinite(v) ? v : 0 };
     }
-    case 'string_expression':
-      return { kind: 'str', start, end, parts: doubleQuotedParts(text, segmentsOf(kids, start + 1, contentEnd(kids, '"', end))) };
+    case 'string_expression': {
+      const to = contentEnd(kids, '"', end);
+      if (!kids.some((k) => k.type === 'interpolation')) {
+        // One literal token, or none (the common case, without building segments).
+        return { kind: 'str', start, end, parts: to > start + 1 ? [unescapeNixString(text.slice(start + 1, to))] : [] };
+      }
+      return { kind: 'str', start, end, parts: doubleQuotedParts(text, segmentsOf(kids, start + 1, to)) };
+    }
     case 'indented_string_expression': {
       const pieces = indentedParts(text, segmentsOf(kids, start + 2, contentEnd(kids, "''", end)));
       return withPieces<NodeOf<'str'>>({ kind: 'str', start, end, parts: mergedParts(pieces) }, pieces);
