@@ -28,7 +28,7 @@ export interface CheckOptions {
   progress: boolean;
 }
 
-export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions };
+export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions } | { kind: 'parse'; files: string[] };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -38,6 +38,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: microvm-net check [PATH...] [options]
+       microvm-net parse FILE...
        microvm-net help | --help | --version
 
 Tells, for every microvm.nix tap interface under PATH (default: the current
@@ -67,6 +68,13 @@ Options for check:
 Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or
 internal error. JSON paths are relative to the first PATH; lines and columns
 are 1-based, columns count UTF-16 code units.
+
+parse (a diagnostic aid, like rust-analyzer parse): prints each FILE's
+expression as this tool's parser reads it, one line per file, in the form
+\`nix-instantiate --parse\` (Nix 2.8) prints: attributes sorted, inherit
+expanded, operators parenthesised, paths made absolute. (Nix orders let
+bindings and formals by memory address; parse keeps their source order.)
+Exit status 1 if a FILE does not parse.
 `;
 
 const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
@@ -84,7 +92,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case 'help':
-      if (rest.length > 1 || (rest.length === 1 && rest[0] !== 'check' && rest[0] !== 'help')) {
+      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'help'].includes(rest[0]))) {
         throw new UsageError(`unknown help topic: ${rest.join(' ')}`);
       }
       return { kind: 'help' };
@@ -94,6 +102,8 @@ export function parseArgs(argv: readonly string[]): Command {
       return { kind: 'version' };
     case 'check':
       return { kind: 'check', options: parseCheck(rest) };
+    case 'parse':
+      return { kind: 'parse', files: parseFiles(rest) };
     default:
       if (command.startsWith('-')) throw new UsageError(`unknown option before the command: ${command}`);
       throw new UsageError(`unknown command: ${command}`);
@@ -177,6 +187,19 @@ function parseCheck(args: readonly string[]): CheckOptions {
     }
   }
   return options;
+}
+
+function parseFiles(args: readonly string[]): string[] {
+  const files: string[] = [];
+  let onlyFiles = false;
+  for (const arg of args) {
+    if (!onlyFiles && arg === '--') onlyFiles = true;
+    else if (!onlyFiles && arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option of parse: ${arg}`);
+    else if (arg === '') throw new UsageError('empty FILE');
+    else files.push(arg);
+  }
+  if (files.length === 0) throw new UsageError('parse needs at least one FILE');
+  return files;
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

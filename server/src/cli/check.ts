@@ -12,6 +12,8 @@ import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../protocol/sett
 import { parseArgs, USAGE, UsageError, type CheckOptions } from './args';
 import { formatFixLog, runFixes, type FixLogEntry } from './fix';
 import { formatJson } from './json';
+import { runParse } from './parse';
+import { NixParser } from '../engine/nix/parser';
 import { TOOL_NAME, TOOL_VERSION } from './meta';
 import { createProgress } from './progress';
 import { buildReport, exitCodeFor, type CheckReport } from './report';
@@ -39,6 +41,8 @@ export interface ServiceOptions {
 
 export interface CliDeps {
   createService(options: ServiceOptions): Promise<LanguageService>;
+  /** For `parse`; the real tree-sitter parser when absent. */
+  createParser?(): Promise<NixParser>;
 }
 
 export const EXIT_OK = 0;
@@ -62,6 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return EXIT_OK;
       case 'check':
         return await runCheck(command.options, io, deps);
+      case 'parse':
+        return await runParse(command.files, io, deps.createParser ?? (() => NixParser.create()));
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -58,7 +58,7 @@ test('nixString: the evaluator reads back exactly the input', async () => {
   }
 });
 
-test("nixIndentedLine: a `''…''` string holding it reads back as the input (one line, no antiquotation)", async () => {
+test("nixIndentedLine: a `''…''` string holding it reads back as the input (one line; no antiquotation but a constant space)", async () => {
   for (const s of samples(2, 150)) {
     const literal = `''\n  ${nixIndentedLine(s)}\n''`;
     assert.equal(await evalJs(literal), s + '\n', `${JSON.stringify(s)} written as ${literal}`);

@@ -99,15 +99,22 @@ export function nixString(s: string): string {
  * `lineStart: false` for text that follows something else on its line.
  * The lexer ends the string at `''`, starts an antiquotation at `${`, and reads `'''`, `''$` and
  * `''\x` as escapes, so: `${` becomes `''${`; line breaks and tabs become `''\n`, `''\r`,
- * `''\t`; a leading space (which would count as indentation) becomes `''\ `; and a `'` whose
- * next piece starts with `'` or `$` becomes `''\'`.
+ * `''\t`; a leading space (which would count as indentation) becomes `''\ `; a space right
+ * after a line break becomes `${" "}`; and a `'` whose next piece starts with `'` or `$`
+ * becomes `''\'`.
  */
+const SPACE_AFTER_BREAK = '${" "}';
+
 export function nixIndentedLine(s: string, options: { lineStart?: boolean } = {}): string {
   const pieces: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (c === '$') pieces.push(s[i + 1] === '{' ? "''$" : '$');
     else if (c === '\n') pieces.push("''\\n");
+    // Nix strips indentation after every line break, escaped ones included, and an escaped
+    // space with it (nix-instantiate 2.8: `''\n''\ b` reads "\nb"); only an antiquotation ends
+    // that, so a space right after a line break is a constant one.
+    else if (c === ' ' && pieces.length > 0 && (pieces[pieces.length - 1] === "''\\n" || pieces[pieces.length - 1] === SPACE_AFTER_BREAK)) pieces.push(SPACE_AFTER_BREAK);
     else if (c === '\r') pieces.push("''\\r");
     else if (c === '\t') pieces.push("''\\t");
     else pieces.push(c);

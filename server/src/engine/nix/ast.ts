@@ -4,7 +4,8 @@
  * (web-tree-sitter 0.25 already reports JS-string offsets, see parser.ts).
  *
  * Strings are stored already unescaped, indented strings already stripped of their indentation,
- * as a list of literal text and interpolated expressions.
+ * as a list of literal text and interpolated expressions. Where the grammar reads Nix differently
+ * from Nix (astRepairs.ts), the AST is what Nix's parser builds.
  *
  * The conversion is iterative (a TreeCursor walk with an explicit stack), so any nesting depth
  * works. Grammar errors never fail: ERROR / MISSING nodes become `{ kind: 'error' }` nodes (or
@@ -12,6 +13,21 @@
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex, type Range } from '../text';
+import {
+  isGrammarGap,
+  isOrVariable,
+  withOrApplied,
+  pathTokensOfStretch,
+  regroupChain,
+  remapOffsets,
+  updateOperatorsInPath,
+  homePathsInPath,
+  withSpacesInserted,
+  blanked,
+  type ChainOperator,
+  type OperatorChain,
+} from './astRepairs';
+import { doubleQuotedParts, indentedParts, mergedParts, sameParts, unescapeNixString, type StringSegment } from './astStrings';
 import { rawCursorApi, type NixParser } from './parser';
 
 interface Span {
@@ -55,9 +71,18 @@ export type NixNode = Span &
     | { kind: 'var'; name: string }
     | { kind: 'int'; value: number }
     | { kind: 'float'; value: number }
-    | { kind: 'str'; parts: StrNodePart[] }
+    | {
+        kind: 'str';
+        parts: StrNodePart[];
+        /**
+         * The parts one per token of Nix's lexer, empty ones included, when that differs from
+         * `parts` (indented strings with escapes): Nix keeps them apart, so `${…}` keys made of
+         * them are dynamic and `nix-instantiate --parse` prints them apart.
+         */
+        pieces?: StrNodePart[];
+      }
     /** `./a/${b}.nix`, `/abs`, `~/x`: text with interpolations, relative to the file. */
-    | { kind: 'path'; parts: StrNodePart[] }
+    | { kind: 'path'; parts: StrNodePart[]; pieces?: StrNodePart[] }
     /** `<nixpkgs>` */
     | { kind: 'spath'; name: string }
     | { kind: 'uri'; value: string }
@@ -85,7 +110,7 @@ export type NixNode = Span &
   );
 
 export type BinaryOp =
-  | '+' | '-' | '*' | '/' | '++' | '//' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||' | '->' | '|>' | '<|';
+  | '+' | '-' | '*' | '/' | '++' | '//' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||' | '->';
 
 export type NodeOf<K extends NixNode['kind']> = Extract<NixNode, { kind: K }>;
 
@@ -123,21 +148,115 @@ interface Frame {
   kids: Kid[];
 }
 
-/** Internal string part markers produced while converting string children. */
-interface RawText {
-  raw: string;
-  /** False for escapes (`\n`, `''$`): they end start-of-line indentation in indented strings. */
-  indent: boolean;
-}
-
-const BINOPS = new Set(['+', '-', '*', '/', '++', '//', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '->', '|>', '<|']);
+const BINOPS = new Set(['+', '-', '*', '/', '++', '//', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '->']);
 
 function errorNode(start: number, end: number): NixNode {
   return { kind: 'error', start, end };
 }
 
 function isNode(v: unknown): v is NixNode {
-  return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string' && 'start' in v && !('indent' in v);
+  return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string' && 'start' in v;
+}
+
+/** What one conversion collects besides the tree: pipe chains, paths to break, syntax errors. */
+interface Conversion {
+  text: string;
+  chains: Map<NixNode, OperatorChain>;
+  /** Offsets before which a space makes tree-sitter end a path where Nix does (astRepairs.ts). */
+  pathBreaks: number[];
+  /** Start and end offsets of block comments the grammar let a path run through. */
+  pathComments: number[];
+  /** Start and end offsets of each syntax error. */
+  errorSpans: number[];
+}
+
+/** Literal stretches between the interpolations of a string or path, from `from` to `to`. */
+function segmentsOf(kids: Kid[], from: number, to: number): StringSegment[] {
+  const out: StringSegment[] = [];
+  let at = from;
+  for (const k of kids) {
+    if (k.type !== 'interpolation') continue;
+    out.push({ from: at, to: k.start }, isNode(k.val) ? k.val : errorNode(k.start, k.end));
+    at = k.end;
+  }
+  out.push({ from: at, to: Math.max(at, to) });
+  return out;
+}
+
+/**
+ * Where a string's content ends: before its closing delimiter (whose position is known when it
+ * was read, i.e. `''` or a MISSING one; else it ends the node), or at the node's end.
+ */
+function contentEnd(kids: Kid[], delimiter: string, end: number): number {
+  let count = 0;
+  let last: Kid | undefined;
+  for (const k of kids) {
+    if (k.type === delimiter && !k.named) {
+      count++;
+      last = k;
+    }
+  }
+  if (count < 2 || !last) return end;
+  return last.start >= 0 ? last.start : end - delimiter.length;
+}
+
+function withPieces<T extends { parts: StrNodePart[] }>(node: T, pieces: StrNodePart[]): T & { pieces?: StrNodePart[] } {
+  return sameParts(node.parts, pieces) ? node : { ...node, pieces };
+}
+
+/** A whole path token to Nix, with nothing in it for the repairs: the common case. */
+const PLAIN_PATH = /^(?:~|[a-zA-Z0-9._\-+]*)(?:\/[a-zA-Z0-9._\-+]+)+$/;
+
+function pathNode(kids: Kid[], start: number, end: number, cx: Conversion): NixNode {
+  if (kids.length === 1) {
+    const text = cx.text.slice(start, end);
+    if (PLAIN_PATH.test(text)) return { kind: 'path', start, end, parts: [text] };
+  }
+  const segments = segmentsOf(kids, start, end);
+  const pieces: StrNodePart[] = [];
+  segments.forEach((s, i) => {
+    if ('kind' in s) {
+      pieces.push(s);
+      return;
+    }
+    const stretch = cx.text.slice(s.from, s.to);
+    if (stretch !== '') pieces.push(...pathTokensOfStretch(stretch, i === 0));
+    if (i === 0) for (const at of updateOperatorsInPath(stretch)) cx.pathBreaks.push(s.from + at, s.from + at + 2);
+    for (const at of homePathsInPath(stretch, i === 0)) cx.pathBreaks.push(s.from + at);
+  });
+  return withPieces<NodeOf<'path'>>({ kind: 'path', start, end, parts: mergedParts(pieces) }, pieces);
+}
+
+/** `->`, or a pipe given to the grammar as `->` (parser.ts): regrouped as Nix groups them. */
+function implicationOrPipe(kids: Kid[], operator: Kid, start: number, end: number, cx: Conversion): NixNode {
+  const chainOf = (field: string): OperatorChain => {
+    const k = fieldKid(kids, field);
+    const node = k && isNode(k.val) ? k.val : errorNode(k?.start ?? start, k?.end ?? end);
+    return (k?.type === 'binary_expression' && cx.chains.get(node)) || { operands: [node], operators: [] };
+  };
+  const left = chainOf('left');
+  const right = chainOf('right');
+  const written = cx.text.slice(operator.start, operator.start + 2) as ChainOperator;
+  const chain: OperatorChain = {
+    operands: [...left.operands, ...right.operands],
+    operators: [...left.operators, written === '|>' || written === '<|' ? written : '->', ...right.operators],
+  };
+  let node: NixNode | undefined;
+  if (chain.operators.every((o) => o === '->')) {
+    node = { kind: 'binop', start, end, op: '->', left: fieldNode(kids, 'left', start, end), right: fieldNode(kids, 'right', start, end) };
+  } else {
+    node = regroupChain(chain);
+    if (node) {
+      node.start = start;
+      node.end = end;
+    } else {
+      // `a |> f <| b`: Nix has no reading for it either.
+      cx.errorSpans.push(start, end);
+      node = errorNode(start, end);
+    }
+  }
+  cx.chains.set(node, chain);
+  return node;
 }
 
 function fieldKid(kids: Kid[], field: string): Kid | undefined {
@@ -150,155 +269,12 @@ function fieldNode(kids: Kid[], field: string, start: number, end: number): NixN
   return k && isNode(k.val) ? k.val : errorNode(k?.start ?? start, k?.end ?? end);
 }
 
-function unescapeDouble(seq: string): string {
-  // seq is `\x`
-  const c = seq.slice(1);
-  switch (c) {
-    case 'n':
-      return '\n';
-    case 't':
-      return '\t';
-    case 'r':
-      return '\r';
-    default:
-      return c;
-  }
-}
-
-function unescapeIndented(seq: string): string {
-  // `'''` -> `''`, `''$` -> `$`, `''\x` -> escaped x
-  if (seq === "'''") return "''";
-  if (seq === "''$") return '$';
-  if (seq.startsWith("''\\")) return unescapeDouble(seq.slice(2));
-  return seq;
-}
-
-/** Collects string children into parts (RawText or interpolated NixNode). */
-function stringParts(kids: Kid[], text: string, indented: boolean): (RawText | NixNode)[] {
-  const out: (RawText | NixNode)[] = [];
-  for (const k of kids) {
-    switch (k.type) {
-      case 'string_fragment':
-      case 'path_fragment':
-        out.push({ raw: text.slice(k.start, k.end), indent: true });
-        break;
-      case 'dollar_escape':
-        // The node covers only `''` / `\`; the escaped `$` follows as a fragment.
-        out.push({ raw: '', indent: false });
-        break;
-      case 'escape_sequence': {
-        const seq = text.slice(k.start, k.end);
-        out.push({ raw: indented ? unescapeIndented(seq) : unescapeDouble(seq), indent: false });
-        break;
-      }
-      case 'interpolation':
-        out.push(isNode(k.val) ? k.val : errorNode(k.start, k.end));
-        break;
-      default:
-        break; // quotes, MISSING tokens, comments
-    }
-  }
-  return out;
-}
-
-function finishParts(parts: (RawText | NixNode)[]): StrNodePart[] {
-  const out: StrNodePart[] = [];
-  for (const p of parts) {
-    if ('indent' in p) {
-      if (p.raw === '') continue;
-      const last = out[out.length - 1];
-      if (typeof last === 'string') out[out.length - 1] = last + p.raw;
-      else out.push(p.raw);
-    } else out.push(p);
-  }
-  return out;
-}
-
-/** Nix's indentation stripping for `'' ... ''` strings. */
-function stripIndentation(partsIn: (RawText | NixNode)[], openEnd: number, firstStart: number | undefined): StrNodePart[] {
-  const parts = partsIn.slice();
-  // The lexer swallows `''` followed by spaces and a newline (a whitespace-only first line).
-  if (parts.length > 0 && firstStart === openEnd) {
-    const first = parts[0];
-    if ('indent' in first && first.indent) {
-      const m = /^ *\n/.exec(first.raw);
-      if (m) parts[0] = { raw: first.raw.slice(m[0].length), indent: true };
-    }
-  }
-  let atStart = true;
-  let minIndent = Infinity;
-  let cur = 0;
-  for (const p of parts) {
-    if (!('indent' in p) || !p.indent) {
-      if (atStart) {
-        atStart = false;
-        if (cur < minIndent) minIndent = cur;
-      }
-      continue;
-    }
-    const s = p.raw;
-    for (let j = 0; j < s.length; j++) {
-      const c = s.charCodeAt(j);
-      if (atStart) {
-        if (c === 32) cur++;
-        else if (c === 10) cur = 0;
-        else {
-          atStart = false;
-          if (cur < minIndent) minIndent = cur;
-        }
-      } else if (c === 10) {
-        atStart = true;
-        cur = 0;
-      }
-    }
-  }
-  if (minIndent === Infinity) minIndent = 0;
-  const out: (RawText | NixNode)[] = [];
-  atStart = true;
-  let dropped = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    if (!('indent' in p) || !p.indent) {
-      atStart = false;
-      dropped = 0;
-      out.push(p);
-      continue;
-    }
-    let s2 = '';
-    const s = p.raw;
-    for (let j = 0; j < s.length; j++) {
-      const ch = s[j];
-      if (atStart) {
-        if (ch === ' ') {
-          if (dropped++ >= minIndent) s2 += ch;
-        } else if (ch === '\n') {
-          dropped = 0;
-          s2 += ch;
-        } else {
-          atStart = false;
-          dropped = 0;
-          s2 += ch;
-        }
-      } else {
-        s2 += ch;
-        if (ch === '\n') atStart = true;
-      }
-    }
-    if (i === parts.length - 1) {
-      // Drop a last line made only of spaces.
-      const nl = s2.lastIndexOf('\n');
-      if (nl >= 0 && /^ *$/.test(s2.slice(nl + 1))) s2 = s2.slice(0, nl + 1);
-    }
-    out.push({ raw: s2, indent: true });
-  }
-  return finishParts(out);
-}
-
 function attrKeyOf(k: Kid): AttrKey {
   const v = k.val;
   if (k.type === 'identifier') return { start: k.start, end: k.end, name: v as string };
   if (isNode(v)) {
-    if (v.kind === 'str') {
+    // A key is static when Nix reads it as one string token (`"a"`, `${"a"}`), else dynamic.
+    if (v.kind === 'str' && !v.pieces) {
       if (v.parts.length === 0) return { start: k.start, end: k.end, name: '' };
       if (v.parts.length === 1 && typeof v.parts[0] === 'string') return { start: k.start, end: k.end, name: v.parts[0] };
       return { start: k.start, end: k.end, expr: v };
@@ -320,8 +296,9 @@ function bindingsOf(kids: Kid[]): AstBinding[] {
 }
 
 /** Builds the value of a finished tree-sitter node from its converted children. */
-function build(f: Frame, text: string): unknown {
+function build(f: Frame, cx: Conversion): unknown {
   const { start, end, kids } = f;
+  const text = cx.text;
   switch (f.type) {
     case 'source_code': {
       const e = fieldKid(kids, 'expression');
@@ -344,31 +321,36 @@ function build(f: Frame, text: string): unknown {
       const v = Number(text.slice(start, end));
       return { kind: 'float', start, end, value: Number.isFinite(v) ? v : 0 };
     }
-    case 'string_expression':
-      return { kind: 'str', start, end, parts: finishParts(stringParts(kids, text, false)) };
+    case 'string_expression': {
+      const to = contentEnd(kids, '"', end);
+      if (!kids.some((k) => k.type === 'interpolation')) {
+        // One literal token, or none (the common case, without building segments).
+        return { kind: 'str', start, end, parts: to > start + 1 ? [unescapeNixString(text.slice(start + 1, to))] : [] };
+      }
+      return { kind: 'str', start, end, parts: doubleQuotedParts(text, segmentsOf(kids, start + 1, to)) };
+    }
     case 'indented_string_expression': {
-      const open = kids.find((k) => !k.named && k.type === "''");
-      const firstContent = kids.find((k) => k.named || k.type !== "''");
-      const parts = stringParts(kids, text, true);
-      return {
-        kind: 'str',
-        start,
-        end,
-        parts: stripIndentation(parts, open ? open.end : start + 2, firstContent && firstContent.type !== "''" ? firstContent.start : undefined),
-      };
+      const pieces = indentedParts(text, segmentsOf(kids, start + 2, contentEnd(kids, "''", end)));
+      return withPieces<NodeOf<'str'>>({ kind: 'str', start, end, parts: mergedParts(pieces) }, pieces);
     }
     case 'interpolation':
       return fieldNode(kids, 'expression', start, end);
     case 'path_expression':
     case 'hpath_expression':
-      return { kind: 'path', start, end, parts: finishParts(stringParts(kids, text, false)) };
+      return pathNode(kids, start, end, cx);
     case 'spath_expression':
       return { kind: 'spath', start, end, name: text.slice(start + 1, end - 1) };
     case 'uri_expression':
       return { kind: 'uri', start, end, value: text.slice(start, end) };
     case 'list_expression': {
       const items: NixNode[] = [];
-      for (const k of kids) if (k.field === 'element' && isNode(k.val)) items.push(k.val);
+      for (const k of kids) {
+        if (k.field !== 'element' || !isNode(k.val)) continue;
+        const previous = items[items.length - 1];
+        // `[ a or ]` is `[ (a or) ]` to Nix, as in an application.
+        if (previous && isOrVariable(k.val)) items[items.length - 1] = withOrApplied(text, previous, k.val);
+        else items.push(k.val);
+      }
       return { kind: 'list', start, end, items };
     }
     case 'attrset_expression':
@@ -400,8 +382,10 @@ function build(f: Frame, text: string): unknown {
       return { kind: 'inherit', start, end, from: f.type === 'inherit_from' ? from ?? errorNode(start, end) : undefined, names } satisfies AstInherit;
     }
     case 'attrpath':
-    case 'inherited_attrs':
       return attrPath(kids);
+    case 'inherited_attrs':
+      // `inherit;`: the grammar's MISSING name is no name.
+      return attrPath(kids).filter((k) => k.end > k.start);
     case 'let_expression':
       return { kind: 'let', start, end, bindings: bindingsOf(kids), body: fieldNode(kids, 'body', start, end) };
     case 'function_expression': {
@@ -434,8 +418,16 @@ function build(f: Frame, text: string): unknown {
       const d = fieldKid(kids, 'default');
       return { start, end, name: n.val, default: d && isNode(d.val) ? d.val : undefined } satisfies AstFormal;
     }
-    case 'apply_expression':
-      return { kind: 'apply', start, end, fn: fieldNode(kids, 'function', start, end), arg: fieldNode(kids, 'argument', start, end) };
+    case 'apply_expression': {
+      const fnKid = fieldKid(kids, 'function');
+      const fn = fieldNode(kids, 'function', start, end);
+      const arg = fieldNode(kids, 'argument', start, end);
+      if (fnKid?.type === 'apply_expression' && fn.kind === 'apply' && isOrVariable(arg)) {
+        // Nix reads `x or` as `x` applied to a variable `or` at select level: `f a or` is `f (a or)`.
+        return { kind: 'apply', start, end, fn: fn.fn, arg: withOrApplied(text, fn.arg, arg) };
+      }
+      return isOrVariable(arg) && fnKid?.type !== 'parenthesized_expression' ? withOrApplied(text, fn, arg) : { kind: 'apply', start, end, fn, arg };
+    }
     case 'select_expression': {
       const ap = fieldKid(kids, 'attrpath');
       const d = fieldKid(kids, 'default');
@@ -454,16 +446,13 @@ function build(f: Frame, text: string): unknown {
     }
     case 'binary_expression': {
       const op = kids.find((k) => !k.named && BINOPS.has(k.type));
-      const opText = op ? op.type : '';
-      if (!BINOPS.has(opText) || kids.some((k) => k.type === 'ERROR')) {
-        // `|>` is not in this grammar: it shows up as `|` ... ERROR `>`; treat as unknown.
-        return errorNode(start, end);
-      }
+      if (!op || kids.some((k) => k.type === 'ERROR')) return errorNode(start, end);
+      if (op.type === '->') return implicationOrPipe(kids, op, start, end, cx);
       return {
         kind: 'binop',
         start,
         end,
-        op: opText as BinaryOp,
+        op: op.type as BinaryOp,
         left: fieldNode(kids, 'left', start, end),
         right: fieldNode(kids, 'right', start, end),
       };
@@ -551,26 +540,18 @@ function publicNav(cursor: TreeCursor): Nav {
   };
 }
 
-/**
- * `{ a, b, }:` is valid Nix (alejandra writes it) but tree-sitter-nix inserts a MISSING
- * identifier after the last comma. That is the grammar's gap, not an error in the file.
- */
-function isTrailingFormalComma(type: string, stack: { type: string }[], text: string, at: number): boolean {
-  if (type !== 'identifier' || stack[stack.length - 1]?.type !== 'formal') return false;
-  let before = at - 1;
-  while (before >= 0 && /\s/.test(text[before])) before--;
-  let after = at;
-  while (after < text.length && /\s/.test(text[after])) after++;
-  return text[before] === ',' && text[after] === '}';
+interface Converted {
+  root: NixNode;
+  pathBreaks: number[];
+  pathComments: number[];
+  errorSpans: number[];
 }
 
-/** Converts a tree-sitter tree to our AST. The caller deletes the tree afterwards. */
-export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?: boolean } = {}): ParsedNixFile {
-  const lines = new LineIndex(text);
-  const errorRanges: Range[] = [];
-  let syntaxErrors = 0;
+/** One walk over the tree: our AST, and what the repairs need to know. */
+function convert(text: string, tree: Tree, publicApi: boolean): Converted {
+  const cx: Conversion = { text, chains: new Map(), pathBreaks: [], pathComments: [], errorSpans: [] };
   const cursor = tree.walk();
-  const raw = opts.publicApi ? undefined : rawNav(tree, cursor);
+  const raw = publicApi ? undefined : rawNav(tree, cursor);
   const nav: Nav = raw ?? publicNav(cursor);
   const language = tree.language;
   const types = language.types;
@@ -580,21 +561,19 @@ export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?
   let result: unknown;
   try {
     // Iterative depth-first walk. Anonymous tokens (punctuation, keywords, operators) are leaves:
-    // they get no frame and only their type is read (fewer WASM calls), except `''` whose end we use.
+    // they get no frame and only their type is read (fewer WASM calls), except `''` (where an
+    // indented string's text starts and ends) and `->` (where a pipe may stand, see parser.ts).
     const enter = (): boolean => {
       const typeId = nav.typeId();
       const type = types[typeId] || 'ERROR';
       let named = namedById[typeId];
       if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
-      if (!named && type !== 'ERROR' && stack.length > 0) {
-        const parent = stack[stack.length - 1];
-        if (type === "''" || nav.missing()) {
+      const parent = stack[stack.length - 1];
+      if (!named && type !== 'ERROR' && parent) {
+        if (type === "''" || type === '->' || nav.missing()) {
           const start = nav.start();
           const end = nav.end();
-          if (start === end && nav.missing()) {
-            syntaxErrors++;
-            errorRanges.push(lines.rangeAt(start, end));
-          }
+          if (start === end && nav.missing()) cx.errorSpans.push(start, end);
           parent.kids.push({ type, field: null, named, start, end, val: undefined });
         } else {
           parent.kids.push({ type, field: null, named, start: -1, end: -1, val: undefined });
@@ -603,9 +582,8 @@ export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?
       }
       const start = nav.start();
       const end = nav.end();
-      if (type === 'ERROR' || (start === end && nav.missing() && !isTrailingFormalComma(type, stack, text, start))) {
-        syntaxErrors++;
-        errorRanges.push(lines.rangeAt(start, end));
+      if (type === 'ERROR' || (start === end && nav.missing())) {
+        if (!isGrammarGap({ type, start, end, missing: type !== 'ERROR' }, stack, text)) cx.errorSpans.push(start, end);
       }
       const fieldId = nav.fieldId();
       stack.push({ type, field: fieldId ? fields[fieldId] ?? null : null, named, start, end, kids: [] });
@@ -613,9 +591,13 @@ export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?
     };
     const leave = (): void => {
       const f = stack.pop()!;
-      if (f.type === 'comment') return;
-      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : build(f, text);
       const parent = stack[stack.length - 1];
+      if (f.type === 'comment') {
+        // `./a /* c */++`: the grammar goes on with the path after the comment, Nix does not.
+        if (parent?.type === 'path_expression' || parent?.type === 'hpath_expression') cx.pathComments.push(f.start, f.end);
+        return;
+      }
+      const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : build(f, cx);
       if (parent) parent.kids.push({ type: f.type, field: f.field, named: f.named, start: f.start, end: f.end, val });
       else result = val;
     };
@@ -644,14 +626,56 @@ export function toAst(file: string, text: string, tree: Tree, opts: { publicApi?
     cursor.delete();
   }
   const root = isNode(result) ? result : errorNode(0, text.length);
-  return { file, text, lines, root, syntaxErrors, errorRanges };
+  return { root, pathBreaks: cx.pathBreaks, pathComments: cx.pathComments, errorSpans: cx.errorSpans };
+}
+
+function parsedFile(file: string, text: string, converted: Converted): ParsedNixFile {
+  const lines = new LineIndex(text);
+  const errorRanges: Range[] = [];
+  const spans = converted.errorSpans;
+  for (let i = 0; i < spans.length; i += 2) errorRanges.push(lines.rangeAt(spans[i], spans[i + 1]));
+  return { file, text, lines, root: converted.root, syntaxErrors: errorRanges.length, errorRanges };
+}
+
+/**
+ * Converts a tree-sitter tree of `text` to our AST; the caller deletes the tree afterwards. Where
+ * the grammar read a path further than Nix does (`a//b` as one path, a path going on after a
+ * block comment), `text` is parsed again with spaces around each `//` and those comments blanked
+ * (a second tree, deleted here) and offsets are mapped back, so the AST is what Nix reads.
+ */
+export function toAst(parser: NixParser, file: string, text: string, tree: Tree, opts: { publicApi?: boolean } = {}): ParsedNixFile {
+  const publicApi = opts.publicApi === true;
+  let converted = convert(text, tree, publicApi);
+  let current = text;
+  let toOriginal: ((offset: number) => number) | undefined;
+  const aborted = parser.lastParseAborted;
+  // A repair can uncover another (`./a /* c *///b`: the comment, then `//`); a few rounds suffice.
+  for (let round = 0; round < 3 && converted.pathBreaks.length + converted.pathComments.length > 0; round++) {
+    const spaced = withSpacesInserted(blanked(current, converted.pathComments), [...new Set(converted.pathBreaks)].sort((a, b) => a - b));
+    const reparsed = parser.parse(spaced.text);
+    try {
+      if (parser.lastParseAborted) break;
+      converted = convert(spaced.text, reparsed, publicApi);
+    } finally {
+      reparsed.delete();
+      parser.lastParseAborted = aborted;
+    }
+    const before = toOriginal;
+    toOriginal = before ? (o: number) => before(spaced.original(o)) : spaced.original;
+    current = spaced.text;
+  }
+  if (toOriginal) {
+    remapOffsets(converted.root, toOriginal);
+    converted.errorSpans = converted.errorSpans.map(toOriginal);
+  }
+  return parsedFile(file, text, converted);
 }
 
 /** Parses, converts and frees the tree. */
 export function parseNixFile(parser: NixParser, file: string, text: string): ParsedNixFile {
   const tree = parser.parse(text);
   try {
-    return withParseProblem(toAst(file, text, tree), parser);
+    return withParseProblem(toAst(parser, file, text, tree), parser);
   } finally {
     tree.delete();
   }

@@ -158,12 +158,21 @@ export interface TextEdit {
 }
 
 /**
- * Nix's lexer ends a `#` comment at a lone CR too; tree-sitter-nix only at LF. A lone CR becomes
- * LF for the parser: same length, so every offset stays valid, and string contents are read
- * from the original text by the AST conversion.
+ * Same-length substitutions for what tree-sitter-nix lexes differently from Nix, so every offset
+ * stays valid (string contents and names are read from the original text by the AST conversion):
+ * - Nix ends a `#` comment at a lone CR too, the grammar only at LF: a lone CR becomes LF.
+ * - `~/${x}` (a home path starting with an interpolation) is an ERROR to the grammar, `./${x}`
+ *   is not: the path's text is read from the original, so it stays a home path.
+ * - `|>` and `<|` (Nix >= 2.24) are unknown to the grammar: they become `->`, the operator with
+ *   the lowest binary precedence, and the AST conversion regroups them (astRepairs.ts). Inside
+ *   strings and comments these substitutions change nothing the conversion reads.
  */
-function forLexer(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+export function forLexer(text: string): string {
+  let out = text;
+  if (out.includes('\r')) out = out.replace(/\r(?!\n)/g, '\n');
+  if (out.includes('~/${')) out = out.replace(/~\/\$\{/g, './${');
+  if (out.includes('|>') || out.includes('<|')) out = out.replace(/\|>|<\|/g, '->');
+  return out;
 }
 
 /**

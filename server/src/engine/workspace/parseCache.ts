@@ -28,7 +28,7 @@ export class ParseCache {
       open.tree?.delete();
       open.tree = tree;
       open.pendingEdits = [];
-      parsed = withParseProblem(toAst(path, text, tree), this.parser);
+      parsed = withParseProblem(toAst(this.parser, path, text, tree), this.parser);
     } else {
       parsed = parseNixFile(this.parser, path, text);
     }
@@ -51,14 +51,15 @@ export class ParseCache {
     const tree = this.parser.parse(text);
     try {
       if (this.parser.lastParseAborted) {
-        this.asts.set(path, withParseProblem(toAst(path, text, tree), this.parser));
+        this.asts.set(path, withParseProblem(toAst(this.parser, path, text, tree), this.parser));
         return 0;
       }
-      if (!tree.rootNode.hasError) {
+      // `|>` and `<|` mixed is an error the AST conversion finds, not tree-sitter (astRepairs.ts).
+      if (!tree.rootNode.hasError && !(text.includes('|>') && text.includes('<|'))) {
         this.syntaxCounts.set(path, { text, count: 0 });
         return 0;
       }
-      const parsed = toAst(path, text, tree);
+      const parsed = toAst(this.parser, path, text, tree);
       this.asts.set(path, parsed);
       return parsed.syntaxErrors;
     } finally {

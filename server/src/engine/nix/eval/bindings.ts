@@ -3,6 +3,10 @@
  * sets, `inherit` (with or without `from`) shares thunks, and dynamic keys (`${e} = v`) are
  * computed when the set itself is evaluated, as in Nix. A key that cannot be computed keeps its
  * binding under `unknownKeys`, and the set becomes incomplete.
+ *
+ * Merging follows Nix's parser (`addAttr`): a set literal defined twice (`a = {…}; a = {…};`,
+ * `a = {…}; a.b = …;`, in any order) is one set; a `rec` literal stays recursive for what is
+ * merged into it; a literal merged into an existing set brings only its static attributes.
  */
 import type { AstBinding, AttrKey, NixNode, NodeOf } from '../ast';
 import { HOLE, pattern, type StrPattern } from '../../pattern';
@@ -26,7 +30,7 @@ export interface BindingHost {
 interface LeafEntry {
   kind: 'leaf';
   binding: Binding;
-  /** The value expression when it is a non-rec attrset literal (mergeable with `a.b = ...`). */
+  /** The value expression when it is an attrset literal (mergeable with `a.b = ...`). */
   literal?: NodeOf<'attrs'>;
 }
 interface NestedEntry {
@@ -49,6 +53,9 @@ interface Level {
   /** Where `inherit x;` looks `x` up (the enclosing scope for rec/let, else `env`). */
   inheritEnv: Env;
   location?: Location;
+  /** A `rec` literal's scope (`env`), filled with its attributes when it is materialized. */
+  recursive?: boolean;
+  materialized?: AttrsValue;
 }
 
 export class BindingBuilder {
@@ -72,17 +79,49 @@ export class BindingBuilder {
 
   /** Bindings that see each other (`rec`, `let`); `inherit x;` still looks `x` up outside. */
   private recursive(bindings: AstBinding[], env: Env, location?: Location): { set: AttrsValue; scope: Env } {
-    const scope = new Env(new Map(), env, null, env.ctx);
-    const level = this.newLevel(scope, env, location);
+    const level = this.newLevel(new Env(new Map(), env, null, env.ctx), env, location);
+    level.recursive = true;
+    this.declare(level, bindings);
     for (const b of bindings) this.addBinding(level, b);
-    const set = this.materialize(level);
-    const vars = scope.vars!;
-    for (const [k, b] of set.attrs) vars.set(k, b.thunk);
-    return { set, scope };
+    return { set: this.materialize(level), scope: level.env };
+  }
+
+  /**
+   * The static names a recursive set binds, in its scope before any value refers to them, so
+   * `let a = 5; in rec { a = 1; b = a; }` gives `b = 1`; each stands for the set's attribute and
+   * is replaced by it when the set is materialized.
+   */
+  private declare(level: Level, bindings: AstBinding[]): void {
+    const vars = level.env.vars!;
+    for (const b of bindings) {
+      for (const key of b.kind === 'inherit' ? b.names : b.path.slice(0, 1)) {
+        const name = key.name;
+        if (name === undefined || vars.has(name)) continue;
+        vars.set(
+          name,
+          new LazyThunk(() => level.materialized?.attrs.get(name)?.thunk.force() ?? unknown(`attribute ${name} not known`)),
+        );
+      }
+    }
   }
 
   private newLevel(env: Env, inheritEnv: Env, location?: Location): Level {
     return { children: new Map(), dyn: [], env, inheritEnv, location };
+  }
+
+  /** The level of a set literal merged with other definitions: recursive if it is `rec`. */
+  private literalLevel(literal: NodeOf<'attrs'>, env: Env): Level {
+    const location = this.host.locationOf(literal, env.ctx);
+    if (!literal.rec) return this.newLevel(env, env, location);
+    const level = this.newLevel(new Env(new Map(), env, null, env.ctx), env, location);
+    level.recursive = true;
+    this.declare(level, literal.bindings);
+    return level;
+  }
+
+  /** `a = { … }` meeting an existing `a`: Nix merges the literal's static attributes only. */
+  private mergeLiteral(level: Level, literal: NodeOf<'attrs'>): void {
+    for (const b of literal.bindings) if (b.kind === 'inherit' || b.path[0]?.name !== undefined) this.addBinding(level, b);
   }
 
   private addBinding(level: Level, b: AstBinding): void {
@@ -130,36 +169,37 @@ export class BindingBuilder {
     const last = index === path.length - 1;
     if (last) {
       if (!existing) {
-        const literal = value.kind === 'attrs' && !value.rec ? value : undefined;
+        const literal = value.kind === 'attrs' ? value : undefined;
         level.children.set(name, {
           kind: 'leaf',
           binding: { thunk: this.host.thunk(value, level.env), keyLocation: this.host.locationOf(key, ctx), valueLocation: this.host.locationOf(value, ctx) },
           literal,
         });
-      } else if (existing.kind === 'nested' && value.kind === 'attrs' && !value.rec) {
-        for (const b of value.bindings) this.addBinding(existing.level, b);
+        return;
       }
       // Otherwise a duplicate definition (an error in Nix): the first one stays.
+      if (value.kind !== 'attrs') return;
+      const nested = this.asNested(level, name, existing);
+      if (nested) this.mergeLiteral(nested.level, value);
       return;
     }
-    let nested: NestedEntry;
+    let nested: NestedEntry | undefined;
     if (!existing) {
       nested = { kind: 'nested', level: this.newLevel(level.env, level.env, this.host.locationOf(node, ctx)), keyLocation: this.host.locationOf(key, ctx) };
       level.children.set(name, nested);
-    } else if (existing.kind === 'nested') {
-      nested = existing;
-    } else if (existing.literal) {
-      nested = {
-        kind: 'nested',
-        level: this.newLevel(level.env, level.env, this.host.locationOf(existing.literal, ctx)),
-        keyLocation: existing.binding.keyLocation,
-      };
-      for (const b of existing.literal.bindings) this.addBinding(nested.level, b);
-      level.children.set(name, nested);
-    } else {
-      return; // `a = expr; a.b = ...;` is an error in Nix
-    }
-    this.insertPath(nested.level, path, index + 1, value, node);
+    } else nested = this.asNested(level, name, existing);
+    // `a = expr; a.b = ...;` is an error in Nix
+    if (nested) this.insertPath(nested.level, path, index + 1, value, node);
+  }
+
+  /** An existing definition as a set to merge into: nested already, or a set literal opened up. */
+  private asNested(level: Level, name: string, existing: Entry): NestedEntry | undefined {
+    if (existing.kind === 'nested') return existing;
+    if (!existing.literal) return undefined;
+    const nested: NestedEntry = { kind: 'nested', level: this.literalLevel(existing.literal, level.env), keyLocation: existing.binding.keyLocation };
+    for (const b of existing.literal.bindings) this.addBinding(nested.level, b);
+    level.children.set(name, nested);
+    return nested;
   }
 
   private materialize(level: Level): AttrsValue {
@@ -201,6 +241,10 @@ export class BindingBuilder {
     }
     const out: AttrsValue = { kind: 'attrs', attrs, complete, location: level.location };
     if (unknownKeys) out.unknownKeys = unknownKeys;
+    if (level.recursive) {
+      level.materialized = out;
+      for (const [k, b] of attrs) level.env.vars!.set(k, b.thunk);
+    }
     return out;
   }
 }
