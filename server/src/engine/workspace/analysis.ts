@@ -93,6 +93,8 @@ function workspaceFacts(listing: FileListing, nix: NixFacts, fileUnits: readonly
     addresses: nix.addresses,
     links: nix.links,
     interfaceDeclarations: nix.interfaceDeclarations,
+    guestNetworks: nix.guestNetworks,
+    hostServices: nix.hostServices,
     microvmLastModified: listing.microvmLastModified,
     files: reportsWithProblems(listing, nix.problems),
     gaps: nix.gaps,
