@@ -5,12 +5,17 @@
 import type { Diagnostic } from '../model';
 import type { Check, CheckContext } from './context';
 import { duplicateIdCheck } from './duplicateId';
+import { guestAddressesCheck } from './guestAddresses';
+import { guestLinksCheck } from './guestLinks';
 import { interfaceNameCheck } from './interfaceName';
 import { macCheck } from './mac';
+import { natCheck } from './nat';
 import { networkdDisabledCheck } from './networkdDisabled';
 import { networkdSyntaxCheck } from './networkdSyntax';
+import { routedCheck } from './routed';
 import { tapOutcomeCheck } from './tapOutcome';
 import { upstreamAssertionsCheck } from './upstreamAssertions';
+import { wirelessCheck } from './wireless';
 
 export const CHECKS: readonly Check[] = [
   tapOutcomeCheck,
@@ -20,6 +25,12 @@ export const CHECKS: readonly Check[] = [
   macCheck,
   upstreamAssertionsCheck,
   networkdSyntaxCheck,
+  // Networking doctor, part 2.
+  guestLinksCheck,
+  guestAddressesCheck,
+  routedCheck,
+  natCheck,
+  wirelessCheck,
 ];
 
 export function runChecks(ctx: CheckContext): Diagnostic[] {
