@@ -3,24 +3,14 @@
  * Podman's veth links captured by a `Type=ether` catch-all unit of the guest's networkd.
  */
 import type { Diagnostic, GuestNetwork, Outcome, UnitDefinition } from '../model';
-import { describeMatch, matchPattern, readMatch, type LinkFacts } from '../networkd';
-import { displayPattern, HOLE, pattern } from '../pattern';
-import { chooseUnit, guestNetworkdUnits } from '../sides';
+import { describeMatch, readMatch } from '../networkd';
+import { displayPattern } from '../pattern';
+import { chooseUnit, guestNetworkdUnits, VETH_LINK } from '../sides';
 import { lastBoolOf } from '../sides/unitReading';
 import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, sidesOf, tapLabel } from './context';
 
 const { guestNicUnconfigured, guestVethCaptured } = DIAGNOSTICS;
-
-const VETH_NAMES = pattern(['veth', HOLE]);
-
-/** The host end of a container's veth pair, as Docker and Podman (netavark) name it. */
-export const VETH_LINK: LinkFacts = {
-  name: (glob) => matchPattern(glob, VETH_NAMES),
-  mac: null,
-  permanentMac: null,
-  properties: { Type: 'ether', Kind: 'veth', Driver: 'veth', Path: null, WLANInterfaceType: null, SSID: null },
-};
 
 function nicMessage(o: Outcome, g: GuestNetwork): string {
   const iface = o.interface;

@@ -11,6 +11,8 @@
  *   5. qemu-bridge     `type = "bridge"; bridge = "<br>";` (qemu / stratovirt)
  * and, for bridge-not-defined, define-bridge: the missing netdev for the bridge the winning
  * unit names (preferred there, since that unit already says which bridge is meant).
+ * The guest-side codes (guest-nic-unconfigured, guest-veth-captured) are not about a bridge:
+ * only guest-unit builds their fixes, a new unit in the guest's own module (guestUnit.ts).
  * A kind is offered only when the engine's own resolver, re-run on the changed facts, bridges
  * the tap to the intended bridge, and when every edited Nix file still parses with no more
  * syntax errors. Exactly one fix is preferred per diagnostic: define-bridge, else #1, else #2,
@@ -25,6 +27,7 @@ import { addNameFixes } from './addName';
 import { intendedBridge, worldOf, type Candidate, type FixKind, type FixTarget } from './common';
 import { createUnitFixes } from './createUnit';
 import { defineBridgeFixes } from './defineBridge';
+import { guestUnitFixes } from './guestUnit';
 import { hostServiceFixes } from './hostService';
 import { qemuBridgeFixes } from './qemuBridge';
 import { tapUpFixes } from './tapUp';
@@ -43,6 +46,12 @@ export interface FixContext {
 export const FIXABLE_CODES: ReadonlySet<string> = new Set(DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code));
 
 const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [defineBridgeFixes, addNameFixes, createUnitFixes, tapUpFixes, hostServiceFixes, qemuBridgeFixes];
+
+/** Codes about the guest's own links: bridging fixes would answer another question. */
+const GUEST_BUILDERS: ReadonlyMap<string, readonly ((t: FixTarget) => Candidate[])[]> = new Map([
+  ['guest-nic-unconfigured', [guestUnitFixes]],
+  ['guest-veth-captured', [guestUnitFixes]],
+]);
 
 /** `define-bridge` only exists for bridge-not-defined, where the unit already names the bridge it wants. */
 const PREFERENCE: readonly FixKind[] = ['define-bridge', 'add-name', 'create-unit', 'tap-up'];
@@ -68,7 +77,7 @@ export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Rang
       bridge: intendedBridge(snapshot, outcome, world, ctx.settings),
     };
     const candidates: Candidate[] = [];
-    for (const build of BUILDERS) {
+    for (const build of GUEST_BUILDERS.get(diagnostic.code) ?? BUILDERS) {
       try {
         candidates.push(...build(target));
       } catch {

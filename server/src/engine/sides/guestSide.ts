@@ -16,6 +16,16 @@ import { withInterfaceUnits } from '../world';
 import { addressingOf, chooseUnit, lastBoolOf, unitMatches, type Addressing, type UnitChoice } from './unitReading';
 import { parsePrefix } from '../addresses';
 
+const VETH_NAMES = pattern(['veth', HOLE]);
+
+/** The host end of a container's veth pair, as Docker and Podman (netavark) name it. */
+export const VETH_LINK: LinkFacts = {
+  name: (glob) => matchPattern(glob, VETH_NAMES),
+  mac: null,
+  permanentMac: null,
+  properties: { Type: 'ether', Kind: 'veth', Driver: 'veth', Path: null, WLANInterfaceType: null, SSID: null },
+};
+
 const KERNEL_NAMES = pattern(['eth', HOLE]);
 const PREDICTABLE_NAMES = pattern(['en', HOLE]);
 

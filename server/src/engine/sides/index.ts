@@ -10,7 +10,7 @@ import { nicConfig, type NicConfig } from './guestSide';
 import { bridgeSide, routedSide, servicesOf, type BridgeSide } from './hostSide';
 
 export { type BridgeSide } from './hostSide';
-export { guestNetworkdUnits, nicLink, type NicConfig } from './guestSide';
+export { guestNetworkdUnits, nicLink, VETH_LINK, type NicConfig } from './guestSide';
 export { addressingOf, chooseUnit, unitMatches, type Addressing, type GatewayEntry } from './unitReading';
 
 export class TapSides {
