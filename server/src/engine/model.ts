@@ -240,6 +240,8 @@ export interface GuestNetwork {
   location: Location;
   /** systemd-networkd runs in the guest (`systemd.network.enable` or `networking.useNetworkd`). */
   networkd: boolean | 'unknown';
+  /** Some definition decides `networkd` (false: it is the option's default). */
+  networkdSet: boolean;
   /** `networking.useNetworkd`: NixOS then renders `networking.*` (and `useDHCP`) as networkd units. */
   useNetworkd: boolean | 'unknown';
   /** `networking.useDHCP` (default true). */

@@ -1,9 +1,9 @@
 /**
  * Guest-side fixes (microvm.md §7), each a new `systemd.network.networks` unit in the guest's own
- * module, offered only when the guest's networkd runs and the engine, given the new unit, decides
- * as intended:
+ * module, offered only when the engine, given the new unit, decides as intended:
  *  - guest-nic-unconfigured: a unit matching the NIC by `MACAddress=` (the interface's `mac`)
- *    with `DHCP=yes`, inserted beside `microvm.interfaces`;
+ *    with `DHCP=yes`, inserted beside `microvm.interfaces` (with `systemd.network.enable = true`
+ *    in a guest that leaves networkd at its default, off);
  *  - guest-veth-captured: `{ matchConfig.Name = "veth*"; linkConfig.Unmanaged = true; }` under a
  *    name sorting before the capturing catch-all, inserted beside it.
  */
@@ -16,13 +16,15 @@ import { nicConfig } from '../sides/guestSide';
 import { lastBoolOf } from '../sides/unitReading';
 import { basename, fakeSetting, makeFix, unitStem, type Candidate, type FixTarget } from './common';
 import { nixKey, nixString } from './edits';
-import { attrsValue, bindingAtKey, chainAt, insertPath, staticPath, type Step } from './nixEdit';
+import { attrsValue, bindingAtKey, chainAt, insertPath, staticPath, type Step, type ValueText } from './nixEdit';
 
 const NETWORKS = ['systemd', 'network', 'networks'];
 
 export function guestUnitFixes(t: FixTarget): Candidate[] {
   const g = (t.snapshot.facts.guestNetworks ?? []).find((x) => x.guest === t.iface.guest);
-  if (!g || g.networkd !== true || g.open) return [];
+  // A guest nobody told whether networkd runs may have it switched on beside the unit; one that
+  // says "off" somewhere would get conflicting definitions.
+  if (!g || g.open || !(g.networkd === true || (g.networkd === false && !g.networkdSet))) return [];
   const fix = t.diagnostic.code === 'guest-nic-unconfigured' ? nicUnit(t, g) : t.diagnostic.code === 'guest-veth-captured' ? vethUnmanaged(t, g) : null;
   return fix ? [{ kind: 'guest-unit', fix }] : [];
 }
@@ -60,7 +62,8 @@ function nicUnit(t: FixTarget, g: GuestNetwork): ReturnType<typeof makeFix> {
     ['Match', 'MACAddress', macText],
     ['Network', 'DHCP', 'yes'],
   ]);
-  const after = nicConfig(t.iface, { ...g, units: [...g.units, unit] }, nicCount(t));
+  const enable = g.networkd === false;
+  const after = nicConfig(t.iface, { ...g, networkd: true, units: [...g.units, unit] }, nicCount(t));
   if (after.state !== 'unit' || after.unit?.name !== unit.name) return null;
   const module = guestModule(t);
   if (!module) return null;
@@ -68,10 +71,13 @@ function nicUnit(t: FixTarget, g: GuestNetwork): ReturnType<typeof makeFix> {
     ['matchConfig.MACAddress', nixString(macText)],
     ['networkConfig.DHCP', nixString('yes')],
   ]);
-  const result = insertPath(module.parsed, module.attrs, [...NETWORKS, name], value);
+  // Switching networkd on goes into the same `systemd.network` binding as the unit: one edit.
+  const withEnable: ValueText = (nl, unit) => `{${nl}${unit}enable = true;${nl}${unit}networks.${nixKey(name)} = ${value(nl + unit, unit)};${nl}}`;
+  const result = enable ? insertPath(module.parsed, module.attrs, ['systemd', 'network'], withEnable) : insertPath(module.parsed, module.attrs, [...NETWORKS, name], value);
   if ('conflict' in result) return null;
   const where = [...NETWORKS, name].map(nixKey).join('.');
-  return makeFix(t, `Configure the guest's NIC ${macText} by DHCP: add ${where} (MACAddress=${macText}) in ${basename(module.parsed.file)}`, [
+  const also = enable ? ' and turn systemd-networkd on' : '';
+  return makeFix(t, `Configure the guest's NIC ${macText} by DHCP: add ${where} (MACAddress=${macText})${also} in ${basename(module.parsed.file)}`, [
     { file: module.parsed.file, text: module.parsed.text, edits: [result.edit], nix: true },
   ]);
 }
@@ -102,6 +108,7 @@ function guestModule(t: FixTarget): { parsed: ParsedNixFile; attrs: NodeOf<'attr
 }
 
 function vethUnmanaged(t: FixTarget, g: GuestNetwork): ReturnType<typeof makeFix> {
+  if (g.networkd !== true) return null;
   const units = guestNetworkdUnits(g);
   const choice = chooseUnit(units, VETH_LINK);
   const winner = choice.match === 'unit' ? choice.winner : undefined;
@@ -123,8 +130,7 @@ function vethUnmanaged(t: FixTarget, g: GuestNetwork): ReturnType<typeof makeFix
   ]);
   const result = insertPath(anchor.parsed, anchor.attrs, [...anchor.prefix, name], value, { after: anchor.binding });
   if ('conflict' in result) return null;
-  const where = [...anchor.prefix, name].map(nixKey).join('.');
-  return makeFix(t, `Leave container veth links to Docker/Podman: add ${where} (Name=veth*, Unmanaged=yes) before ${winner.name}`, [
+  return makeFix(t, `Leave container veth links to Docker/Podman: add the unit ${name} (Name=veth*, Unmanaged=yes) before ${unitStem(winner)} in ${basename(anchor.parsed.file)}`, [
     { file: anchor.parsed.file, text: anchor.parsed.text, edits: [result.edit], nix: true },
   ]);
 }

@@ -53,6 +53,9 @@ const GUEST_BUILDERS: ReadonlyMap<string, readonly ((t: FixTarget) => Candidate[
   ['guest-veth-captured', [guestUnitFixes]],
 ]);
 
+/** Fixable codes whose fixes change the guest, not where a tap ends up. */
+export const GUEST_FIX_CODES: ReadonlySet<string> = new Set(GUEST_BUILDERS.keys());
+
 /** `define-bridge` only exists for bridge-not-defined, where the unit already names the bridge it wants. */
 const PREFERENCE: readonly FixKind[] = ['define-bridge', 'add-name', 'create-unit', 'tap-up'];
 

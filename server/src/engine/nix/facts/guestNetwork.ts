@@ -21,10 +21,12 @@ import { networkUnits } from './units';
 export function guestNetwork(cfg: Configuration, guest: string, fallback: Location): GuestNetwork {
   const useNetworkd = enabled(cfg, ['networking', 'useNetworkd'], false);
   const useDHCP = enabled(cfg, ['networking', 'useDHCP'], true);
+  const networkd = networkdState(cfg, fallback);
   return {
     guest,
     location: fallback,
-    networkd: networkdState(cfg, fallback).networkdEnabled,
+    networkd: networkd.networkdEnabled,
+    networkdSet: networkd.networkdExplicit === true,
     useNetworkd,
     useDHCP,
     dhcpcd: dhcpcdRuns(cfg, useNetworkd, useDHCP),
