@@ -73,7 +73,8 @@ function tapOnlyWord(glob: string, tapIds: ReadonlySet<string>): boolean {
  * the host, or anything about the host that is not known.
  */
 function uplinkOf(world: World, bridge: string, tapIds: ReadonlySet<string>): 'none' | 'possible' {
-  if (!world.host || world.host.gaps.length || world.networkd === 'unknown' || world.uncertainty.length) return 'possible';
+  // A host that is a lone module is combined with modules we cannot see, which may add ports.
+  if (!world.host || !world.host.isSystem || world.host.gaps.length || world.networkd === 'unknown' || world.uncertainty.length) return 'possible';
   const other: LinkFacts = {
     name: (glob): Tri => (tapOnlyWord(glob, tapIds) ? 'no' : 'maybe'),
     mac: null,
@@ -111,7 +112,11 @@ export function routedSide(outcome: Outcome): { unit: UnitDefinition; addressing
   return addressing.known ? { unit, addressing } : null;
 }
 
-/** Host services by host name. */
+/**
+ * Host services by host name. Only a whole system's: for a lone module, a service being absent
+ * says nothing (the system importing it is not in the workspace).
+ */
 export function servicesOf(facts: WorkspaceFacts, host: string | null): HostServices | null {
-  return host === null ? null : (facts.hostServices ?? []).find((s) => s.host === host) ?? null;
+  if (host === null || !facts.hosts.some((h) => h.name === host && h.isSystem)) return null;
+  return (facts.hostServices ?? []).find((s) => s.host === host) ?? null;
 }

@@ -16,6 +16,7 @@ import type { Configuration } from '../modules';
 import { keyLoc, locOfValue, stringPattern, valueLoc } from './common';
 import { enabled, interfaceDeclarations } from './hostNetworking';
 import { networkdState } from './networkdState';
+import { looksLikeSystem } from './roots';
 import { networkUnits } from './units';
 
 export function guestNetwork(cfg: Configuration, guest: string, fallback: Location): GuestNetwork {
@@ -41,8 +42,16 @@ export function guestNetwork(cfg: Configuration, guest: string, fallback: Locati
       ...service(cfg, ['virtualisation', 'podman', 'enable'], 'Podman', fallback),
     ] as GuestNetwork['containers'],
     dhcpServers: dhcpServers(cfg, fallback),
-    open: cfg.gaps.length > 0,
+    open: cfg.gaps.length > 0 || partOfUnseenSystem(cfg, guest),
   };
+}
+
+/**
+ * A guest found as a lone root module (its key is `file:<path>`, extraction.ts) that does not
+ * look like a whole system is combined with modules we cannot see, which may configure its network.
+ */
+function partOfUnseenSystem(cfg: Configuration, guest: string): boolean {
+  return guest.startsWith('file:') && !looksLikeSystem(cfg);
 }
 
 export function hostServices(cfg: Configuration, host: string, fallback: Location): HostServices {
