@@ -285,6 +285,8 @@ export interface HostServices {
   forwarding: { ipv4: boolean | 'unknown'; ipv6: boolean | 'unknown' };
   /** Masquerading written by hand (nftables ruleset, firewall extraCommands): true, false or unknown. */
   handWrittenMasquerade: boolean | 'unknown';
+  /** NixOS containers or VM managers run, which may put links of their own on the host's bridges. */
+  otherGuests: boolean;
   /** hostapd: a wireless device in a bridge is then an access point, which works. */
   hostapd: boolean | 'unknown';
   open: boolean;

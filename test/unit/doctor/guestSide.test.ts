@@ -131,3 +131,18 @@ test('which unit configures the NIC, read from real guest configurations', async
   assert.equal(nics.get('nm')!.state, 'unknown');
   assert.equal(nics.get('unmanaged')!.state, 'unmanaged');
 });
+
+test('a unit file no host is known to install may be the guest\'s: the NIC is then not known to be unconfigured', async () => {
+  const host = (name: string, guestBody: string) => `{ ... }: {
+  system.stateVersion = "24.11";
+  networking.hostName = "${name}";
+  ${vm(`${name}vm`, guestBody)}
+}
+`;
+  const bare = 'networking.useNetworkd = true; networking.useDHCP = false;';
+  const alone = await nicsOf({ 'a/host.nix': host('a', bare), 'b/host.nix': host('b', bare) });
+  assert.equal(alone.get('avm')!.state, 'none');
+  const withFile = await nicsOf({ 'a/host.nix': host('a', bare), 'b/host.nix': host('b', bare), 'loose/20-wired.network': '[Match]\nName=en*\n\n[Network]\nDHCP=yes\n' });
+  assert.equal(withFile.get('avm')!.state, 'unknown');
+  assert.match(withFile.get('avm')!.why ?? '', /20-wired/);
+});

@@ -6,7 +6,7 @@
  */
 import { addressText, contains, isDefaultRoute, isLinkLocal, isUnspecified, sameAddress, type Family, type Prefix } from '../addresses';
 import type { Diagnostic, Outcome, RelatedInfo } from '../model';
-import type { Addressing, BridgeSide, GatewayEntry, NicConfig, TapSides } from '../sides';
+import { staticFamily, type Addressing, type BridgeSide, type GatewayEntry, type NicConfig, type TapSides } from '../sides';
 import type { AddressEntry } from '../sides/unitReading';
 import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic, sidesOf, tapLabel } from './context';
@@ -55,6 +55,7 @@ function outsideSubnet(p: Pair): Diagnostic[] {
   if (!p.bridge || !addressing || !p.bridge.unit) return [];
   const out: Diagnostic[] = [];
   for (const a of staticAddresses(p.nic.addressing)) {
+    if (!staticFamily(p.bridge, a.prefix.family)) continue;
     const onBridge = staticAddresses(addressing, a.prefix.family);
     if (onBridge.length === 0 || onBridge.some((b) => contains(b.prefix, a.prefix))) continue;
     const uplink = p.bridge.uplink === 'possible' ? '; a port other than taps may bring that subnet onto the bridge' : '';
@@ -96,7 +97,7 @@ function gatewayProblem(p: Pair, g: GatewayEntry, all: readonly Pair[], sides: T
     };
   }
   const bridge = p.bridge;
-  if (!bridge?.addressing || !bridge.unit || bridge.uplink !== 'none') return null;
+  if (!bridge?.addressing || !bridge.unit || bridge.uplink !== 'none' || !staticFamily(bridge, g.address.family)) return null;
   const onBridge = staticAddresses(bridge.addressing, g.address.family);
   if (onBridge.length === 0) return null;
   const related = [{ location: onBridge[0].setting.valueLocation, message: `the bridge \`${bridge.bridge}\` has ${prefixesText(onBridge)}` }];
@@ -131,7 +132,7 @@ function duplicates(all: readonly Pair[]): Diagnostic[] {
   const reported = new Set<string>();
   for (const group of groups.values()) {
     const bridge = group[0].bridge;
-    const bridgeAddresses = bridge?.addressing ? staticAddresses(bridge.addressing) : [];
+    const bridgeAddresses = bridge?.addressing ? staticAddresses(bridge.addressing).filter((b) => staticFamily(bridge, b.prefix.family)) : [];
     for (const p of group) {
       for (const a of staticAddresses(p.nic.addressing)) {
         const clashes = group.filter((q) => q !== p && q.outcome.interface.vm !== p.outcome.interface.vm && staticAddresses(q.nic.addressing).some((b) => sameAddress(a.prefix, b.prefix)));

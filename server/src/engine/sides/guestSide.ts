@@ -156,7 +156,7 @@ const unknownConfig = (why: string): NicConfig => ({ state: 'unknown', unit: nul
  * Which unit configures the NIC. A guest with one NIC whose only possible unit is in doubt by its
  * name alone is taken at its word: that unit exists to configure this NIC.
  */
-export function nicConfig(iface: MicrovmInterface, g: GuestNetwork, nicCount: number): NicConfig {
+export function nicConfig(iface: MicrovmInterface, g: GuestNetwork, nicCount: number, possibleFiles: readonly UnitDefinition[] = []): NicConfig {
   if (g.open) return unknownConfig('part of the guest configuration could not be read, and it may configure the NIC');
   if (g.networkManager !== false) return unknownConfig('NetworkManager configures the guest from state that is not in the workspace');
   const link = nicLink(iface, g);
@@ -169,7 +169,9 @@ export function nicConfig(iface: MicrovmInterface, g: GuestNetwork, nicCount: nu
     return { ...unknownConfig(`whether ${choice.candidates.map((u) => `\`${u.name}\``).join(', ')} match the guest's NIC is not statically known`), choice };
   };
   if (g.networkd !== false) {
-    const choice = chooseUnit(guestNetworkdUnits(g), link);
+    // Unit files no host is known to install may be installed in the guest: they may match, never certainly.
+    const maybeFiles = possibleFiles.map((u) => ({ ...u, complete: false }));
+    const choice = chooseUnit([...guestNetworkdUnits(g), ...maybeFiles], link);
     if (g.networkd === 'unknown' && choice.match !== 'none') return { ...unknownConfig('whether systemd-networkd runs in the guest is not statically known'), choice };
     const found = fromChoice(choice, 'networkd');
     if (found) return found;

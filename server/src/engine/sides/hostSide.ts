@@ -8,7 +8,20 @@ import type { HostServices, Outcome, UnitDefinition, WorkspaceFacts } from '../m
 import { matchPattern, type LinkFacts, type Tri } from '../networkd';
 import { HOLE, knownText, pattern } from '../pattern';
 import { withInterfaceUnits, type World } from '../world';
-import { addressingOf, chooseUnit, unitMatches, type Addressing } from './unitReading';
+import type { Family } from '../addresses';
+import { addressingOf, chooseUnit, lastBoolOf, unitMatches, type Addressing } from './unitReading';
+
+/**
+ * Whether the bridge's addresses of a family are all written down: no DHCP client on it, and for
+ * IPv6 no prefix delegation and no port that could bring router advertisements.
+ */
+export function staticFamily(bridge: BridgeSide, family: Family): boolean {
+  const a = bridge.addressing;
+  if (!a || a.dhcp[family] !== false) return false;
+  if (family === 4) return true;
+  const delegation = bridge.unit ? lastBoolOf(bridge.unit, 'Network', 'DHCPPrefixDelegation') : false;
+  return bridge.uplink === 'none' && delegation === false;
+}
 
 export interface BridgeSide {
   bridge: string;
@@ -34,9 +47,14 @@ export function bridgeLink(bridge: string): LinkFacts {
   };
 }
 
-export function bridgeSide(facts: WorkspaceFacts, world: World, bridge: string, tapIds: ReadonlySet<string>): BridgeSide {
-  const uplink = uplinkOf(world, bridge, tapIds);
+export function bridgeSide(facts: WorkspaceFacts, world: World, bridge: string, tapIds: ReadonlySet<string>, services: HostServices | null): BridgeSide {
+  const uplink = services && !services.otherGuests ? uplinkOf(world, bridge, tapIds) : 'possible';
   if (world.host?.gaps.length) return { bridge, unit: null, addressing: null, uplink: 'possible', why: 'part of the host configuration could not be read' };
+  // `networking.interfaces` under scripted networking is read below; scripts over all taps touch no bridge.
+  const scripted = world.addresses.find(
+    (a) => a.what === 'address' && a.kind !== 'networking-interfaces' && !a.allTaps && (a.tap === null || knownText(a.tap) === undefined || knownText(a.tap) === bridge),
+  );
+  if (scripted) return { bridge, unit: null, addressing: null, uplink, why: `${scripted.unit ?? `a ${scripted.kind} script`} may put addresses on it outside networkd` };
   if (world.networkd === true && world.conditionalUnits.length === 0) {
     const choice = chooseUnit(world.units, bridgeLink(bridge));
     if (choice.match !== 'unit' || !choice.winner) {

@@ -4,12 +4,12 @@
  * Checks and hovers ask here; answers are computed once per snapshot, on demand.
  */
 import { knownText } from '../pattern';
-import type { GuestNetwork, HostServices, MicrovmInterface, Outcome, WorkspaceFacts } from '../model';
+import type { GuestNetwork, HostServices, MicrovmInterface, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
 import { worldFor, type World } from '../world';
 import { nicConfig, type NicConfig } from './guestSide';
 import { bridgeSide, routedSide, servicesOf, type BridgeSide } from './hostSide';
 
-export { type BridgeSide } from './hostSide';
+export { staticFamily, type BridgeSide } from './hostSide';
 export { guestNetworkdUnits, nicLink, VETH_LINK, type NicConfig } from './guestSide';
 export { addressingOf, chooseUnit, unitMatches, type Addressing, type GatewayEntry } from './unitReading';
 
@@ -20,6 +20,7 @@ export class TapSides {
   private readonly bridges = new Map<string, BridgeSide | null>();
   private readonly worlds = new Map<string, World>();
   private tapIdsByHost: Map<string, Set<string>> | null = null;
+  private guestFiles: UnitDefinition[] | null = null;
 
   constructor(
     readonly facts: WorkspaceFacts,
@@ -48,9 +49,20 @@ export class TapSides {
   nic(iface: MicrovmInterface): NicConfig | null {
     if (!this.configs.has(iface)) {
       const g = this.guestOf(iface);
-      this.configs.set(iface, g && iface.type !== null ? nicConfig(iface, g, this.nicCount(iface.guest)) : null);
+      this.configs.set(iface, g && iface.type !== null ? nicConfig(iface, g, this.nicCount(iface.guest), this.possibleGuestFiles()) : null);
     }
     return this.configs.get(iface)!;
+  }
+
+  /** Unit files that may be a guest's: those no MicroVM host is known to install (all of them without placement). */
+  possibleGuestFiles(): UnitDefinition[] {
+    if (!this.guestFiles) {
+      const files = this.facts.units.filter((u) => u.source === 'file' && u.kind === 'network');
+      const placement = this.facts.placement;
+      const onHosts = new Set(placement ? this.facts.hosts.filter((h) => h.isMicrovmHost).flatMap((h) => placement.placed(h.name)) : []);
+      this.guestFiles = placement ? files.filter((u) => !onHosts.has(u)) : files;
+    }
+    return this.guestFiles;
   }
 
   world(iface: MicrovmInterface): World | null {
@@ -63,7 +75,10 @@ export class TapSides {
     const world = this.world(outcome.interface);
     if (!world) return null;
     const key = `${world.host?.name ?? ''}\u0000${outcome.bridge}`;
-    if (!this.bridges.has(key)) this.bridges.set(key, bridgeSide(this.facts, world, outcome.bridge, this.tapIds(world.host?.name ?? null)));
+    if (!this.bridges.has(key)) {
+      const services = servicesOf(this.facts, world.host?.name ?? null);
+      this.bridges.set(key, bridgeSide(this.facts, world, outcome.bridge, this.tapIds(world.host?.name ?? null), services));
+    }
     return this.bridges.get(key)!;
   }
 

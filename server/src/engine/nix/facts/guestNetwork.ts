@@ -14,6 +14,7 @@ import type { Location } from '../../text';
 import { force, knownString } from '../eval/helpers';
 import type { Configuration } from '../modules';
 import { keyLoc, locOfValue, stringPattern, valueLoc } from './common';
+import { etcUnits } from './etc';
 import { enabled, interfaceDeclarations } from './hostNetworking';
 import { networkdState } from './networkdState';
 import { looksLikeSystem } from './roots';
@@ -42,7 +43,8 @@ export function guestNetwork(cfg: Configuration, guest: string, fallback: Locati
       ...service(cfg, ['virtualisation', 'podman', 'enable'], 'Podman', fallback),
     ] as GuestNetwork['containers'],
     dhcpServers: dhcpServers(cfg, fallback),
-    open: cfg.gaps.length > 0 || partOfUnseenSystem(cfg, guest),
+    // Unit files the guest installs through environment.etc are not read for guests.
+    open: cfg.gaps.length > 0 || partOfUnseenSystem(cfg, guest) || etcUnits(cfg, fallback).length > 0,
   };
 }
 
@@ -60,9 +62,10 @@ export function hostServices(cfg: Configuration, host: string, fallback: Locatio
     dhcpServers: dhcpServers(cfg, fallback),
     nat: nat(cfg, fallback),
     forwarding: {
-      ipv4: sysctlOn(cfg, ['net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding']),
-      ipv6: sysctlOn(cfg, ['net.ipv6.conf.all.forwarding']),
+      ipv4: either(sysctlOn(cfg, ['net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding']), networkdConfForwarding(cfg, 'IPv4Forwarding', 'ipv4')),
+      ipv6: either(sysctlOn(cfg, ['net.ipv6.conf.all.forwarding']), networkdConfForwarding(cfg, 'IPv6Forwarding', 'ipv6')),
     },
+    otherGuests: otherGuests(cfg),
     handWrittenMasquerade: handWrittenMasquerade(cfg),
     hostapd: enabled(cfg, ['services', 'hostapd', 'enable'], false),
     open: cfg.gaps.length > 0,
@@ -186,6 +189,32 @@ function sysctlOn(cfg: Configuration, keys: string[]): boolean | 'unknown' {
     if (on === undefined || s.conditional) result = 'unknown';
   }
   return result;
+}
+
+function either(a: boolean | 'unknown', b: boolean | 'unknown'): boolean | 'unknown' {
+  if (a === true || b === true) return true;
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : false;
+}
+
+/** networkd.conf's `[Network] IPv4Forwarding=`/`IPv6Forwarding=` (and the older `IPForward=`), global switches. */
+function networkdConfForwarding(cfg: Configuration, key: string, family: 'ipv4' | 'ipv6'): boolean | 'unknown' {
+  const base = ['systemd', 'network', 'config', 'networkConfig'];
+  let result: boolean | 'unknown' = false;
+  for (const k of [key, 'IPForward']) {
+    if (cfg.liveDefsAt([...base, k]).length === 0) continue;
+    const v = cfg.scalarAt([...base, k]).value;
+    const text = v.kind === 'bool' ? String(v.value) : v.kind === 'string' ? knownText(v.value)?.toLowerCase() : undefined;
+    if (text === undefined) result = 'unknown';
+    else if (['true', 'yes', '1', 'on', 'both', family].includes(text)) return true;
+  }
+  return result;
+}
+
+/** NixOS containers and VM managers can put their own links on a host's bridges. */
+function otherGuests(cfg: Configuration): boolean {
+  const containers = cfg.keysAt(['containers']);
+  if (containers.keys.length > 0 || containers.patternKeys.length > 0 || !containers.complete) return true;
+  return ['libvirtd', 'incus', 'lxd', 'docker', 'podman'].some((s) => enabled(cfg, ['virtualisation', s, 'enable'], false) !== false);
 }
 
 /** nftables rulesets and firewall commands are text we do not model: a `masquerade`/`SNAT` in them counts. */
