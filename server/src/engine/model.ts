@@ -281,6 +281,79 @@ export interface EtcUnit {
   conditional: boolean;
 }
 
+/**
+ * A guest's own side of its network (docs/domain/microvm.md §9): what it runs, the units its networkd reads
+ * and the `networking.interfaces` it declares. One per guest configuration that has interfaces.
+ */
+export interface GuestNetwork {
+  /** The guest configuration's key (`MicrovmInterface.guest`). */
+  guest: string;
+  location: Location;
+  /** systemd-networkd runs in the guest (`systemd.network.enable` or `networking.useNetworkd`). */
+  networkd: boolean | 'unknown';
+  /** Some definition decides `networkd` (false: it is the option's default). */
+  networkdSet: boolean;
+  /** `networking.useNetworkd`: NixOS then renders `networking.*` (and `useDHCP`) as networkd units. */
+  useNetworkd: boolean | 'unknown';
+  /** `networking.useDHCP` (default true). */
+  useDHCP: boolean | 'unknown';
+  /** dhcpcd runs (scripted networking with DHCP): it configures every Ethernet link it is not told to leave. */
+  dhcpcd: boolean | 'unknown';
+  /** NetworkManager runs in the guest: it configures links from its own state, which we cannot see. */
+  networkManager: boolean | 'unknown';
+  /** The guest's `systemd.network` units (host field: the guest key). */
+  units: UnitDefinition[];
+  /** The guest's `networking.interfaces.<name>` (host field: the guest key). */
+  interfaceDeclarations: InterfaceDeclaration[];
+  /** `networking.defaultGateway` / `defaultGateway6`, when set. */
+  defaultGateways: { address: ValueAt<StrPattern>; interface: StrPattern | null }[];
+  /** Kernel naming: `eth` when `net.ifnames=0` (or `usePredictableInterfaceNames = false`), else predictable. */
+  kernelNames: 'eth' | 'predictable' | 'unknown';
+  /** Something may rename links (`.link` units, udev `NAME=`): a NIC's name is then anybody's guess. */
+  renamesLinks: boolean;
+  /** Container engines that create veth links in the guest. */
+  containers: { by: 'Docker' | 'Podman'; location: Location; certain: boolean }[];
+  /** DHCP servers the guest runs (a router VM may serve its bridge). */
+  dhcpServers: ServiceFact[];
+  /** Modules that could not be read or evaluated, or come from unknown inputs: no conclusion from absence. */
+  open: boolean;
+}
+
+/** A service a configuration enables: `certain` false when the switch is not statically known. */
+export interface ServiceFact {
+  by: string;
+  location: Location;
+  certain: boolean;
+}
+
+/** What a MicroVM host runs around its bridges and taps: DHCP, NAT, forwarding, Wi-Fi. */
+export interface HostServices {
+  host: string;
+  dhcpServers: ServiceFact[];
+  /** `networking.nat`, when something enables it. */
+  nat: NatFacts | null;
+  /** `net.ipv4.ip_forward` / `net.ipv6.conf.all.forwarding` sysctls (networkd's own switches are in units). */
+  forwarding: { ipv4: boolean | 'unknown'; ipv6: boolean | 'unknown' };
+  /** Masquerading written by hand (nftables ruleset, firewall extraCommands): true, false or unknown. */
+  handWrittenMasquerade: boolean | 'unknown';
+  /** NixOS containers or VM managers run, which may put links of their own on the host's bridges. */
+  otherGuests: boolean;
+  /** hostapd: a wireless device in a bridge is then an access point, which works. */
+  hostapd: boolean | 'unknown';
+  open: boolean;
+}
+
+export interface NatFacts {
+  enabled: true | 'unknown';
+  enableIPv6: boolean | 'unknown';
+  internalInterfaces: ValueAt<StrPattern>[];
+  internalIPs: ValueAt<StrPattern>[];
+  internalIPv6s: ValueAt<StrPattern>[];
+  /** Every list above is fully known. */
+  complete: boolean;
+  location: Location;
+}
+
 /** Everything the engine learned from the workspace, before resolution. */
 export interface WorkspaceFacts {
   hosts: HostFacts[];
@@ -294,6 +367,10 @@ export interface WorkspaceFacts {
   links?: CreatedLink[];
   /** `networking.interfaces.<name>` of each host (absent: none found). */
   interfaceDeclarations?: InterfaceDeclaration[];
+  /** Each guest's own network configuration (absent: none found). */
+  guestNetworks?: GuestNetwork[];
+  /** What each MicroVM host runs around its bridges (absent: none found). */
+  hostServices?: HostServices[];
   /** `nodes.microvm.locked.lastModified` from flake.lock (seconds since epoch), when present. */
   microvmLastModified: number | null;
   files: FileReport[];

@@ -7,6 +7,7 @@ import { devicesOnLines, findingLines, macvtapHoverLines, macvtapsMatchedLines }
 import { buildFixes, type FixContext } from './fixes';
 import type { Outcome, Reason, UnitDefinition, UnitSetting } from './model';
 import { bridgesDefinedIn, HostScopes, netdevsFor } from './hostScopes';
+import { TapSides, type Addressing } from './sides';
 import { describeMatch, findNetdev } from './networkd';
 import { displayPattern, knownText } from './pattern';
 import { reasonLocation, reasonText } from './reasons';
@@ -53,6 +54,15 @@ function uniqueLocations(locations: Location[]): Location[] {
   });
 }
 
+/** `10.0.0.1/24, fd00::1/64 · gateway 10.0.0.254 · DHCP` */
+function addressingPhrase(a: Addressing): string {
+  const parts = [a.addresses.length ? a.addresses.map((x) => x.prefix.text).join(', ') : 'no static address'];
+  if (a.gateways.length) parts.push(`gateway ${a.gateways.map((g) => g.address.text).join(', ')}`);
+  if (a.dhcp[4] === true || a.dhcp[6] === true) parts.push(`DHCP${a.dhcp[4] === true && a.dhcp[6] === true ? '' : a.dhcp[4] === true ? 'v4' : 'v6'}`);
+  if (a.dhcpServer === true) parts.push('DHCP server');
+  return parts.join(' · ');
+}
+
 function vmLabel(o: Outcome): string {
   return o.interface.vm ?? `guest ${shortPath(o.interface.id.location.file)}`;
 }
@@ -60,6 +70,7 @@ function vmLabel(o: Outcome): string {
 export class WorkspaceViews {
   private readonly units: UnitDefinition[];
   private readonly scopes: HostScopes;
+  private sidesCache: TapSides | null = null;
 
   constructor(
     readonly snapshot: AnalysisSnapshot,
@@ -153,7 +164,45 @@ export class WorkspaceViews {
     if (iface.mac) facts.push(`MAC \`${displayPattern(iface.mac.value)}\``);
     if (facts.length) lines.push('', facts.join(' · '));
     lines.push(...findingLines(this.snapshot, iface));
+    const sides = this.bothSides(o);
+    if (sides.length) lines.push('', ...sides);
     return lines.join('\n');
+  }
+
+  private get sides(): TapSides {
+    this.sidesCache ??= new TapSides(this.snapshot.facts, this.snapshot.outcomes);
+    return this.sidesCache;
+  }
+
+  /** The host's side (bridge and its addresses, or the routed tap's unit) and the guest's (its unit and addresses). */
+  private bothSides(o: Outcome): string[] {
+    const lines: string[] = [];
+    const bridge = this.sides.bridge(o);
+    if (bridge) {
+      const unit = bridge.unit ? ` · \`${bridge.unit.name}\` (${link(bridge.unit.location)})` : '';
+      const addresses = bridge.addressing ? addressingPhrase(bridge.addressing) : bridge.why ?? 'addresses not known';
+      const ports = bridge.uplink === 'none' ? 'only taps are its ports' : 'it may have an uplink port';
+      lines.push(`- host: bridge \`${bridge.bridge}\`${unit} · ${addresses} · ${ports}`);
+    }
+    const routed = this.sides.routed(o);
+    if (routed) {
+      const routes = routed.addressing.routes.map((r) => r.destination.text);
+      const addresses = routed.addressing.addresses.map((a) => a.prefix.text + (a.peer ? ` peer ${a.peer.text}` : ''));
+      lines.push(`- host: \`${routed.unit.name}\` (${link(routed.unit.location)}) · ${addresses.length ? addresses.join(', ') : 'no address'} · route${routes.length === 1 ? '' : 's'} ${routes.length ? routes.join(', ') : 'none'}`);
+    }
+    const nic = this.sides.nic(o.interface);
+    if (nic) {
+      let guest: string;
+      if (nic.state === 'unit' && nic.unit) {
+        const doubt = nic.certain ? '' : ' (if its Name= fits the NIC)';
+        guest = `\`${nic.unit.name}\`${doubt} (${link(nic.unit.location)}) · ${nic.addressing ? addressingPhrase(nic.addressing) : 'addresses not known'}`;
+      } else if (nic.state === 'dhcpcd') guest = 'dhcpcd asks for an address by DHCP';
+      else if (nic.state === 'unmanaged') guest = `\`${nic.unit?.name}\` leaves the NIC unmanaged`;
+      else if (nic.state === 'none') guest = 'nothing configures the NIC';
+      else guest = `not known: ${nic.why ?? 'the guest configuration could not be read'}`;
+      lines.push(`- guest: ${guest}`);
+    }
+    return lines.length ? ['**both sides**', ...lines] : [];
   }
 
   /** One `id` expression that generates several taps (`"vm-${name}"` under `genAttrs`). */

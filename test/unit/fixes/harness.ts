@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { applyWorkspaceEdit, expandSnippet, PLACEHOLDER_DEFAULT } from '../../../server/src/engine/fixes/edits';
-import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
+import { FIXABLE_CODES, GUEST_FIX_CODES } from '../../../server/src/engine/fixes';
 import type { Diagnostic, Outcome } from '../../../server/src/engine/model';
 import { knownText } from '../../../server/src/engine/pattern';
 import { reasonTexts } from '../../../server/src/engine/reasons';
@@ -138,6 +138,7 @@ export async function applyAndCheck(
     return applyAndCheck(dir, before, d, filledSnippet(fix, fillWith), { ...opts, bridge: fillWith, filledWithMissingBridge: !bridgeDefined(before, outcome.interface.host, fillWith) });
   }
   const { settings = {}, bridge } = opts;
+  if (GUEST_FIX_CODES.has(d.code)) return applyAndCheckGuest(dir, before, d, fix, settings);
   const outcome = outcomeAt(before, d);
   assert.ok(outcome, 'diagnostic has an outcome');
   const tree = readTree(dir);
@@ -227,6 +228,47 @@ function settingFixed(after: { service: WorkspaceService; snapshot: AnalysisSnap
   );
   assert.deepEqual(remaining.map((x) => x.code), [], `${fix.title}: diagnostic still there`);
   assert.deepEqual(after.service.fixes(file, tap.interface.id.location.range).map((f) => f.title), [], `${fix.title}: fixes offered again after applying`);
+}
+
+/**
+ * A guest-side fix (a unit in the guest's own module): the same checks on the edit, then after
+ * re-analysis exactly that one diagnostic is gone, nothing new is reported, and the tap keeps
+ * the outcome it had.
+ */
+async function applyAndCheckGuest(dir: string, before: AnalysisSnapshot, d: Diagnostic, fix: Fix, settings: Partial<Settings>): Promise<SoundnessReport> {
+  assert.ok(d.outcome, 'a fixable diagnostic carries its outcome');
+  const tree = readTree(dir);
+  for (const c of fix.edit.changes) assert.ok(!relative(dir, c.file).startsWith('..'), `edit outside the workspace: ${c.file}`);
+  assert.deepEqual(fix.edit.creates, [], 'a guest-side fix edits the guest module');
+  const texts = applyWorkspaceEdit(fix.edit, (f) => tree.get(f) ?? null, { expand: true });
+  for (const c of fix.edit.changes) {
+    const old = tree.get(c.file)!;
+    const next = texts.get(c.file)!;
+    const offsets = toOffsetEdits(old, c.edits);
+    const lo = Math.min(...offsets.map((e) => e.start));
+    const hi = Math.max(...offsets.map((e) => e.end));
+    assert.equal(next.slice(0, lo), old.slice(0, lo), `${c.file}: text before the first edit changed`);
+    assert.equal(next.slice(next.length - (old.length - hi)), old.slice(hi), `${c.file}: text after the last edit changed`);
+  }
+  for (const [file, text] of texts) writeFileSync(file, text);
+  const after = await open(dir, settings);
+  try {
+    for (const c of fix.edit.changes) {
+      const was = before.facts.files.find((f) => f.file === c.file)?.syntaxErrors ?? 0;
+      const now = after.snapshot.facts.files.find((f) => f.file === c.file)?.syntaxErrors ?? 0;
+      assert.ok(now <= was, `${c.file}: ${now} syntax errors after the fix, ${was} before`);
+    }
+    const codes = (s: AnalysisSnapshot) => [...s.diagnostics.values()].flat().map((x) => `${x.code} ${relative(dir, x.location.file)}`).sort();
+    const expected = codes(before);
+    expected.splice(expected.indexOf(`${d.code} ${relative(dir, d.location.file)}`), 1);
+    assert.deepEqual(codes(after.snapshot), expected, `${fix.title}: exactly the fixed diagnostic is gone`);
+    const tap = after.snapshot.outcomes.find((o) => o.interface.vm === d.outcome!.interface.vm && o.interface.host === d.outcome!.interface.host);
+    assert.ok(tap, 'the interface is found again');
+    assert.equal(tap.status, d.outcome.status, `${fix.title}: the tap keeps its outcome`);
+    return { title: fix.title, status: tap.status, bridge: tap.bridge };
+  } finally {
+    after.service.dispose();
+  }
 }
 
 /** Restores a workspace dir to the given tree (files written by a fix are removed). */

@@ -302,6 +302,109 @@ export const DIAGNOSTICS = {
     fixable: false,
     docsAnchor: 'networkd-syntax-invalid-line',
   },
+  // Networking doctor, part 2: the guest's side, addresses, routed networks and NAT (docs/domain/microvm.md §9).
+  guestNicUnconfigured: {
+    code: 'guest-nic-unconfigured',
+    severity: 'warning',
+    otherSeverity: { severity: 'info', when: 'networkd is not certainly enabled in the guest' },
+    shortDescription: "Nothing in the guest configures this interface's NIC",
+    fullDescription:
+      "No networkd unit of the guest matches the virtio NIC of this interface (by MACAddress=, Type=ether or a Name= glob its name fits), and no networking.interfaces entry, dhcpcd or NetworkManager configures it, so the NIC stays without addresses.",
+    reportedWhen: "the guest's networkd runs and no unit matches the NIC (by `MACAddress=`, `Type=ether` or a `Name=` its name fits), nor does anything else configure it",
+    fixable: true,
+    docsAnchor: 'guest-nic-unconfigured',
+  },
+  guestAddressOutsideSubnet: {
+    code: 'guest-address-outside-subnet',
+    severity: 'warning',
+    otherSeverity: { severity: 'info', when: 'a port other than taps may bring that subnet onto the bridge' },
+    shortDescription: "Guest address outside the bridge's subnets",
+    fullDescription:
+      "The guest's static address on this interface lies in none of the subnets the host's bridge has an address in, so the guest and the host cannot reach each other directly on that bridge.",
+    reportedWhen: "a static guest address lies in none of the prefixes of the bridge its tap joins",
+    fixable: false,
+    docsAnchor: 'guest-address-outside-subnet',
+  },
+  guestGatewayUnreachable: {
+    code: 'guest-gateway-unreachable',
+    severity: 'warning',
+    shortDescription: "Guest gateway not reachable on its link",
+    fullDescription:
+      "The guest's gateway is not on a subnet the guest's NIC is on (without GatewayOnLink=), or not on the bridge's subnet, or, where the host is the only router on the bridge or the routed tap, not one of the host's addresses there.",
+    reportedWhen: "the guest's gateway is off its own subnet, off the bridge's, or not the host's address where the host is the only router",
+    fixable: false,
+    docsAnchor: 'guest-gateway-unreachable',
+  },
+  duplicateGuestAddress: {
+    code: 'duplicate-guest-address',
+    severity: 'warning',
+    shortDescription: 'Guest address used twice on one bridge',
+    fullDescription: "Two MicroVMs on the same bridge of one host, or a MicroVM and the host's bridge, use the same IP address.",
+    reportedWhen: "two VMs on one bridge of a host, or a VM and that bridge, have the same address",
+    fixable: false,
+    docsAnchor: 'duplicate-guest-address',
+  },
+  guestDhcpNoServer: {
+    code: 'guest-dhcp-no-server',
+    severity: 'info',
+    shortDescription: 'Guest asks for DHCP on a bridge nothing serves',
+    fullDescription:
+      "The guest configures this interface by DHCP, but the bridge's unit has no DHCPServer=, the host runs no Kea, dnsmasq or dhcpd, no other VM on the bridge serves DHCP, and no port but taps is on the bridge. An external server is still possible, hence information only.",
+    reportedWhen: "the guest uses DHCP and the bridge has no `DHCPServer=`, no DHCP service, no serving VM and no uplink port",
+    fixable: false,
+    docsAnchor: 'guest-dhcp-no-server',
+  },
+  routedNoHostRoute: {
+    code: 'routed-no-host-route',
+    severity: 'warning',
+    shortDescription: 'Routed tap without a route to its guest',
+    fullDescription:
+      "The tap is routed (its unit sets addresses or routes and no bridge), but neither a [Route] Destination=, an Address= prefix nor a Peer= of that unit covers the guest's address, so the host does not send the guest's traffic to this tap.",
+    reportedWhen: "a routed tap's unit has no route, prefix or `Peer=` covering the guest's address",
+    fixable: false,
+    docsAnchor: 'routed-no-host-route',
+  },
+  duplicateVmIndex: {
+    code: 'duplicate-vm-index',
+    severity: 'warning',
+    shortDescription: 'Two routed VMs with the same address',
+    fullDescription:
+      "Two routed taps of one host lead to the same guest address: two VMs were given the same index, so one host route (and one address) serves both.",
+    reportedWhen: "two routed VMs of one host share an address (the same index in generated routed units)",
+    fixable: false,
+    docsAnchor: 'duplicate-vm-index',
+  },
+  natMissing: {
+    code: 'nat-missing',
+    severity: 'warning',
+    otherSeverity: { severity: 'info', when: 'the host forwards (or may), so an upstream router could route the subnet back' },
+    shortDescription: 'Guest routes out through a host that neither forwards nor masquerades',
+    fullDescription:
+      "The guest has a private address and a default route through the host, but the host has no networking.nat covering the bridge, the tap or the address, no IPMasquerade= on that link and no hand-written masquerading, so its traffic cannot leave with an address the outside answers.",
+    reportedWhen: "a guest with a private address routes out via the host, and no `networking.nat`, `IPMasquerade=` or masquerade rule covers it",
+    fixable: false,
+    docsAnchor: 'nat-missing',
+  },
+  guestVethCaptured: {
+    code: 'guest-veth-captured',
+    severity: 'warning',
+    shortDescription: "A guest unit captures Docker's or Podman's veth links",
+    fullDescription:
+      "Docker or Podman runs in the guest and the first guest unit matching their veth links is a Type=ether catch-all, so networkd configures (and takes over) the containers' links; a Name=veth* unit with Unmanaged=yes before it leaves them to the container engine.",
+    reportedWhen: "Docker or Podman runs in the guest and a `Type=ether` unit is the first to match `veth*` links",
+    fixable: true,
+    docsAnchor: 'guest-veth-captured',
+  },
+  wirelessBridgePort: {
+    code: 'wireless-bridge-port',
+    severity: 'warning',
+    shortDescription: 'Wireless device put into a bridge',
+    fullDescription:
+      "A host unit puts a Wi-Fi device (Type=wlan, or Name=wl*) into a bridge while no access point runs: a Wi-Fi client link cannot carry frames of other MAC addresses, so the bridge's taps get no connectivity through it.",
+    reportedWhen: "a unit sets `Bridge=` for a `Type=wlan` or `wl*` device and the host runs no hostapd",
+    fixable: false,
+    docsAnchor: 'wireless-bridge-port',
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;
 
 type Entry = (typeof DIAGNOSTICS)[keyof typeof DIAGNOSTICS];

@@ -1,10 +1,18 @@
 import type { Diagnostic, MicrovmInterface, Outcome, RelatedInfo, Severity, WorkspaceFacts } from '../model';
 import { visibleText, type Location } from '../text';
+import { TapSides } from '../sides';
 import type { DiagnosticDefinition } from './codes';
 
 export interface CheckContext {
   facts: WorkspaceFacts;
   outcomes: Outcome[];
+  /** Both sides of every interface, built by the first check that asks and shared by the others. */
+  sides?: TapSides;
+}
+
+export function sidesOf(ctx: CheckContext): TapSides {
+  ctx.sides ??= new TapSides(ctx.facts, ctx.outcomes);
+  return ctx.sides;
 }
 
 /** One diagnostic family: the registry entries of the codes it may emit, and the rule. */

@@ -7,15 +7,20 @@ import { bridgeCarrierCheck } from './bridgeCarrier';
 import { bridgeHelperCheck } from './bridgeHelper';
 import type { Check, CheckContext } from './context';
 import { duplicateIdCheck } from './duplicateId';
+import { guestAddressesCheck } from './guestAddresses';
+import { guestLinksCheck } from './guestLinks';
 import { interfaceNameCheck } from './interfaceName';
 import { interfaceSupportCheck } from './interfaceSupport';
 import { macCheck } from './mac';
 import { macvtapCheck } from './macvtap';
+import { natCheck } from './nat';
 import { networkdDisabledCheck } from './networkdDisabled';
 import { networkdSyntaxCheck } from './networkdSyntax';
+import { routedCheck } from './routed';
 import { tapDevicesCheck } from './tapDevices';
 import { tapOutcomeCheck } from './tapOutcome';
 import { upstreamAssertionsCheck } from './upstreamAssertions';
+import { wirelessCheck } from './wireless';
 
 export const CHECKS: readonly Check[] = [
   tapOutcomeCheck,
@@ -30,6 +35,12 @@ export const CHECKS: readonly Check[] = [
   bridgeHelperCheck,
   bridgeCarrierCheck,
   networkdSyntaxCheck,
+  // Networking doctor, part 2.
+  guestLinksCheck,
+  guestAddressesCheck,
+  routedCheck,
+  natCheck,
+  wirelessCheck,
 ];
 
 export function runChecks(ctx: CheckContext): Diagnostic[] {

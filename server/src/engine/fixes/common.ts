@@ -42,7 +42,7 @@ export interface FixTarget {
   bridge: IntendedBridge;
 }
 
-export type FixKind = 'add-name' | 'create-unit' | 'tap-up' | 'service-override' | 'qemu-bridge' | 'define-bridge';
+export type FixKind = 'add-name' | 'create-unit' | 'tap-up' | 'service-override' | 'qemu-bridge' | 'define-bridge' | 'guest-unit';
 
 export interface Candidate {
   kind: FixKind;

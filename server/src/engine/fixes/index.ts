@@ -13,6 +13,8 @@
  * unit names (preferred there, since that unit already says which bridge is meant).
  * Diagnostics that are not about where a tap ends up have builders of their own, tried alone:
  * macvtap settings (macvtapSettings.ts) and qemu-bridge-helper's missing bridge (helperBridge.ts).
+ * The guest-side codes (guest-nic-unconfigured, guest-veth-captured) are not about a bridge:
+ * only guest-unit builds their fixes, a new unit in the guest's own module (guestUnit.ts).
  * A kind is offered only when the engine's own resolver, re-run on the changed facts, bridges
  * the tap to the intended bridge, and when every edited Nix file still parses with no more
  * syntax errors. Exactly one fix is preferred per diagnostic: define-bridge, else #1, else #2,
@@ -32,6 +34,7 @@ import { addNameFixes } from './addName';
 import { intendedBridge, tapId, worldOf, type Candidate, type FixKind, type FixTarget, type IntendedBridge } from './common';
 import { createUnitFixes } from './createUnit';
 import { defineBridgeFixes } from './defineBridge';
+import { guestUnitFixes } from './guestUnit';
 import { helperBridgeFixes } from './helperBridge';
 import { hostServiceFixes } from './hostService';
 import { macvtapSettingsFixes } from './macvtapSettings';
@@ -58,6 +61,15 @@ export interface FixContext {
 export const FIXABLE_CODES: ReadonlySet<string> = new Set(DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code));
 
 const BUILDERS: readonly ((t: FixTarget) => Candidate[])[] = [defineBridgeFixes, addNameFixes, createUnitFixes, tapUpFixes, hostServiceFixes, qemuBridgeFixes];
+
+/** Codes about the guest's own links: bridging fixes would answer another question. */
+const GUEST_BUILDERS: ReadonlyMap<string, readonly ((t: FixTarget) => Candidate[])[]> = new Map([
+  ['guest-nic-unconfigured', [guestUnitFixes]],
+  ['guest-veth-captured', [guestUnitFixes]],
+]);
+
+/** Fixable codes whose fixes change the guest, not where a tap ends up. */
+export const GUEST_FIX_CODES: ReadonlySet<string> = new Set(GUEST_BUILDERS.keys());
 
 /** `define-bridge` only exists for bridge-not-defined, where the unit already names the bridge it wants. */
 const PREFERENCE: readonly FixKind[] = ['define-bridge', 'add-name', 'create-unit', 'tap-up'];
@@ -88,14 +100,16 @@ export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Rang
     const world = worldOf(snapshot.facts, outcome.interface);
     if (!world) continue;
     const bridge = intendedBridge(snapshot, outcome, world, ctx.settings);
-    const refusal = nameRefusal(tapId(outcome.interface), bridge);
+    const guest = GUEST_BUILDERS.get(diagnostic.code);
+    // A guest fix writes neither the tap id nor a bridge: their names cannot refuse it.
+    const refusal = guest ? null : nameRefusal(tapId(outcome.interface), bridge);
     if (refusal !== null) {
       out.push(declined(diagnostic, refusal));
       continue;
     }
     const target: FixTarget = { snapshot, env: ctx, diagnostic, outcome, iface: outcome.interface, world, bridge };
     const candidates: Candidate[] = [];
-    for (const build of BUILDERS) {
+    for (const build of guest ?? BUILDERS) {
       try {
         candidates.push(...build(target));
       } catch {

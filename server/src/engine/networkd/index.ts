@@ -9,8 +9,8 @@ export { loadUnitFiles, compareBytes, NETWORK_DIRS } from './units';
 export type { UnitFileInput } from './units';
 export { fnmatch, matchPattern, triAll, triAnd, triAny, triOr, triNot } from './match';
 export type { Tri } from './match';
-export { readMatch, evaluateMatch, ifnameValid, parseHwAddr } from './matchconf';
-export type { MatchConfig, MatchList, MatchWord } from './matchconf';
+export { readMatch, evaluateMatch, evaluateMatchOn, ifnameValid, parseHwAddr } from './matchconf';
+export type { LinkFacts, MatchConfig, MatchList, MatchWord } from './matchconf';
 export {
   resolveNetworkd,
   sortUnits,

@@ -230,25 +230,51 @@ export interface TapFacts {
   notATap?: boolean;
 }
 
+/**
+ * Any link, as `[Match]` sees it: how a `Name=` glob fares against its names, its MAC, and for the
+ * other list keys its value (null: it has none; a key left out: not statically known).
+ */
+export interface LinkFacts {
+  name: (glob: string) => Tri;
+  /** Normalized (parseHwAddr); null when unknown. */
+  mac: string | null;
+  /** Normalized; null: not known. */
+  permanentMac: string | null;
+  properties: Partial<Record<(typeof MATCH_LIST_KEYS)[number], string | null>>;
+}
+
+export function tapLink(tap: TapFacts): LinkFacts {
+  if (tap.notATap) return { name: (g) => matchPattern(g, tap.name), mac: null, permanentMac: null, properties: {} };
+  const mac = tap.mac ? knownText(tap.mac) : undefined;
+  return {
+    name: (g) => matchPattern(g, tap.name),
+    mac: mac !== undefined ? parseHwAddr(mac) : null,
+    permanentMac: TAP_PERMANENT_MAC,
+    properties: TAP_PROPERTIES,
+  };
+}
+
 /** Evaluates a read `[Match]` against a tap; one entry per key for explanations. */
 export function evaluateMatch(config: MatchConfig, tap: TapFacts): { result: Tri; perKey: Array<{ key: string; result: Tri }> } {
+  return evaluateMatchOn(config, tapLink(tap));
+}
+
+/** Evaluates a read `[Match]` against any link; one entry per key for explanations. */
+export function evaluateMatchOn(config: MatchConfig, link: LinkFacts): { result: Tri; perKey: Array<{ key: string; result: Tri }> } {
   const perKey: Array<{ key: string; result: Tri }> = [];
   if (config.empty === 'yes') return { result: 'no', perKey };
   for (const [key, list] of config.lists) {
     let r: Tri;
     if (!list.known) r = 'maybe';
     else if (list.words.length === 0) r = 'yes';
-    else if (key === 'Name') r = testWords(list.words, (g) => matchPattern(g, tap.name));
-    else if (key === 'Property' || tap.notATap) r = 'maybe';
-    else if (key === 'MACAddress') {
-      const mac = tap.mac ? knownText(tap.mac) : undefined;
-      const addr = mac !== undefined ? parseHwAddr(mac) : null;
-      r = addr === null ? 'maybe' : list.words.some((w) => w.word === addr) ? 'yes' : 'no';
-    } else if (key === 'PermanentMACAddress') r = list.words.some((w) => w.word === TAP_PERMANENT_MAC) ? 'yes' : 'no';
+    else if (key === 'Name') r = testWords(list.words, link.name);
+    else if (key === 'Property') r = 'maybe';
+    else if (key === 'MACAddress') r = link.mac === null ? 'maybe' : list.words.some((w) => w.word === link.mac) ? 'yes' : 'no';
+    else if (key === 'PermanentMACAddress') r = link.permanentMac === null ? 'maybe' : list.words.some((w) => w.word === link.permanentMac) ? 'yes' : 'no';
     else if (key === 'BSSID') r = 'no';
     else {
-      const value = TAP_PROPERTIES[key as keyof typeof TAP_PROPERTIES];
-      r = testWords(list.words, (g) => (value !== null && fnmatch(g, value) ? 'yes' : 'no'));
+      const value = link.properties[key as (typeof MATCH_LIST_KEYS)[number]];
+      r = value === undefined ? 'maybe' : testWords(list.words, (g) => (value !== null && fnmatch(g, value) ? 'yes' : 'no'));
     }
     perKey.push({ key, result: r });
   }

@@ -114,6 +114,8 @@ function workspaceFacts(
     addresses: nix.addresses,
     links: nix.links,
     interfaceDeclarations: nix.interfaceDeclarations,
+    guestNetworks: nix.guestNetworks,
+    hostServices: nix.hostServices,
     microvmLastModified: listing.microvmLastModified,
     files: reportsWithProblems(listing, nix.problems),
     gaps: nix.gaps,

@@ -2,7 +2,7 @@
  * Shared helpers for fact extraction: locations of definitions, string patterns of values.
  */
 import { known, UNKNOWN_STRING, type StrPattern } from '../../pattern';
-import { LineIndex, type Location } from '../../text';
+import { comparePositions, LineIndex, type Location, type Range } from '../../text';
 import { force, wrapperType } from '../eval/helpers';
 import { normalize, type Def } from '../modules';
 import type { Binding, Thunk, Value } from '../value';
@@ -97,4 +97,18 @@ export function scriptLineLocation(lit: Location, line: number, readText: (file:
 /** The source location a value carries (string literal, list, attrset), if any. */
 export function locOfValue(v: Value): Location | undefined {
   return 'location' in v ? v.location : undefined;
+}
+
+export function rangeWithin(inner: Range, outer: Range): boolean {
+  return comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
+}
+
+export function samePosition(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.start) === 0;
+}
+
+export function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }

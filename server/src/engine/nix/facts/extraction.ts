@@ -10,6 +10,7 @@ import { posix } from 'node:path';
 import { etcUnits } from './etc';
 import { hypervisorOf, interfacesOf } from './guest';
 import { hostDevices } from './hostDevices';
+import { guestNetwork, hostServices } from './guestNetwork';
 import { networkdState } from './networkdState';
 import { looksLikeModule, looksLikeSystem } from './roots';
 import { unplacedInterfaces } from './unplaced';
@@ -19,7 +20,9 @@ import type {
   AddressAssignment,
   BridgeDeclaration,
   CreatedLink,
+  GuestNetwork,
   HostFacts,
+  HostServices,
   InterfaceDeclaration,
   MicrovmInterface,
   ScriptAttachment,
@@ -31,7 +34,7 @@ import { force, knownString, ready } from '../eval/helpers';
 import { evaluateFlake } from '../flake';
 import { Configuration, ModuleWorld, type Gap, type ModuleSource, type SystemCall } from '../modules';
 import type { Value } from '../value';
-import { fileStart } from './common';
+import { fileStart, rangeWithin, sameSet, samePosition } from './common';
 import { createdLinks, interfaceDeclarations } from './hostNetworking';
 import { addScriptFacts } from './scriptFacts';
 import { binScriptFacts, hostScriptFacts } from './services';
@@ -68,6 +71,8 @@ export interface NixFacts {
   addresses: AddressAssignment[];
   links: CreatedLink[];
   interfaceDeclarations: InterfaceDeclaration[];
+  guestNetworks: GuestNetwork[];
+  hostServices: HostServices[];
   problems: { kind: NoticeKind; file: string; message: string }[];
   /** What the workspace as a whole could not show: flakes whose outputs could not be evaluated. */
   gaps: { kind: string; message: string; file?: string }[];
@@ -108,6 +113,8 @@ interface Slice {
   addresses: AddressAssignment[];
   links: CreatedLink[];
   interfaceDeclarations: InterfaceDeclaration[];
+  guestNetworks: GuestNetwork[];
+  hostServices: HostServices[];
   /** Calls of `problem()` while emitting (problems make a slice non-reusable: their order is global). */
   problemCalls: number;
 }
@@ -320,6 +327,8 @@ class Extraction {
       out.bridges.push(...sl.bridges);
       addScriptFacts(out, sl);
       out.interfaceDeclarations.push(...sl.interfaceDeclarations);
+      out.guestNetworks.push(...sl.guestNetworks);
+      out.hostServices.push(...sl.hostServices);
     }
     out.interfaces.push(
       ...unplacedInterfaces(out.interfaces, this.files, {
@@ -710,6 +719,7 @@ class Extraction {
     addScriptFacts(this.sink(), hostScriptFacts({ cfg, ev: this.ev, host: name, vms: info.vms, fallback: top.location, readText: this.readText }));
     this.sink().interfaceDeclarations.push(...interfaceDeclarations(cfg, name, top.location));
     this.sink().links.push(...createdLinks(cfg, name, top.location));
+    if (info.isHost) this.sink().hostServices.push(hostServices(cfg, name, top.location));
     // as a guest: interfaces, once per host running it (or with no host)
     const runs = this.runs.get(cfg) ?? [];
     const vm = top.flakeName;
@@ -721,6 +731,7 @@ class Extraction {
     const fallback = fileStart(file);
     const hypervisor = hypervisorOf(cfg);
     const ifaces = interfacesOf(cfg, fallback, (file, message) => this.problem('interfaces-not-evaluated', file, message));
+    if (ifaces.length) this.sink().guestNetworks.push(guestNetwork(cfg, guestKey, fallback));
     for (const pair of pairs) {
       const vm = pair.vm ?? defaultVm;
       for (const i of ifaces) this.sink().interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
@@ -749,15 +760,7 @@ class Extraction {
 const depth = (file: string) => file.split('/').length;
 
 function noHostFacts(): Omit<NixFacts, 'problems' | 'gaps'> {
-  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], addresses: [], links: [], interfaceDeclarations: [] };
-}
-
-
-
-function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
-  if (a.size !== b.size) return false;
-  for (const x of a) if (!b.has(x)) return false;
-  return true;
+  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], addresses: [], links: [], interfaceDeclarations: [], guestNetworks: [], hostServices: [] };
 }
 
 function budgetGap(host: string): HostFacts['gaps'][number] {

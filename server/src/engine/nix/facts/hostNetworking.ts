@@ -74,7 +74,7 @@ function prefix(v: Value): { pattern: StrPattern; known: boolean } {
 }
 
 /** A boolean option's value: its default when it is not defined, 'unknown' when it cannot be known. */
-function enabled(cfg: Configuration, path: string[], dflt: boolean): boolean | 'unknown' {
+export function enabled(cfg: Configuration, path: string[], dflt: boolean): boolean | 'unknown' {
   const s = cfg.scalarAt(path);
   if (s.value.kind === 'bool' && !s.conditional) return s.value.value;
   if (cfg.liveDefsAt(path).length === 0) return dflt;
