@@ -20,6 +20,7 @@
  * read, which is the gap already), `nixos-instantiate` (the older API), the other `lib` functions.
  */
 import { posix } from 'node:path';
+import { known } from '../../pattern';
 import { attrs, fn, force, ready, unknown } from '../eval/helpers';
 import { opaque, anyKeyAttrs } from '../outside';
 import { lazyAttrs, lazyThunk, mergeAttrs, type Configuration, type ModuleWorld, type SystemCall } from '../modules';
@@ -203,7 +204,7 @@ function nodeLocation(top: Configuration, name: string) {
 /** The NixOS system of one node: its submodule (defaults first) evaluated, then its configuration built. */
 function nodeCall(ctx: NoxaModel, top: Configuration, name: string, specialArgs: Thunk | undefined, nodeConfigs: AttrsValue): SystemCall {
   const { world, inputName } = ctx;
-  const nameValue: Value = { kind: 'string', value: { parts: [name] } };
+  const nameValue: Value = { kind: 'string', value: known(name) };
   const node = world.makeModuleConfiguration({
     name: `<noxa node ${name}>`,
     kind: 'modules',
@@ -217,7 +218,11 @@ function nodeCall(ctx: NoxaModel, top: Configuration, name: string, specialArgs:
       }) },
     ],
     specialArgs,
-    moduleArgs: { name: ready(nameValue), noxaConfig: lazyThunk(() => top.config) },
+    moduleArgs: {
+      name: ready(nameValue),
+      noxaConfig: lazyThunk(() => top.config),
+      _prefix: ready({ kind: 'list', items: [ready({ kind: 'string', value: known('nodes') }), ready(nameValue)], complete: true }),
+    },
   });
   const moduleArgs = attrs({ _module: attrs({ args: attrs({ name: nameValue, noxaHost: nameValue, nodes: nodeConfigs }) }) });
   const systemModules: Thunk[] = [
