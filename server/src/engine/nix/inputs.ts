@@ -14,7 +14,8 @@ export type FrameworkName =
   | 'colmena'
   | 'clan-core'
   | 'import-tree'
-  | 'haumea';
+  | 'haumea'
+  | 'noxa';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
@@ -84,6 +85,7 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'clan/clan-core': 'clan-core',
   'vic/import-tree': 'import-tree',
   'nix-community/haumea': 'haumea',
+  '0xccf4/noxa': 'noxa',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -99,6 +101,7 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'clan-core': 'clan-core',
   'import-tree': 'import-tree',
   'haumea': 'haumea',
+  'noxa': 'noxa',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */

@@ -15,6 +15,7 @@ import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 import { haumeaInput } from './haumea';
 import { importTreeInput } from './importTree';
+import { noxaInput } from './noxa';
 import { snowfallInput } from './snowfall';
 
 type FrameworkModel = (world: ModuleWorld, inputName: string) => Value;
@@ -28,6 +29,7 @@ const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   'flake-utils-plus': flakeUtilsPlusInput,
   haumea: haumeaInput,
   'import-tree': importTreeInput,
+  noxa: noxaInput,
   'snowfall-lib': snowfallInput,
 };
 
