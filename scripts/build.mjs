@@ -47,7 +47,8 @@ await build({
   platform: 'browser',
   target: 'es2022',
   format: 'iife',
-  sourcemap: !minify,
+  // Written into the page (client/src/networkMap.ts): no source map URL for the page to fetch.
+  sourcemap: false,
   minify,
   logLevel: 'warning',
 });

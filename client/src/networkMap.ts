@@ -2,7 +2,9 @@
  * The "MicroVM network map" webview: draws the server's network map (microvmNet/networkGraph,
  * the engine's graph) with the bundled dist/webview/map.js. One panel; it re-fetches after each
  * analysis the server announces and, while open, shortly after an edit (unsaved edits are
- * analysed too). The page loads nothing but its own script and stylesheet (strict CSP, nonce).
+ * analysed too). The page loads nothing at all: the bundled script and stylesheet are read from
+ * dist/webview and written into the page under a per-page nonce, and the CSP allows nothing else
+ * (no remote or local resources, no inline code without the nonce, no eval).
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -29,7 +31,7 @@ export class NetworkMapPanel implements vscode.Disposable {
     const root = vscode.Uri.joinPath(session.extensionUri, 'dist', 'webview');
     const panel = vscode.window.createWebviewPanel('microvmNet.map', 'MicroVM network map', vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [root],
+      localResourceRoots: [],
     });
     NetworkMapPanel.current = new NetworkMapPanel(panel, root, session, log);
   }
@@ -45,7 +47,10 @@ export class NetworkMapPanel implements vscode.Disposable {
     private readonly session: ClientSession,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    panel.webview.html = this.html();
+    void this.html().then(
+      (html) => (panel.webview.html = html),
+      (e: unknown) => log.error(`the network map page could not be built (is dist/webview built?): ${e instanceof Error ? e.message : String(e)}`),
+    );
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: FromPage) => this.received(message)),
@@ -84,31 +89,27 @@ export class NetworkMapPanel implements vscode.Disposable {
     }
   }
 
-  private html(): string {
+  private async html(): Promise<string> {
     const nonce = randomBytes(16).toString('base64');
-    const webview = this.panel.webview;
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'map.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'map.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
+    const read = async (name: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.root, name)));
+    // A `</script` or `</style` inside would end the element early (the bundles hold none today).
+    const closing = /<\/(script|style)/gi;
+    const script = (await read('map.js')).replace(closing, '<\\/$1');
+    const style = (await read('map.css')).replace(closing, '');
+    const csp = ["default-src 'none'", `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
+<style nonce="${nonce}">${style}</style>
 <title>MicroVM network map</title>
 </head>
 <body>
 <header id="legend"></header>
 <main id="map" aria-live="polite"><p class="empty">Waiting for the analysis…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
+<script nonce="${nonce}">${script}</script>
 </body>
 </html>`;
   }

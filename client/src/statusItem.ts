@@ -12,7 +12,8 @@ export function statusText(summary: Pick<AnalysisSummary, 'bridged' | 'problems'
   if (summary.total === 0) return 'MicroVM: no taps';
   if (summary.problems > 0) return `MicroVM: ${plural(summary.problems, 'tap')} without bridge`;
   if (summary.unknown > 0) return `MicroVM: ${plural(summary.unknown, 'tap')} not known`;
-  return `MicroVM: ${summary.bridged === summary.total ? 'all' : summary.bridged} of ${plural(summary.total, 'tap')} bridged`;
+  if (summary.bridged === summary.total) return `MicroVM: ${plural(summary.total, 'tap')}, all bridged`;
+  return `MicroVM: ${summary.bridged} of ${plural(summary.total, 'tap')} bridged`;
 }
 
 export class TapStatusItem implements vscode.Disposable {

@@ -17,6 +17,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const LINE = 16;
 const PAD_X = 10;
 const PAD_Y = 6;
+const TITLE = 22;
 
 const measure = (() => {
   const context = document.createElement('canvas').getContext('2d');
@@ -69,13 +70,13 @@ function render(graph: NetworkGraph<ProtocolLocation>): void {
     return;
   }
   const g = new dagre.graphlib.Graph({ compound: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 56, edgesep: 8, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 56, edgesep: 8, marginx: 12, marginy: 34 });
   g.setDefaultEdgeLabel(() => ({}));
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const hasChildren = new Set(graph.nodes.map((n) => n.host).filter((h): h is string => h !== null));
   for (const node of graph.nodes) {
     if (node.kind === 'host' && hasChildren.has(node.id)) {
-      g.setNode(node.id, { label: node.label, paddingTop: 28, paddingLeft: 10, paddingRight: 10, paddingBottom: 10 });
+      g.setNode(node.id, { label: node.label });
       continue;
     }
     const text = lines(node);
@@ -95,8 +96,9 @@ function render(graph: NetworkGraph<ProtocolLocation>): void {
   for (const node of graph.nodes.filter((n) => n.kind === 'host' && hasChildren.has(n.id))) {
     const box = g.node(node.id);
     const group = element('g', { class: 'host', 'data-id': node.id, 'data-label': node.label }, svg);
-    element('rect', { x: box.x - box.width / 2, y: box.y - box.height / 2, width: box.width, height: box.height, rx: 6 }, group);
-    const title = element('text', { x: box.x - box.width / 2 + 10, y: box.y - box.height / 2 + 18 }, group);
+    // dagre leaves no room for a cluster's title: the box grows upwards by TITLE (inside nodesep).
+    element('rect', { x: box.x - box.width / 2, y: box.y - box.height / 2 - TITLE, width: box.width, height: box.height + TITLE, rx: 6 }, group);
+    const title = element('text', { x: box.x - box.width / 2 + 10, y: box.y - box.height / 2 - TITLE + 16 }, group);
     title.textContent = `${node.label} · ${node.detail.join(' · ')}`;
   }
   for (const e of g.edges()) {
