@@ -121,7 +121,11 @@ export async function uiMap(ctx, url, { breakIt = false } = {}) {
     await sleep(400);
     await shot(page, 'hover.png');
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    // The pointer away and the hover closed, so the screenshot shows the quick fix menu alone.
+    await page.mouse.move(box.x, box.y + 300);
     await page.keyboard.press('Escape');
+    await page.locator('.monaco-hover:visible').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+    await sleep(600);
     await page.keyboard.press('Control+Period');
     const menu = page.locator('.action-widget', { hasText: SEED.bridge }).first();
     await menu.waitFor({ state: 'visible', timeout: 20_000 });
@@ -149,7 +153,10 @@ export async function uiMap(ctx, url, { breakIt = false } = {}) {
     await page.locator('.tabs-container .tab', { hasText: MAP_TITLE }).first().click();
     await mapFrame(page);
     const dark = (await page.locator('.monaco-workbench.vs-dark').count()) > 0;
-    await runCommand(page, 'Preferences: Color Theme');
+    // Ctrl+K Ctrl+T: the installed colour themes (the palette entry may land in the marketplace search).
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 20_000 });
     await page.locator('.quick-input-widget input').fill(dark ? 'Light Modern' : 'Dark Modern');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: dark ? 'Light Modern' : 'Dark Modern' }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
