@@ -104,3 +104,19 @@ test('README: the mermaid block under "Network map" is `microvm-net graph exampl
   assert.ok(block, 'README.md has no "<!-- graph: examples/homelab -->" mermaid block');
   assert.equal(block[1], await graph('examples/homelab', 'mermaid'), 'regenerate with: node bin/microvm-net.js graph examples/homelab');
 });
+
+test('graph arguments: mermaid by default, --format dot|json, a bad format or an unknown flag is a usage error', async () => {
+  const { parseArgs, UsageError } = await import('../../../server/src/cli/args');
+  assert.deepEqual(parseArgs(['graph']), { kind: 'graph', options: { paths: [], format: 'mermaid', exclude: [] } });
+  assert.deepEqual(parseArgs(['graph', 'a', '--format=dot', '--exclude', 'x/**']), { kind: 'graph', options: { paths: ['a'], format: 'dot', exclude: ['x/**'] } });
+  assert.throws(() => parseArgs(['graph', '--format', 'svg']), UsageError);
+  assert.throws(() => parseArgs(['graph', '--fix']), UsageError);
+  assert.throws(() => parseArgs(['graph', '--format', 'json', '--format', 'dot']), UsageError);
+});
+
+test('README: every image it shows is in the repository', () => {
+  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]);
+  assert.ok(images.length >= 4, `README shows ${images.length} images`);
+  assert.deepEqual(images.filter((image) => !fs.existsSync(path.join(repo, image))), []);
+});
