@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { parseArgs, UsageError } from '../../../server/src/cli/args';
 import { runCli } from '../../../server/src/cli/check';
 import { createLanguageService } from '../../../server/src/engine/workspace';
 import { naturalCompare } from '../../../server/src/engine/views/naturalSort';
@@ -105,8 +106,7 @@ test('README: the mermaid block under "Network map" is `microvm-net graph exampl
   assert.equal(block[1], await graph('examples/homelab', 'mermaid'), 'regenerate with: node bin/microvm-net.js graph examples/homelab');
 });
 
-test('graph arguments: mermaid by default, --format dot|json, a bad format or an unknown flag is a usage error', async () => {
-  const { parseArgs, UsageError } = await import('../../../server/src/cli/args');
+test('graph arguments: mermaid by default, --format dot|json, a bad format or an unknown flag is a usage error', () => {
   assert.deepEqual(parseArgs(['graph']), { kind: 'graph', options: { paths: [], format: 'mermaid', exclude: [] } });
   assert.deepEqual(parseArgs(['graph', 'a', '--format=dot', '--exclude', 'x/**']), { kind: 'graph', options: { paths: ['a'], format: 'dot', exclude: ['x/**'] } });
   assert.throws(() => parseArgs(['graph', '--format', 'svg']), UsageError);
