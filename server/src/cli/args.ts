@@ -28,7 +28,21 @@ export interface CheckOptions {
   progress: boolean;
 }
 
-export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions } | { kind: 'parse'; files: string[] };
+export type GraphFormat = 'mermaid' | 'dot' | 'json';
+export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot', 'json'];
+
+export interface GraphOptions {
+  paths: string[];
+  format: GraphFormat;
+  exclude: string[];
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'check'; options: CheckOptions }
+  | { kind: 'parse'; files: string[] }
+  | { kind: 'graph'; options: GraphOptions };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -39,6 +53,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: microvm-net check [PATH...] [options]
        microvm-net parse FILE...
+       microvm-net graph [PATH...] [--format mermaid|dot|json] [--exclude GLOB]
        microvm-net help | --help | --version
 
 Tells, for every microvm.nix tap interface under PATH (default: the current
@@ -75,6 +90,10 @@ expression as this tool's parser reads it, one line per file, in the form
 expanded, operators parenthesised, paths made absolute. (Nix orders let
 bindings and formals by memory address; parse keeps their source order.)
 Exit status 1 if a FILE does not parse.
+
+graph: the network map (hosts, bridges and their uplinks, taps, VMs; taps on
+no bridge grouped apart) as a Mermaid flowchart (default), Graphviz DOT or
+JSON, from the same analysis as check. Exit status 0 whatever it shows.
 `;
 
 const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
@@ -92,7 +111,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case 'help':
-      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'help'].includes(rest[0]))) {
+      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'graph', 'help'].includes(rest[0]))) {
         throw new UsageError(`unknown help topic: ${rest.join(' ')}`);
       }
       return { kind: 'help' };
@@ -104,6 +123,8 @@ export function parseArgs(argv: readonly string[]): Command {
       return { kind: 'check', options: parseCheck(rest) };
     case 'parse':
       return { kind: 'parse', files: parseFiles(rest) };
+    case 'graph':
+      return { kind: 'graph', options: parseGraph(rest) };
     default:
       if (command.startsWith('-')) throw new UsageError(`unknown option before the command: ${command}`);
       throw new UsageError(`unknown command: ${command}`);
@@ -184,6 +205,40 @@ function parseCheck(args: readonly string[]): CheckOptions {
         options.maxFiles = Number(value);
         break;
       }
+    }
+  }
+  return options;
+}
+
+/** The check options that make sense for a picture: paths, --format, --exclude. */
+function parseGraph(args: readonly string[]): GraphOptions {
+  const options: GraphOptions = { paths: [], format: 'mermaid', exclude: [] };
+  let formatSeen = false;
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
+      if (arg === '') throw new UsageError('empty PATH');
+      options.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (flag !== '--format' && flag !== '--exclude') throw new UsageError(`unknown option of graph: ${flag}`);
+    if (eq === -1 && i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
+    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    if (flag === '--format') {
+      if (formatSeen) throw new UsageError('--format given twice');
+      formatSeen = true;
+      options.format = oneOf(flag, value, GRAPH_FORMATS);
+    } else {
+      const problem = value.trim() === '' ? 'empty' : globProblem(value);
+      if (problem !== null) throw new UsageError(`--exclude: bad glob ${JSON.stringify(value)}: ${problem}`);
+      options.exclude.push(value);
     }
   }
   return options;
