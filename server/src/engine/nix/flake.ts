@@ -61,15 +61,20 @@ function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir:
       );
       return attrs({ nixosModules: modules, outPath: str(MICROVM_STORE), lib: attrs({}, { complete: false }) }, { complete: false });
     }
-    case 'inert':
+    case 'inert': {
+      const library = kind.library
+        ? { lib: attrs(Object.fromEntries(kind.library.map((k) => [k, unknown(`${name}.lib.${k} is outside the workspace`)])), { complete: true }) }
+        : {};
       return attrs(
         {
           nixosModules: anyKeyAttrs((k) => world.marker({ kind: 'inert', name: `${name}.nixosModules.${k}` })),
           nixosModule: world.marker({ kind: 'inert', name: `${name}.nixosModule` }),
           outPath: unknown(`${name} is outside the workspace`),
+          ...library,
         },
         { complete: false },
       );
+    }
     case 'path': {
       const dir = posix.normalize(posix.join(flakeDir, kind.path));
       const file = posix.join(dir, 'flake.nix');

@@ -21,8 +21,20 @@ export type InputKind =
   | { kind: 'microvm' }
   | { kind: 'framework'; framework: FrameworkName }
   | { kind: 'path'; path: string }
-  | { kind: 'inert' }
+  | { kind: 'inert'; library?: readonly string[] }
   | { kind: 'external' };
+
+/**
+ * The complete attribute names of a well-known input's flake `lib`, where configurations merge it
+ * into nixpkgs' (`lib = nixpkgs.lib // home-manager.lib;`): with the names known, `lib.nixosSystem`
+ * stays nixpkgs' instead of becoming a lookup in an unknown set. home-manager's flake sets
+ * `lib = import ./lib { … }`, whose lib/default.nix defines exactly `hm` and
+ * `homeManagerConfiguration`.
+ */
+const INPUT_LIBRARIES: Record<string, readonly string[]> = {
+  'nix-community/home-manager': ['hm', 'homeManagerConfiguration'],
+};
+const INPUT_LIBRARIES_BY_NAME: Record<string, string> = { 'home-manager': 'nix-community/home-manager' };
 
 /** `owner/repo` (lower case) of well-known inputs whose NixOS modules never define units, bridges or scripts attaching taps. */
 const INERT_REPOSITORIES = new Set([
@@ -133,6 +145,9 @@ export function classifyInput(name: string, url: string | undefined): InputKind 
   }
   if (repo && FRAMEWORK_REPOSITORIES[repo]) return { kind: 'framework', framework: FRAMEWORK_REPOSITORIES[repo] };
   if (!repo && FRAMEWORK_NAMES[name]) return { kind: 'framework', framework: FRAMEWORK_NAMES[name] };
-  if (repo ? INERT_REPOSITORIES.has(repo) : INERT_NAMES.has(name)) return { kind: 'inert' };
+  if (repo ? INERT_REPOSITORIES.has(repo) : INERT_NAMES.has(name)) {
+    const library = INPUT_LIBRARIES[repo ?? INPUT_LIBRARIES_BY_NAME[name] ?? ''];
+    return library ? { kind: 'inert', library } : { kind: 'inert' };
+  }
   return { kind: 'external' };
 }
