@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PRELUDE_NAMES, PRELUDE_TEXT } from '../../../../server/src/engine/nix/eval/lib/prelude';
 import { makeEvaluator, toJs } from './util';
+import { mkdirSync } from 'node:fs';
 
 const CASES: [string, string][] = [
   ['concatMapAttrs', 'lib.concatMapAttrs (n: v: { "${n}-x" = v + 1; }) { a = 1; b = 2; }'],
@@ -49,3 +50,28 @@ for (const [name, expr] of CASES) {
     assert.deepEqual(ours, JSON.parse(nixEval(expr)));
   });
 }
+
+test('prelude listFilesRecursive, pathIsDirectory, pathIsRegularFile, pathType: our evaluator agrees with Nix on a real directory', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'mvn-lfr-'));
+  const files: Record<string, string> = {
+    [join(root, 'modules/b.nix')]: '{ }',
+    [join(root, 'modules/a/x.nix')]: '{ }',
+    [join(root, 'modules/a/deeper/y.md')]: 'text',
+    [join(root, 'modules/c.nix')]: '{ }',
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, text);
+  }
+  const expr = `let d = ${root}/modules; in {
+    files = map toString (lib.listFilesRecursive d);
+    dir = lib.pathIsDirectory d; notFile = lib.pathIsRegularFile d; file = lib.pathIsRegularFile (d + "/b.nix");
+    missing = lib.pathIsDirectory (d + "/nope"); type = lib.pathType (d + "/a");
+  }`;
+  const ev = await makeEvaluator(files);
+  const f = ev.evalSource('/ws/main.nix', `lib: ${expr}`);
+  const ours = f.kind === 'function' ? toJs(f.apply({ force: () => ev.lib })) : undefined;
+  const theirs = JSON.parse(nixEval(expr));
+  assert.deepEqual(theirs.files, ['modules/a/deeper/y.md', 'modules/a/x.nix', 'modules/b.nix', 'modules/c.nix'].map((p) => join(root, p)));
+  assert.deepEqual(ours, theirs);
+});

@@ -32,6 +32,11 @@ let
     else [ ];
   splitByAndCompare = p: yes: no: a: b:
     if p a then (if p b then yes a b else -1) else (if p b then 1 else no a b);
+  listFilesRecursive = dir:
+    let entries = builtins.readDir dir;
+    in builtins.concatMap (name:
+      if entries.\${name} == "directory" then listFilesRecursive (dir + "/\${name}") else [ (dir + "/\${name}") ]
+    ) (builtins.attrNames entries);
 in {
   inherit extends composeExtensions fix' makeExtensibleWithCustomName concatMapAttrs foldr;
   composeManyExtensions = foldr (x: y: composeExtensions x y) (final: prev: { });
@@ -60,7 +65,10 @@ in {
   cleanSourceWith = { src, ... }: src;
   sourceByRegex = src: regexes: src;
   compare = a: b: if a < b then -1 else if b < a then 1 else 0;
-  inherit splitByAndCompare;
+  inherit splitByAndCompare listFilesRecursive;
+  pathType = path: (builtins.readDir (builtins.dirOf path)).\${builtins.baseNameOf path};
+  pathIsDirectory = path: builtins.pathExists path && (builtins.readDir (builtins.dirOf path)).\${builtins.baseNameOf path} == "directory";
+  pathIsRegularFile = path: builtins.pathExists path && (builtins.readDir (builtins.dirOf path)).\${builtins.baseNameOf path} == "regular";
   mapCartesianProduct = f: attrsOfLists: map f (builtins.foldl' (listOfAttrs: attrName:
       builtins.concatMap (attrs: map (v: attrs // { \${attrName} = v; }) attrsOfLists.\${attrName}) listOfAttrs
     ) [ { } ] (builtins.attrNames attrsOfLists));
@@ -73,4 +81,5 @@ export const PRELUDE_NAMES = [
   'makeExtensible', 'toExtension', 'foldlAttrs', 'collect', 'getAttrs', 'cartesianProduct', 'singleton', 'remove', 'assertMsg',
   'importJSON', 'importTOML', 'fileContents', 'makeSearchPath', 'makeBinPath', 'makeLibraryPath', 'makeOverridable',
   'cleanSource', 'cleanSourceWith', 'sourceByRegex', 'compare', 'splitByAndCompare', 'mapCartesianProduct',
+  'listFilesRecursive', 'pathType', 'pathIsDirectory', 'pathIsRegularFile',
 ] as const;
