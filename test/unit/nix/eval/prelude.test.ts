@@ -26,6 +26,13 @@ const CASES: [string, string][] = [
   ['extends', '(lib.fix (lib.extends (final: prev: { y = prev.x * 2; }) (self: { x = 3; }))).y'],
   ['compare', '[ (lib.compare 1 2) (lib.compare "b" "a") (lib.compare 3 3) ]'],
   ['assertMsg', 'lib.assertMsg true "unused"'],
+  ['throwIf / throwIfNot / warnIf / warnIfNot (conditions that let the value through)', '[ (lib.throwIf false "m" 1) (lib.throwIfNot true "m" 2) (lib.warnIf false "m" { a = 3; }) (lib.warnIfNot true "m" 4) ]'],
+  ['warnIf (condition true: traces, value unchanged)', 'lib.warnIf true "w" { a = 1; }'],
+  ['subtractLists / intersectLists / replicate', '[ (lib.subtractLists [ 1 3 ] [ 1 2 3 4 ]) (lib.intersectLists [ 1 3 5 ] [ 1 2 3 4 ]) (lib.replicate 3 "x") ]'],
+  ['defaultTo / mapNullable / findSingle', '[ (lib.defaultTo 1 null) (lib.defaultTo 1 2) (lib.mapNullable (x: x + 1) null) (lib.mapNullable (x: x + 1) 1) (lib.findSingle (x: x > 2) "none" "many" [ 1 3 ]) (lib.findSingle (x: x > 0) "none" "many" [ 1 3 ]) (lib.findSingle (x: x > 5) "none" "many" [ 1 3 ]) ]'],
+  ["genAttrs' / zipAttrsWithNames", "[ (lib.\"genAttrs'\" [ \"a\" \"b\" ] (n: { name = \"vm-${n}\"; value = n; })) (lib.zipAttrsWithNames [ \"a\" ] (n: vs: vs) [ { a = 1; } { a = 2; b = 3; } ]) ]"],
+  ['filterAttrsRecursive / mapAttrsRecursiveCond', '[ (lib.filterAttrsRecursive (n: v: v != null) { a = null; b = { c = null; d = 1; }; }) (lib.mapAttrsRecursiveCond (s: !(s ? x)) (path: v: builtins.concatStringsSep "." path) { a = { b = 1; }; c = { x = 1; }; }) ]'],
+  ['sortOn / isStringLike / setDefaultModuleLocation', '[ (lib.sortOn (x: x.k) [ { k = 3; } { k = 1; } { k = 2; } ]) (map lib.isStringLike [ "s" 1 { outPath = "/x"; } ]) (lib.setDefaultModuleLocation "f.nix" { a = 1; }) ]'],
 ];
 
 function nixEval(expr: string): string {
