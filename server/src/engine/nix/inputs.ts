@@ -14,7 +14,8 @@ export type FrameworkName =
   | 'colmena'
   | 'clan-core'
   | 'import-tree'
-  | 'haumea';
+  | 'haumea'
+  | 'srvos';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
@@ -96,6 +97,8 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'clan/clan-core': 'clan-core',
   'vic/import-tree': 'import-tree',
   'nix-community/haumea': 'haumea',
+  'nix-community/srvos': 'srvos',
+  'numtide/srvos': 'srvos',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -111,6 +114,7 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'clan-core': 'clan-core',
   'import-tree': 'import-tree',
   'haumea': 'haumea',
+  'srvos': 'srvos',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */

@@ -16,6 +16,7 @@ import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 import { haumeaInput } from './haumea';
 import { importTreeInput } from './importTree';
 import { snowfallInput } from './snowfall';
+import { srvosInput } from './srvos';
 
 /** What the flake declares about a framework input beyond its URL. */
 export interface FrameworkInputContext {
@@ -37,6 +38,7 @@ const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   haumea: haumeaInput,
   'import-tree': importTreeInput,
   'snowfall-lib': snowfallInput,
+  srvos: srvosInput,
 };
 
 /** The value of a framework input, or undefined when the framework is not modelled. */
