@@ -122,6 +122,8 @@ export function repositoryOf(url: string): string | undefined {
   const u = url.trim();
   let m = /^(?:github|gitlab|sourcehut):~?([^/]+)\/([^/?#]+)/i.exec(u);
   if (!m) m = /^(?:git\+)?https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|git\.sr\.ht|codeberg\.org)\/~?([^/]+)\/([^/?#]+?)(?:\.git)?(?:[/?#]|$)/i.exec(u);
+  // FlakeHub: https://flakehub.com/f/<owner>/<repo>/<version>.tar.gz (and api.flakehub.com/f/pinned/…)
+  if (!m) m = /^https?:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?([^/]+)\/([^/?#]+)/i.exec(u);
   if (!m) {
     const clan = /clan\.lol\/clan\/clan-core/i.exec(u);
     return clan ? 'clan/clan-core' : undefined;
