@@ -12,6 +12,8 @@ test('repositoryOf: github, git+https and FlakeHub URLs', () => {
 
 test('classifyInput: nixpkgs from FlakeHub under any name; home-manager carries its lib names; srvos is modelled', () => {
   assert.deepEqual(classifyInput('stable', 'https://flakehub.com/f/NixOS/nixpkgs/0.2411.*.tar.gz'), { kind: 'nixpkgs' });
+  assert.deepEqual(classifyInput('nixpkgs', 'github:someone/nixpkgs/my-fix'), { kind: 'nixpkgs' });
+  assert.deepEqual(classifyInput('nixpkgs-lib', 'github:nix-community/nixpkgs.lib'), { kind: 'external' });
   assert.deepEqual(classifyInput('hm', 'github:nix-community/home-manager'), { kind: 'inert', library: ['hm', 'homeManagerConfiguration'] });
   assert.deepEqual(classifyInput('home-manager', undefined), { kind: 'inert', library: ['hm', 'homeManagerConfiguration'] });
   assert.deepEqual(classifyInput('sops-nix', 'github:Mic92/sops-nix'), { kind: 'inert' });

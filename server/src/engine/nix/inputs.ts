@@ -146,7 +146,8 @@ export function classifyInput(name: string, url: string | undefined): InputKind 
   if (path !== undefined) return { kind: 'path', path };
   if (repo === 'microvm-nix/microvm.nix' || repo === 'astro/microvm.nix' || /microvm/i.test(name) && !repo) return { kind: 'microvm' };
   if (repo && /\/microvm(\.nix)?$/.test(repo)) return { kind: 'microvm' };
-  if (repo === 'nixos/nixpkgs' || /^nixpkgs(\/|$)/.test(u) || /nixos\.org\/channels\//.test(u) || (!repo && /^nixpkgs/i.test(name))) {
+  // A fork of nixpkgs (github:<anyone>/nixpkgs/<branch>) is nixpkgs too.
+  if (repo === 'nixos/nixpkgs' || (repo && /\/nixpkgs$/.test(repo)) || /^nixpkgs(\/|$)/.test(u) || /nixos\.org\/channels\//.test(u) || (!repo && /^nixpkgs/i.test(name))) {
     return { kind: 'nixpkgs' };
   }
   if (repo && FRAMEWORK_REPOSITORIES[repo]) return { kind: 'framework', framework: FRAMEWORK_REPOSITORIES[repo] };
