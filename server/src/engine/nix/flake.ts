@@ -231,7 +231,7 @@ function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, res
   for (const name of [...confs.attrs.keys()].sort()) {
     const b = confs.attrs.get(name)!;
     const v = force(b.thunk);
-    const call = v.kind === 'attrs' ? world.systems.get(v) : undefined;
+    const call = v.kind === 'attrs' ? (world.systems.get(v) ?? configHolder(world, v)) : undefined;
     if (!call) {
       result.problems.push(`nixosConfigurations.${name} is not a recognisable nixosSystem call${v.kind === 'unknown' && v.reason ? ` (${v.reason})` : ''}`);
       continue;
@@ -239,4 +239,15 @@ function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, res
     call.name ??= name;
     result.systems.push({ name, call, location: b.keyLocation ?? call.location });
   }
+}
+
+/**
+ * `{ config = <a system's config>; options = …; }`: what flakes whose framework keeps the
+ * systems elsewhere (noxa's `nodes.<name>.configuration`) hand NixOS tools as a configuration.
+ */
+function configHolder(world: ModuleWorld, v: AttrsValue): SystemCall | undefined {
+  const config = v.attrs.get('config');
+  if (!config) return undefined;
+  const c = force(config.thunk);
+  return c.kind === 'attrs' ? world.configCalls.get(c) : undefined;
 }

@@ -15,7 +15,8 @@ export type FrameworkName =
   | 'clan-core'
   | 'import-tree'
   | 'haumea'
-  | 'srvos';
+  | 'srvos'
+  | 'noxa';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
@@ -99,6 +100,7 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'nix-community/haumea': 'haumea',
   'nix-community/srvos': 'srvos',
   'numtide/srvos': 'srvos',
+  '0xccf4/noxa': 'noxa',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -115,6 +117,7 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'import-tree': 'import-tree',
   'haumea': 'haumea',
   'srvos': 'srvos',
+  'noxa': 'noxa',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */

@@ -15,6 +15,7 @@ import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 import { haumeaInput } from './haumea';
 import { importTreeInput } from './importTree';
+import { noxaInput } from './noxa';
 import { snowfallInput } from './snowfall';
 import { srvosInput } from './srvos';
 
@@ -37,6 +38,7 @@ const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   'flake-utils-plus': flakeUtilsPlusInput,
   haumea: haumeaInput,
   'import-tree': importTreeInput,
+  noxa: noxaInput,
   'snowfall-lib': snowfallInput,
   srvos: srvosInput,
 };
