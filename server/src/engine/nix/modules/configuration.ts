@@ -310,7 +310,13 @@ export class Configuration {
       if (base.has(name)) continue;
       // As lib.modules' applyModuleArgs does: every formal gets `specialArgs.<name> or
       // config._module.args.<name>` (so a formal's default never applies), read lazily.
-      base.set(name, { thunk: lazyThunk(() => this.view(['_module', 'args', name])) });
+      base.set(name, {
+        thunk: lazyThunk(() => {
+          const v = this.view(['_module', 'args', name]);
+          // Said as what it is: an argument the system importing this module would have to pass.
+          return v.kind === 'unknown' && v.reason === 'no definition' ? unknown(`the module argument \`${name}\` is passed nowhere in the workspace (neither specialArgs nor _module.args)`) : v;
+        }),
+      });
     }
     return { kind: 'attrs', attrs: base, complete: true };
   }
