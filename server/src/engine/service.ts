@@ -73,7 +73,13 @@ export interface AnalysisSnapshot {
   outcomes: Outcome[];
   /** Diagnostics by absolute file path. Files with no diagnostics are absent. */
   diagnostics: Map<string, Diagnostic[]>;
+  /** Diagnostics a `# microvm-net: ignore` comment silences: only SARIF shows them, as suppressed. */
+  suppressed?: SuppressedDiagnostic[];
   stats: { files: number; nixFiles: number; networkdFiles: number; ms: number };
+}
+
+export interface SuppressedDiagnostic extends Diagnostic {
+  suppression: { justification: string; location: Location };
 }
 
 export interface ScanProgress {
