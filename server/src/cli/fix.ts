@@ -286,6 +286,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
         .fixes(d.location.file, d.location.range)
         .filter(
           (f) =>
+            !f.suppression &&
             f.diagnosticCode === d.code &&
             path.resolve(f.diagnosticLocation.file) === path.resolve(d.location.file) &&
             rangesTouch(f.diagnosticLocation.range, d.location.range),

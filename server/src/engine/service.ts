@@ -24,6 +24,8 @@ export interface WorkspaceEdit {
 
 export interface Fix {
   title: string;
+  /** It inserts a `# microvm-net: ignore` comment: offered to editors, never applied by `--fix`. */
+  suppression?: true;
   /** The diagnostic code this fix answers, and where that diagnostic is. */
   diagnosticCode: string;
   diagnosticLocation: Location;

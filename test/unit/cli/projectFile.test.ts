@@ -23,7 +23,7 @@ async function cli(argv: string[], cwd = repo) {
   return { code, stdout: io.stdout.text, stderr: io.stderr.text };
 }
 
-function sarifValidator() {
+function sarifValidator(): ((data: unknown) => boolean) & { errors?: unknown[] | null } {
   const schema = JSON.parse(readFileSync(join(repo, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
   // The schema's patterns are ECMAScript without the `u` flag (one would not compile with it);
   // formats (uri) are not what this test is about.
