@@ -17,5 +17,7 @@ export function documentSelector(nixDefined: boolean): DocumentSelector {
   return [
     nixDefined ? { scheme: 'file', language: 'nix' } : { scheme: 'file', pattern: '**/*.nix' },
     { scheme: 'file', language: 'systemd-network' },
+    // The project file: its problems are shown as it is typed, and it applies before it is saved.
+    { scheme: 'file', pattern: '**/microvm-net.toml' },
   ];
 }

@@ -30,11 +30,15 @@ export function searchedDirectories(root: string): string[] {
   }
 }
 
-/** The project file serving `root` and the directory its real path must stay in, or null. */
-export function findProjectFile(root: string): { file: string; boundary: string } | null {
+/**
+ * The project file serving `root` and the directory its real path must stay in, or null. An
+ * editor buffer of one counts before it is saved.
+ */
+export function findProjectFile(root: string, buffers?: ReadonlyMap<string, string>): { file: string; boundary: string } | null {
   const dirs = searchedDirectories(root);
   for (const dir of dirs) {
     const file = join(dir, PROJECT_FILE_NAME);
+    if (buffers?.has(file)) return { file, boundary: dirs[dirs.length - 1] };
     try {
       if (statSync(file).isFile()) return { file, boundary: dirs[dirs.length - 1] };
     } catch {
@@ -86,7 +90,7 @@ export class ProjectConfigs {
     return new ProjectConfigs(
       roots.map((root) => {
         if (options.explicit !== undefined) return { root, config: read(options.explicit) };
-        const found = findProjectFile(root);
+        const found = findProjectFile(root, options.buffers);
         return { root, config: found ? read(found.file, found.boundary) : null };
       }),
     );
