@@ -1,8 +1,8 @@
 /**
  * `--format sarif`: SARIF 2.1.0 as GitHub code scanning ingests it. One run; one rule per code
  * used; results point at the diagnostic range with `uriBaseId: "%SRCROOT%"` and relative URIs
- * (relative to the first PATH, so run the check from the repository root for GitHub to place
- * them). Columns are 1-based and count UTF-16 code units, which the run declares with
+ * (relative as docs/cli.md §3 says, so run the check from the repository root for GitHub to
+ * place them). Columns are 1-based and count UTF-16 code units, which the run declares with
  * `columnKind: "utf16CodeUnits"`; `endColumn` is exclusive, as SARIF defines it.
  * A result about where a tap ends up carries the outcome's reasons in its message's markdown.
  * What the analysis could not do becomes tool execution notifications, one per kind.

@@ -115,6 +115,8 @@ export interface LanguageService {
 
   hover(file: string, position: Position): HoverResult | null;
   fixes(file: string, range: Range): Fix[];
+  /** "Ignore this here" / "in this file": suppression comments, kept apart from the repairs `fixes` offers. */
+  suppressionFixes?(file: string, range: Range): Fix[];
   definition(file: string, position: Position): Location[];
   references(file: string, position: Position): Location[];
   documentSymbols(file: string): SymbolInfo[];

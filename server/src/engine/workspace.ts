@@ -231,6 +231,9 @@ export class WorkspaceService implements LanguageService {
   fixes(file: string, range: Range) {
     return this.currentViews().fixes(file, range);
   }
+  suppressionFixes(file: string, range: Range) {
+    return this.currentViews().suppressionFixes(file, range);
+  }
   definition(file: string, position: Position) {
     return this.currentViews().definition(file, position);
   }

@@ -23,7 +23,8 @@ async function applyIgnore(dir: string, file: string, code: string, title: RegEx
   try {
     const d = (snapshot.diagnostics.get(join(dir, file)) ?? []).find((x) => x.code === code)!;
     assert.ok(d, `${code} is reported in ${file}`);
-    const fix = service.fixes(d.location.file, d.location.range).find((f) => f.suppression && title.test(f.title))!;
+    assert.ok(!service.fixes(d.location.file, d.location.range).some((f) => f.suppression), 'kept apart from the repairs');
+    const fix = service.suppressionFixes(d.location.file, d.location.range).find((f) => f.suppression && title.test(f.title))!;
     assert.ok(fix && !fix.disabled && !fix.preferred, 'offered, never preferred');
     const [[path, text]] = [...applyWorkspaceEdit(fix.edit, (f) => service.textOf(f), { expand: true })];
     writeFileSync(path, text);

@@ -36,7 +36,6 @@ import { createUnitFixes } from './createUnit';
 import { defineBridgeFixes } from './defineBridge';
 import { guestUnitFixes } from './guestUnit';
 import { helperBridgeFixes } from './helperBridge';
-import { ignoreFixes } from './ignoreHere';
 import { hostServiceFixes } from './hostService';
 import { macvtapSettingsFixes } from './macvtapSettings';
 import { qemuBridgeFixes } from './qemuBridge';
@@ -121,8 +120,6 @@ export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Rang
     const best = PREFERENCE.map((k) => candidates.find((c) => c.kind === k)).find((c) => c) ?? candidates[0];
     for (const c of candidates) out.push({ ...c.fix, preferred: c === best });
   }
-  // Last: a repair comes before silencing the finding.
-  out.push(...ignoreFixes(snapshot, file, range, ctx));
   return out;
 }
 
