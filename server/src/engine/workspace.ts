@@ -104,8 +104,15 @@ export class WorkspaceService implements LanguageService {
 
   /** The user's settings over the project files': what the analysis, the scan and the fixes use. */
   effective(): Settings {
-    return effectiveSettings(this.settings, this.project);
+    // Asked on every bounded read: computed once per (settings, project files) pair.
+    const last = this.effectiveMemo;
+    if (last && last.user === this.settings && last.project === this.project) return last.value;
+    const value = effectiveSettings(this.settings, this.project);
+    this.effectiveMemo = { user: this.settings, project: this.project, value };
+    return value;
   }
+
+  private effectiveMemo: { user: Settings; project: ProjectConfigs; value: Settings } | null = null;
 
   /** The project files in use (after the last scan or project-file change). */
   get projectConfigs(): ProjectConfigs {

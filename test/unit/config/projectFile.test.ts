@@ -181,3 +181,21 @@ test('per root: each root is served by its own file; --config serves every root'
   assert.equal(explicit.severity(join(top, 'a', 'x.nix'), 'mac-not-local'), 'error');
   assert.equal(explicit.severity(join(top, 'b', 'x.nix'), 'mac-not-local'), 'error');
 });
+
+test('an unchanged project file keeps the assumed facts, and so the cached outcomes, from one analysis to the next', async () => {
+  const { createLanguageService } = await import('../../../server/src/engine/workspace');
+  const { DEFAULT_SETTINGS } = await import('../../../server/src/protocol/settings');
+  const root = join(__dirname, '..', '..', 'fixtures', 'assume-networkd');
+  const service = await createLanguageService({ roots: [root], settings: DEFAULT_SETTINGS });
+  try {
+    await service.scan();
+    const first = service.analyze();
+    service.fileChanged(join(root, 'microvm-net.toml'));
+    const second = service.analyze();
+    assert.notEqual(second, first, 'analysed again');
+    assert.equal(second.outcomes[0], first.outcomes[0]);
+    assert.equal(second.outcomes[0].status, 'bridged');
+  } finally {
+    service.dispose();
+  }
+});

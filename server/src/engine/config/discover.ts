@@ -87,18 +87,26 @@ export class ProjectConfigs {
       }
       return config;
     };
-    return new ProjectConfigs(
-      roots.map((root) => {
-        if (options.explicit !== undefined) return { root, config: read(options.explicit) };
-        const found = findProjectFile(root, options.buffers);
-        return { root, config: found ? read(found.file, found.boundary) : null };
-      }),
-    );
+    const byRoot = roots.map((root) => {
+      if (options.explicit !== undefined) return { root, config: read(options.explicit) };
+      const found = findProjectFile(root, options.buffers);
+      return { root, config: found ? read(found.file, found.boundary) : null };
+    });
+    // Nothing changed: the same object, so the assumption stage keeps its memo (config/assume.ts).
+    const previous = options.previous;
+    if (previous && previous.byRoot.length === byRoot.length && previous.byRoot.every((r, i) => r.root === byRoot[i].root && r.config === byRoot[i].config)) {
+      return previous;
+    }
+    return new ProjectConfigs(byRoot);
   }
+
+  private filesMemo: ProjectConfig[] | null = null;
+  private assumptionsMemo: Assumption[] | null = null;
 
   /** Each distinct project file once. */
   get files(): ProjectConfig[] {
-    return [...new Set(this.byRoot.flatMap((r) => (r.config ? [r.config] : [])))];
+    this.filesMemo ??= [...new Set(this.byRoot.flatMap((r) => (r.config ? [r.config] : [])))];
+    return this.filesMemo;
   }
 
   isProjectFile(path: string): boolean {
@@ -126,7 +134,8 @@ export class ProjectConfigs {
   }
 
   get assumptions(): Assumption[] {
-    return this.files.flatMap((c) => c.assumptions);
+    this.assumptionsMemo ??= this.files.flatMap((c) => c.assumptions);
+    return this.assumptionsMemo;
   }
 }
 
