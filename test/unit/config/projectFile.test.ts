@@ -14,6 +14,8 @@ import { parse } from 'smol-toml';
 import { findProjectFile, ProjectConfigs, searchedDirectories } from '../../../server/src/engine/config/discover';
 import { parseProjectFile } from '../../../server/src/engine/config/projectFile';
 import { STARTER_PROJECT_FILE } from '../../../server/src/cli/init';
+import { createLanguageService } from '../../../server/src/engine/workspace';
+import { DEFAULT_SETTINGS } from '../../../server/src/protocol/settings';
 import { PROJECT_SCHEMA_PATH } from '../../../scripts/project-schema';
 import { tempDir } from '../cli/helpers';
 
@@ -183,8 +185,6 @@ test('per root: each root is served by its own file; --config serves every root'
 });
 
 test('an unchanged project file keeps the assumed facts, and so the cached outcomes, from one analysis to the next', async () => {
-  const { createLanguageService } = await import('../../../server/src/engine/workspace');
-  const { DEFAULT_SETTINGS } = await import('../../../server/src/protocol/settings');
   const root = join(__dirname, '..', '..', 'fixtures', 'assume-networkd');
   const service = await createLanguageService({ roots: [root], settings: DEFAULT_SETTINGS });
   try {
