@@ -24,5 +24,7 @@ export function documentSelector(nixDefined: boolean): DocumentSelector {
     { scheme: 'file', language: 'systemd-network' },
     { scheme: 'file', pattern: UNIT_FILES },
     { scheme: 'file', pattern: UNIT_DROP_INS },
+    // The project file: its problems are shown as it is typed, and it applies before it is saved.
+    { scheme: 'file', pattern: '**/microvm-net.toml' },
   ];
 }

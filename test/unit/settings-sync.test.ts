@@ -1,7 +1,8 @@
 /**
  * package.json `contributes.configuration` must be exactly what the settings schema
  * (server/src/protocol/settings.ts) generates: same keys, defaults, types, descriptions, scopes.
- * To regenerate after changing the schema:
+ * The project file's schema (schemas/microvm-net.schema.json) must agree with both and with
+ * the diagnostic registry. To regenerate after changing the schema:
  *   MICROVM_NET_WRITE_SETTINGS=1 node --import tsx --test test/unit/settings-sync.test.ts
  */
 import assert from 'node:assert/strict';
@@ -16,7 +17,10 @@ import {
   combineFolderSettings,
   SETTINGS_SCHEMA,
   SETTINGS_SECTION,
+  SEVERITY_OVERRIDES,
 } from '../../server/src/protocol/settings';
+import { DIAGNOSTIC_DEFINITIONS } from '../../server/src/engine/checks/codes';
+import { PROJECT_SCHEMA_PATH, renderProjectSchemaText } from '../../scripts/project-schema';
 
 const packagePath = join(__dirname, '..', '..', 'package.json');
 
@@ -74,4 +78,26 @@ test('untrusted workspaces: limited, and a folder cannot set what fixes write or
   assert.deepEqual(untrusted.restrictedConfigurations, ['defaultBridge', 'exclude', 'maxFiles', 'maxFileSize'].map((k) => `${SETTINGS_SECTION}.${k}`));
   for (const key of untrusted.restrictedConfigurations) assert.ok(key in pkg.contributes.configuration.properties, key);
   assert.match(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'), /Untrusted workspaces\*\* are supported, limited/);
+});
+
+test('the project file, the editor settings and the registry agree: same codes, same levels, a setting for each shared key', () => {
+  const schemaText = readFileSync(PROJECT_SCHEMA_PATH, 'utf8');
+  assert.equal(schemaText, renderProjectSchemaText(), 'schemas/microvm-net.schema.json differs from the registry: run `npm run docs:schema`');
+  const schema = JSON.parse(schemaText);
+  const severity = schema.properties.severity;
+  assert.deepEqual(severity.propertyNames.enum, DIAGNOSTIC_DEFINITIONS.map((d) => d.code), 'every registry code, in registry order');
+  const contributed = JSON.parse(readFileSync(packagePath, 'utf8')).contributes.configuration.properties;
+  const editorSeverity = contributed[`${SETTINGS_SECTION}.severity`];
+  assert.deepEqual(severity.additionalProperties.enum, editorSeverity.additionalProperties.enum, 'same severity levels as microvmNet.severity');
+  assert.deepEqual(severity.additionalProperties.enum, [...SEVERITY_OVERRIDES]);
+  // Each project-file key an editor setting also holds: same shape, so one can stand for the other.
+  const shared: Record<string, string> = { exclude: 'exclude', 'default-bridge': 'defaultBridge', severity: 'severity' };
+  for (const [key, setting] of Object.entries(shared)) {
+    const editor = contributed[`${SETTINGS_SECTION}.${setting}`];
+    assert.ok(editor, `microvmNet.${setting} exists`);
+    assert.equal(schema.properties[key].type, editor.type, `${key} and microvmNet.${setting} have one type`);
+    if (editor.items) assert.equal(schema.properties[key].items.type, editor.items.type);
+  }
+  const projectOnly = Object.keys(schema.properties).filter((k) => !(k in shared));
+  assert.deepEqual(projectOnly, ['assume'], 'only [assume] has no editor setting (facts belong to the repository)');
 });

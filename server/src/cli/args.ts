@@ -3,7 +3,9 @@
  * single-value flag given twice is a UsageError, which the entry point turns into the message,
  * the usage text on stderr and exit code 2 (docs/cli.md §2).
  */
+import { definitionOf } from '../engine/checks/codes';
 import { globProblem } from '../engine/glob';
+import { SEVERITY_OVERRIDES, type SeverityOverride } from '../protocol/settings';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'info' | 'never';
@@ -26,6 +28,14 @@ export interface CheckOptions {
   verbose: boolean;
   /** Force progress lines on stderr even when it is not a terminal. */
   progress: boolean;
+  /** With `fix`: print the diff of what would be written, write nothing. */
+  dryRun: boolean;
+  /** A project file used instead of each PATH's nearest `microvm-net.toml`. */
+  config?: string;
+  /** `--severity code=level`, over the project file's. */
+  severity: Record<string, SeverityOverride>;
+  /** `--default-bridge`, over the project file's `default-bridge`. */
+  defaultBridge?: string;
 }
 
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
@@ -42,7 +52,8 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'check'; options: CheckOptions }
   | { kind: 'parse'; files: string[] }
-  | { kind: 'graph'; options: GraphOptions };
+  | { kind: 'graph'; options: GraphOptions }
+  | { kind: 'init'; directory: string };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -54,6 +65,7 @@ export class UsageError extends Error {
 export const USAGE = `Usage: microvm-net check [PATH...] [options]
        microvm-net parse FILE...
        microvm-net graph [PATH...] [--format mermaid|dot|json] [--exclude GLOB]
+       microvm-net init [DIRECTORY]
        microvm-net help | --help | --version
 
 Tells, for every microvm.nix tap interface under PATH (default: the current
@@ -66,6 +78,14 @@ Options for check:
                              is reported (default: warning)
   --fix                      apply the preferred quick fix of each diagnostic,
                              then check again (up to 3 passes)
+  --dry-run                  with --fix: print what it would change as a
+                             unified diff, write nothing
+  --config FILE              use FILE as the project file instead of the nearest
+                             microvm-net.toml above each PATH
+  --severity CODE=LEVEL      report CODE at LEVEL (error, warning, info, hint,
+                             off); repeatable; overrides the project file
+  --default-bridge NAME      bridge fixes use when none can be inferred
+                             (overrides default-bridge in the project file)
   --exclude GLOB             skip files matching GLOB, relative to each PATH
                              (repeatable; added to the default excludes)
   --max-files N              stop scanning after N files
@@ -81,8 +101,12 @@ Options for check:
   --version                  print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or
-internal error. JSON paths are relative to the first PATH; lines and columns
-are 1-based, columns count UTF-16 code units.
+internal error. Paths are relative to the current directory (to the first
+PATH when it lies outside it); lines and columns are 1-based, columns count
+UTF-16 code units.
+
+init writes a commented starter microvm-net.toml into DIRECTORY (default: the
+current directory); it never overwrites an existing one.
 
 parse (a diagnostic aid, like rust-analyzer parse): prints each FILE's
 expression as this tool's parser reads it, one line per file, in the form
@@ -96,8 +120,10 @@ no bridge grouped apart) as a Mermaid flowchart (default), Graphviz DOT or
 JSON, from the same analysis as check. Exit status 0 whatever it shows.
 `;
 
-const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
-const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--verbose', '--progress']);
+const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files', '--config', '--severity', '--default-bridge']);
+const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--verbose', '--progress', '--dry-run']);
+/** Flags that may be given more than once. */
+const REPEATABLE = new Set(['--exclude', '--severity']);
 
 /** Parses `argv` without the node and script entries. Throws UsageError. */
 export function parseArgs(argv: readonly string[]): Command {
@@ -125,6 +151,14 @@ export function parseArgs(argv: readonly string[]): Command {
       return { kind: 'parse', files: parseFiles(rest) };
     case 'graph':
       return { kind: 'graph', options: parseGraph(rest) };
+    case 'init': {
+      const operands = rest[0] === '--' ? rest.slice(1) : rest;
+      const option = rest[0] !== '--' ? operands.find((a) => a.startsWith('-')) : undefined;
+      if (option !== undefined) throw new UsageError(`unknown option of init: ${option}`);
+      if (operands.length > 1) throw new UsageError(`init takes one DIRECTORY, not ${operands.length}`);
+      if (operands[0] === '') throw new UsageError('empty DIRECTORY');
+      return { kind: 'init', directory: operands[0] ?? '.' };
+    }
     default:
       if (command.startsWith('-')) throw new UsageError(`unknown option before the command: ${command}`);
       throw new UsageError(`unknown command: ${command}`);
@@ -142,6 +176,8 @@ function parseCheck(args: readonly string[]): CheckOptions {
     quiet: false,
     verbose: false,
     progress: false,
+    dryRun: false,
+    severity: {},
   };
   const seen = new Set<string>();
   let onlyPaths = false;
@@ -166,6 +202,7 @@ function parseCheck(args: readonly string[]): CheckOptions {
       else if (flag === '--no-color') options.noColor = true;
       else if (flag === '--quiet') options.quiet = true;
       else if (flag === '--verbose') options.verbose = true;
+      else if (flag === '--dry-run') options.dryRun = true;
       else options.progress = true;
       continue;
     }
@@ -179,7 +216,7 @@ function parseCheck(args: readonly string[]): CheckOptions {
       if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
       value = args[++i];
     }
-    if (flag !== '--exclude') {
+    if (!REPEATABLE.has(flag)) {
       if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
       seen.add(flag);
     }
@@ -205,8 +242,25 @@ function parseCheck(args: readonly string[]): CheckOptions {
         options.maxFiles = Number(value);
         break;
       }
+      case '--config':
+        if (value === '') throw new UsageError('--config needs a FILE');
+        options.config = value;
+        break;
+      case '--severity': {
+        const m = /^([^=]+)=(.*)$/.exec(value);
+        if (!m) throw new UsageError(`--severity needs CODE=LEVEL, not "${value}"`);
+        if (!definitionOf(m[1])) throw new UsageError(`--severity: unknown diagnostic code "${m[1]}"`);
+        options.severity[m[1]] = oneOf('--severity', m[2], SEVERITY_OVERRIDES);
+        break;
+      }
+      case '--default-bridge':
+        if (value === '') throw new UsageError('--default-bridge needs a NAME');
+        options.defaultBridge = value;
+        break;
     }
   }
+  if (options.dryRun && !options.fix) throw new UsageError('--dry-run goes with --fix');
+  if (options.dryRun && options.format !== 'text') throw new UsageError('--fix --dry-run prints a diff: it takes no --format json or sarif');
   return options;
 }
 

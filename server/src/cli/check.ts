@@ -10,7 +10,9 @@ import { insideRoots } from '../engine/roots';
 import type { AnalysisSnapshot, LanguageService, ScanReport } from '../engine/service';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../protocol/settings';
 import { parseArgs, USAGE, UsageError, type CheckOptions } from './args';
+import { dryRunDiff } from './dryRun';
 import { formatFixLog, runFixes, type FixLogEntry } from './fix';
+import { runInit } from './init';
 import { formatJson } from './json';
 import { runGraph } from './graph';
 import { runParse } from './parse';
@@ -38,6 +40,8 @@ export interface ServiceOptions {
   roots: string[];
   settings: Settings;
   log?: (msg: string) => void;
+  /** `--config FILE`: the project file instead of each root's nearest one. */
+  configFile?: string;
 }
 
 export interface CliDeps {
@@ -71,10 +75,13 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await runParse(command.files, io, deps.createParser ?? (() => NixParser.create()));
       case 'graph':
         return await runGraph(command.options, io, deps);
+      case 'init':
+        return runInit(command.directory, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${TOOL_NAME}: ${error.message}\n\n${USAGE}`);
+      // One line, not the whole help: the mistake stays visible in a CI log.
+      io.stderr.write(`${TOOL_NAME}: ${error.message} (see --help)\n`);
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -119,7 +126,9 @@ export function resolvePaths(paths: readonly string[], cwd: string): ResolvedPat
       root = enclosingProject(abs);
       focused = true;
     }
-    base ??= stat.isDirectory() ? abs : path.dirname(abs);
+    // Relative to the current directory, as compilers and linters print them, unless the first
+    // PATH lies outside it (docs/cli.md §3).
+    base ??= insideRoots([cwd], abs) ? cwd : stat.isDirectory() ? abs : path.dirname(abs);
     if (!roots.includes(root)) roots.push(root);
     if (!checked.includes(abs)) checked.push(abs);
   }
@@ -138,12 +147,15 @@ function enclosingProject(file: string): string {
 function focusedOn(snapshot: AnalysisSnapshot, checked: readonly string[]): AnalysisSnapshot {
   const diagnostics = new Map([...snapshot.diagnostics].filter(([file]) => insideRoots(checked, file)));
   const outcomes = snapshot.outcomes.filter((o) => insideRoots(checked, o.interface.id.location.file));
-  return { ...snapshot, diagnostics, outcomes };
+  const suppressed = snapshot.suppressed?.filter((d) => insideRoots(checked, d.location.file));
+  return { ...snapshot, diagnostics, outcomes, suppressed };
 }
 
+/** The command line's settings; the engine puts them over the project file's. */
 export function settingsFor(options: CheckOptions): Settings {
-  const partial: Partial<Settings> = { exclude: [...DEFAULT_SETTINGS.exclude, ...options.exclude] };
+  const partial: Partial<Settings> = { exclude: [...DEFAULT_SETTINGS.exclude, ...options.exclude], severity: { ...options.severity } };
   if (options.maxFiles !== undefined) partial.maxFiles = options.maxFiles;
+  if (options.defaultBridge !== undefined) partial.defaultBridge = options.defaultBridge;
   return mergeSettings(partial);
 }
 
@@ -155,7 +167,7 @@ export function useColor(options: CheckOptions, io: CliIo): boolean {
 }
 
 export function render(report: CheckReport, options: CheckOptions, io: CliIo, fixLog: FixLogEntry[]): void {
-  const side: string[] = fixLog.map(formatFixLog);
+  const side: string[] = fixLog.map((entry) => formatFixLog(entry));
   if (options.format === 'text') {
     let out = '';
     if (!options.quiet && side.length > 0) out += `${side.join('\n')}\n\n`;
@@ -174,10 +186,16 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
   const { roots, checked, focused, base } = resolvePaths(options.paths, io.cwd);
   const now = io.now ?? Date.now;
   const debug = debugEnabled(io.env);
+  let configFile: string | undefined;
+  if (options.config !== undefined) {
+    configFile = path.resolve(io.cwd, options.config);
+    if (!fs.existsSync(configFile) || !fs.statSync(configFile).isFile()) throw new UsageError(`--config: no such file: ${options.config}`);
+  }
   const service = await deps.createService({
     roots,
     settings: settingsFor(options),
     log: debug ? (msg) => io.stderr.write(`${TOOL_NAME}: debug: ${msg}\n`) : () => {},
+    ...(configFile !== undefined ? { configFile } : {}),
   });
   try {
     const started = now();
@@ -190,6 +208,19 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
     }
     let snapshot = service.analyze();
     let fixLog: FixLogEntry[] = [];
+    if (options.fix && options.dryRun) {
+      const before = buildReport(focused ? focusedOn(snapshot, checked) : snapshot, { base, scan, ms: now() - started });
+      const run = await dryRunDiff(focused ? focusedOn(snapshot, checked) : snapshot, {
+        service,
+        roots: checked,
+        base,
+        refresh: () => (focused ? focusedOn(service.analyze(), checked) : service.analyze()),
+      });
+      io.stdout.write(run.diff);
+      const log = run.log.map((entry: FixLogEntry) => formatFixLog(entry, { dryRun: true }));
+      if (!options.quiet && log.length > 0) io.stderr.write(`${log.join('\n')}\n`);
+      return exitCodeFor(before.data, options.failOn);
+    }
     if (options.fix) {
       const run = await runFixes(focused ? focusedOn(snapshot, checked) : snapshot, {
         service,

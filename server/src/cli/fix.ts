@@ -33,13 +33,13 @@ export type FixLogEntry =
   | { kind: 'refused'; code: string; at: string; title: string; reason: string }
   | { kind: 'failed'; code: string; at: string; title: string; reason: string };
 
-export function formatFixLog(entry: FixLogEntry): string {
+export function formatFixLog(entry: FixLogEntry, options: { dryRun?: boolean } = {}): string {
   switch (entry.kind) {
     case 'fixed': {
       // Name the edited files unless the title already does.
       const unnamed = entry.files.filter((f) => !entry.title.includes(f));
       const where = unnamed.length > 0 && unnamed.length === entry.files.length ? ` in ${entry.files.join(', ')}` : '';
-      return `fixed ${entry.code} at ${entry.at} by ${describeFix(entry.title)}${where}`;
+      return `${options.dryRun ? 'would fix' : 'fixed'} ${entry.code} at ${entry.at} by ${describeFix(entry.title)}${where}`;
     }
     case 'remains':
       return `applied "${entry.title}" for ${entry.code} at ${entry.at}, but the diagnostic remains`;
@@ -89,7 +89,17 @@ export interface FixOptions {
   /** Tells the engine which files changed or appeared and returns a fresh snapshot. */
   refresh(touched: string[]): Promise<AnalysisSnapshot>;
   maxPasses?: number;
+  /** Where fixes go: the files (default), or memory for `--dry-run`. */
+  writer?: FixWriter;
 }
+
+export interface FixWriter {
+  change(change: FileChange & { edits: TextEdit[] }, guard: RootGuard): void;
+  create(file: string, text: string, guard: RootGuard): void;
+  exists(file: string): boolean;
+}
+
+const FILE_WRITER: FixWriter = { change: writeChange, create: createFile, exists: (file) => fs.existsSync(file) };
 
 export interface FixRun {
   snapshot: AnalysisSnapshot;
@@ -111,7 +121,7 @@ export function needsInput(fix: Fix): boolean {
 
 /** Why `--fix` leaves a fix that needs a bridge name to the editor. */
 function placeholderReason(fix: Fix): string {
-  return `"${fix.title}" needs a bridge name, and none could be inferred (no other tap of the host is bridged and no single bridge is defined); in an editor the quick fix leaves a placeholder to fill in`;
+  return `"${fix.title}" needs a bridge name, and none could be inferred (no other tap of the host is bridged and no single bridge is defined); give one with --default-bridge or default-bridge in microvm-net.toml, or in an editor fill in the quick fix's placeholder`;
 }
 
 function rangesTouch(a: Range, b: Range): boolean {
@@ -212,7 +222,7 @@ interface Failure {
 }
 
 /** Writes all planned fixes, one safe write per file; returns the fixes that were refused or failed, with why. */
-function applyPlanned(planned: Planned[], touched: Set<string>, guard: RootGuard): Map<Planned, Failure> {
+function applyPlanned(planned: Planned[], touched: Set<string>, guard: RootGuard, writer: FixWriter): Map<Planned, Failure> {
   const failures = new Map<Planned, Failure>();
   const failure = (error: unknown): Failure => ({ kind: error instanceof WriteRefusal ? 'refused' : 'failed', reason: errorText(error) });
   const byFile = new Map<string, { change: FileChange & { edits: TextEdit[] }; owners: Planned[]; sameBase: boolean }>();
@@ -231,7 +241,7 @@ function applyPlanned(planned: Planned[], touched: Set<string>, guard: RootGuard
   for (const [file, { change, owners, sameBase }] of byFile) {
     try {
       if (!sameBase) throw new WriteRefusal(`${file}: fixes were computed against different contents: not written`);
-      writeChange(change, guard);
+      writer.change(change, guard);
       touched.add(file);
     } catch (error) {
       for (const owner of owners) failures.set(owner, failure(error));
@@ -241,7 +251,7 @@ function applyPlanned(planned: Planned[], touched: Set<string>, guard: RootGuard
     for (const create of p.fix.edit.creates) {
       const file = path.resolve(create.file);
       try {
-        createFile(file, create.text, guard);
+        writer.create(file, create.text, guard);
         touched.add(file);
       } catch (error) {
         failures.set(p, failure(error));
@@ -262,9 +272,13 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
     `${relativePath(base, d.location.file)}:${d.location.range.start.line + 1}:${d.location.range.start.character + 1}`;
   let snapshot = initial;
   let passes = 0;
+  const writer = options.writer ?? FILE_WRITER;
+  /** Fixes left for a later pass because they edit where another fix of the pass does. */
+  let deferred: { d: Diagnostic; title: string }[] = [];
 
   for (let pass = 0; pass < maxPasses; pass++) {
     const planned: Planned[] = [];
+    deferred = [];
     for (const d of sortedDiagnostics(snapshot)) {
       const key = diagnosticKey(d);
       if (attempted.has(key)) continue;
@@ -272,6 +286,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
         .fixes(d.location.file, d.location.range)
         .filter(
           (f) =>
+            !f.suppression &&
             f.diagnosticCode === d.code &&
             path.resolve(f.diagnosticLocation.file) === path.resolve(d.location.file) &&
             rangesTouch(f.diagnosticLocation.range, d.location.range),
@@ -299,7 +314,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
         });
         continue;
       }
-      const existing = fix.edit.creates.filter((c) => fs.existsSync(c.file)).map((c) => relativePath(base, path.resolve(c.file)));
+      const existing = fix.edit.creates.filter((c) => writer.exists(path.resolve(c.file))).map((c) => relativePath(base, path.resolve(c.file)));
       if (existing.length > 0) {
         log.push({
           kind: 'refused',
@@ -329,6 +344,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
       if (planned.some((p) => conflicts(p, candidate))) {
         // Recomputed against the new text next pass.
         attempted.delete(key);
+        deferred.push({ d, title: fix.title });
         continue;
       }
       planned.push(candidate);
@@ -337,7 +353,7 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
     passes++;
 
     const touched = new Set<string>();
-    const failures = applyPlanned(planned, touched, guard);
+    const failures = applyPlanned(planned, touched, guard, writer);
     for (const file of touched) touchedAll.add(file);
     snapshot = await options.refresh([...touched]);
 
@@ -352,6 +368,12 @@ export async function runFixes(initial: AnalysisSnapshot, options: FixOptions): 
           log.push({ kind: 'fixed', code: d.code, at: at(d), title: p.fix.title, files });
         }
       }
+    }
+  }
+  // Still waiting when the passes ran out: said, not dropped silently.
+  if (passes === maxPasses) {
+    for (const { d, title } of deferred) {
+      log.push({ kind: 'refused', code: d.code, at: at(d), title, reason: `"${title}" edits where another fix did, and the ${maxPasses} passes ran out; run --fix again` });
     }
   }
   return { snapshot, log, touched: [...touchedAll], passes };

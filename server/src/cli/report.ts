@@ -111,6 +111,8 @@ export interface CheckReport {
   /** Every notice behind `data.notices` (paths relative), for `--verbose`. */
   notices: Notice[];
   unplaced: UnplacedInterface[];
+  /** Diagnostics an inline comment silences: not in `data` (nor the exit status), only SARIF shows them. */
+  suppressed: { diagnostic: ReportDiagnostic; related: ReportRelated[]; reasons: string[]; justification: string }[];
 }
 
 export interface ReportOptions {
@@ -291,6 +293,14 @@ export function buildReport(snapshot: AnalysisSnapshot, options: ReportOptions):
     reasons: entries.map((e) => e.reasons),
     notices,
     unplaced: unplacedInterfaces(base, snapshot.outcomes),
+    suppressed: (snapshot.suppressed ?? [])
+      .map((d) => ({
+        diagnostic: reportDiagnostic(base, d),
+        related: d.related.map((r) => ({ ...toRange(base, r.location), message: r.message })),
+        reasons: d.outcome ? reportReasons(base, d.outcome) : [],
+        justification: d.suppression.justification,
+      }))
+      .sort((a, b) => compareDiagnostics(a.diagnostic, b.diagnostic)),
   };
 }
 

@@ -1,11 +1,14 @@
 /**
  * `--format sarif`: SARIF 2.1.0 as GitHub code scanning ingests it. One run; one rule per code
  * used; results point at the diagnostic range with `uriBaseId: "%SRCROOT%"` and relative URIs
- * (relative to the first PATH, so run the check from the repository root for GitHub to place
- * them). Columns are 1-based and count UTF-16 code units, which the run declares with
+ * (relative as docs/cli.md §3 says, so run the check from the repository root for GitHub to
+ * place them). Columns are 1-based and count UTF-16 code units, which the run declares with
  * `columnKind: "utf16CodeUnits"`; `endColumn` is exclusive, as SARIF defines it.
  * A result about where a tap ends up carries the outcome's reasons in its message's markdown.
  * What the analysis could not do becomes tool execution notifications, one per kind.
+ * A finding an inline `# microvm-net: ignore` comment silences is still a result, with a
+ * `suppressions` entry of kind `inSource` whose justification is the comment's reason: code
+ * scanning shows it as dismissed instead of losing track of it.
  */
 import { createHash } from 'node:crypto';
 import { definitionOf } from '../engine/checks/codes';
@@ -78,7 +81,9 @@ export interface SarifOptions {
 }
 
 export function toSarif(report: CheckReport, options: SarifOptions = {}) {
-  const diagnostics = report.data.diagnostics;
+  const shown = report.data.diagnostics.map((d, i) => ({ diagnostic: d, reasons: report.reasons[i] ?? [], related: report.related[i] ?? [], justification: undefined as string | undefined }));
+  const entries = [...shown, ...(report.suppressed ?? [])];
+  const diagnostics = entries.map((e) => e.diagnostic);
 
   const firstSeverity = new Map<string, Severity>();
   for (const d of diagnostics) if (!firstSeverity.has(d.code)) firstSeverity.set(d.code, d.severity);
@@ -100,7 +105,7 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
     const hash = fingerprint(d.code, d.file, d.message);
     const n = (occurrences.get(hash) ?? 0) + 1;
     occurrences.set(hash, n);
-    const reasons = report.reasons[i] ?? [];
+    const reasons = entries[i].reasons;
     const message: Record<string, string> = { text: d.message };
     if (reasons.length > 0) message.markdown = [escapeMarkdown(d.message), '', ...reasons.map((r) => `- ${escapeMarkdown(r)}`)].join('\n');
     const result: Record<string, unknown> = {
@@ -111,7 +116,9 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
       locations: [{ physicalLocation: physicalLocation(d) }],
       partialFingerprints: { [FINGERPRINT_KEY]: `${hash}:${n}` },
     };
-    const related = report.related[i] ?? [];
+    const justification = entries[i].justification;
+    if (justification !== undefined) result.suppressions = [{ kind: 'inSource', ...(justification ? { justification } : {}) }];
+    const related = entries[i].related;
     if (related.length > 0) {
       result.relatedLocations = related.map((r, k) => ({
         id: k + 1,

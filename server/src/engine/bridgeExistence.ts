@@ -7,7 +7,8 @@
  * `brctl addbr`, `networking.ifstate`, services that make bridges at run time). Anything that
  * might create it makes the answer `maybe`, never `no`.
  */
-import type { UnitDefinition } from './model';
+import type { LocatedReason, UnitDefinition } from './model';
+import { located } from './reasons';
 import { displayPattern, known, knownText, samePattern, type StrPattern, type Tri } from './pattern';
 import type { World } from './world';
 
@@ -15,6 +16,8 @@ export interface BridgeExistence {
   state: Tri;
   /** Why, for the outcome's reasons (empty when it certainly exists). */
   reason: string;
+  /** It exists because the project file assumes it: the reason naming that assumption. */
+  assumed?: LocatedReason;
 }
 
 export function bridgeCreated(name: string, units: readonly UnitDefinition[], world: World): BridgeExistence {
@@ -34,7 +37,9 @@ export function bridgeCreated(name: string, units: readonly UnitDefinition[], wo
   for (const link of world.links) {
     const same = samePattern(link.name, bridgeName);
     if (same === 'no') continue;
-    if (same === 'yes' && link.kind === 'bridge' && link.uncertain === undefined) return { state: 'yes', reason: '' };
+    if (same === 'yes' && link.kind === 'bridge' && link.uncertain === undefined) {
+      return link.assumed ? { state: 'yes', reason: '', assumed: located(`bridge \`${name}\` exists on the host: ${link.by}`, link.location) } : { state: 'yes', reason: '' };
+    }
     if (same === 'yes' && link.kind !== null && link.kind !== 'bridge' && link.uncertain === undefined) {
       maybe ??= `${link.by} creates \`${name}\` as a ${link.kind}, not a bridge`;
       continue;

@@ -109,6 +109,8 @@ export interface MicrovmInterface {
   unevaluated?: string;
   /** `type = "macvtap"` only: its `macvtap.link` and `macvtap.mode` (docs/domain/microvm.md §8). */
   macvtap?: MacvtapSettings;
+  /** What `[assume]` entries of the project file say about it (its host), for its outcome's reasons. */
+  assumed?: LocatedReason[];
   /** Where `tap.vhost = true` is written, when it certainly is. */
   vhost?: Location;
   /** Settings of the VM this interface belongs to, shared by all of its interfaces. */
@@ -181,6 +183,8 @@ export interface CreatedLink {
   by: string;
   /** Why it may not exist (made at run time from configuration we cannot see). */
   uncertain?: string;
+  /** Taken from an `[assume] bridges` entry of the project file (`by` names it). */
+  assumed?: boolean;
   location: Location;
   host: string | null;
 }
@@ -221,6 +225,8 @@ export interface HostFacts {
   networkdLocation: Location | null;
   /** Some definition decides `networkdEnabled` (false: it is the option default, nobody set it). */
   networkdExplicit?: boolean;
+  /** `networkdEnabled` comes from an `[assume] networkd` entry of the project file: its words and place. */
+  networkdAssumption?: LocatedReason;
   /** The host imports modules from flake inputs other than nixpkgs/microvm.nix. */
   importsExternalModules: boolean;
   /**
@@ -386,6 +392,29 @@ export interface WorkspaceFacts {
   placement?: UnitPlacement;
   /** Device names as written anywhere in the workspace (devices.md "defined nowhere"); absent: unknown. */
   mentions?: NameMentions;
+  /** What the project file (`microvm-net.toml`) got wrong, and where its assumptions meet the workspace. */
+  project?: ProjectFacts;
+  /** `# microvm-net: ignore …` comments of the workspace's files. */
+  suppressions?: readonly SuppressionComment[];
+}
+
+export interface ProjectFacts {
+  problems: { message: string; location: Location }[];
+  /** An `[assume]` entry the workspace shows otherwise (it is applied all the same). */
+  contradictions: { message: string; location: Location; related: RelatedInfo[] }[];
+}
+
+/** One code named by a suppression comment. */
+export interface SuppressionComment {
+  file: string;
+  code: string;
+  /** Where the code is written in the comment (an unused one is reported there). */
+  location: Location;
+  /** `line`: diagnostics starting on `appliesToLine` (0-based); `file`: the whole file. */
+  scope: 'line' | 'file';
+  appliesToLine: number;
+  /** The words after the separator; empty when none were given. */
+  reason: string;
 }
 
 export interface NameMentions {

@@ -85,6 +85,8 @@ export function resolveInterface(iface: MicrovmInterface, facts: WorkspaceFacts,
   if (world.networkdAssumed) {
     certain.reasons.push(`\`${world.host?.name}\` is a module, not a whole system, and does not say whether systemd-networkd runs: its units are taken as deployed`);
   }
+  if (world.host?.networkdAssumption) certain.reasons.push(world.host.networkdAssumption);
+  if (iface.assumed) certain.reasons.push(...iface.assumed);
   placementReason(certain, world, facts);
   if (world.conditionalUnits.length === 0) return certain;
   const ifEnabled = decide(iface, resolveNetworkd(world.unitsIfEnabled, tap), scripts, world.unitsIfEnabled, outside);
@@ -247,7 +249,7 @@ function decide(iface: MicrovmInterface, d: NetworkdDecision, scripts: ScriptMat
     const exists = bridgeCreated(bridge, units, outside.world);
     if (exists.state === 'no') return out('bridge-undefined', bridge, [located(`${reasonText(runs)}, ${exists.reason}`, s.location)], viaForScript(s));
     if (exists.state === 'maybe') return out('unknown', null, [runs, exists.reason], viaForScript(s));
-    return out('bridged', bridge, [runs], viaForScript(s));
+    return out('bridged', bridge, exists.assumed ? [runs, exists.assumed] : [runs], viaForScript(s));
   };
   const addressed = outside.addresses.find((a) => a.certainty === 'yes')?.assignment;
   const maybeAddressed = outside.addresses.find((a) => a.certainty === 'maybe')?.assignment;

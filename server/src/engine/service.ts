@@ -24,6 +24,8 @@ export interface WorkspaceEdit {
 
 export interface Fix {
   title: string;
+  /** It inserts a `# microvm-net: ignore` comment: offered to editors, never applied by `--fix`. */
+  suppression?: true;
   /** The diagnostic code this fix answers, and where that diagnostic is. */
   diagnosticCode: string;
   diagnosticLocation: Location;
@@ -73,7 +75,13 @@ export interface AnalysisSnapshot {
   outcomes: Outcome[];
   /** Diagnostics by absolute file path. Files with no diagnostics are absent. */
   diagnostics: Map<string, Diagnostic[]>;
+  /** Diagnostics a `# microvm-net: ignore` comment silences: only SARIF shows them, as suppressed. */
+  suppressed?: SuppressedDiagnostic[];
   stats: { files: number; nixFiles: number; networkdFiles: number; ms: number };
+}
+
+export interface SuppressedDiagnostic extends Diagnostic {
+  suppression: { justification: string; location: Location };
 }
 
 export interface ScanProgress {
@@ -107,6 +115,8 @@ export interface LanguageService {
 
   hover(file: string, position: Position): HoverResult | null;
   fixes(file: string, range: Range): Fix[];
+  /** "Ignore this here" / "in this file": suppression comments, kept apart from the repairs `fixes` offers. */
+  suppressionFixes?(file: string, range: Range): Fix[];
   definition(file: string, position: Position): Location[];
   references(file: string, position: Position): Location[];
   documentSymbols(file: string): SymbolInfo[];

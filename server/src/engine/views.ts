@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { devicesOnLines, findingLines, macvtapHoverLines, macvtapsMatchedLines } from './deviceViews';
+import { ignoreFixes } from './fixes/ignoreHere';
 import { buildFixes, type FixContext } from './fixes';
 import type { Outcome, Reason, UnitDefinition, UnitSetting } from './model';
 import { bridgesDefinedIn, HostScopes, netdevsFor } from './hostScopes';
@@ -274,6 +275,10 @@ export class WorkspaceViews {
 
   fixes(file: string, range: Range): Fix[] {
     return buildFixes(this.snapshot, file, range, this.fixContext);
+  }
+
+  suppressionFixes(file: string, range: Range): Fix[] {
+    return ignoreFixes(this.snapshot, file, range, this.fixContext);
   }
 
   definition(file: string, position: Position): Location[] {

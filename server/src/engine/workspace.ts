@@ -6,12 +6,16 @@
  */
 import type { Settings } from '../protocol/settings';
 import { mergeSettings } from '../protocol/settings';
+import { basename } from 'node:path';
+import { ProjectConfigs } from './config/discover';
+import { PROJECT_FILE_NAME } from './config/projectFile';
+import { effectiveSettings } from './config/effective';
 import { scanRoots } from './files';
 import { Evaluator } from './nix/eval';
 import { NixParser } from './nix/parser';
 import type { AnalysisSnapshot, LanguageService, ScanProgress, ScanReport } from './service';
 import type { Position, Range } from './text';
-import type { ContentChange } from './textEdits';
+import { applyContentChanges, type ContentChange } from './textEdits';
 import { WorkspaceViews } from './views';
 import { Analysis, type NixFactsReuse } from './workspace/analysis';
 import { DocumentStore } from './workspace/documentStore';
@@ -25,6 +29,8 @@ export interface ServiceOptions {
   log?: (msg: string) => void;
   /** Directory holding tree-sitter.wasm and tree-sitter-nix.wasm (default: found next to the bundle). */
   wasmDir?: string;
+  /** The project file to use instead of each root's nearest `microvm-net.toml` (`--config`). */
+  configFile?: string;
 }
 
 export async function createLanguageService(opts: ServiceOptions): Promise<WorkspaceService> {
@@ -43,6 +49,10 @@ export class WorkspaceService implements LanguageService {
   private readonly pending = new PendingChanges();
   private readonly analysis: Analysis;
   private snapshot: AnalysisSnapshot | null = null;
+  private readonly configFile: string | undefined;
+  private project = ProjectConfigs.none();
+  /** Open editor buffers of project files: they override the file on disk, as for any document. */
+  private readonly projectBuffers = new Map<string, string>();
   /** Views answer from one snapshot; a newer snapshot gets new views. */
   private views: WorkspaceViews | null = null;
 
@@ -52,8 +62,9 @@ export class WorkspaceService implements LanguageService {
   ) {
     this.roots = opts.roots.map((r) => r.replace(/\/+$/, '') || '/');
     this.settings = mergeSettings(opts.settings);
+    this.configFile = opts.configFile;
     this.log = opts.log ?? (() => {});
-    const settings = () => this.settings;
+    const settings = () => this.effective();
     this.store = new DocumentStore(
       this.roots,
       settings,
@@ -91,6 +102,37 @@ export class WorkspaceService implements LanguageService {
     return this.settings;
   }
 
+  /** The user's settings over the project files': what the analysis, the scan and the fixes use. */
+  effective(): Settings {
+    // Asked on every bounded read: computed once per (settings, project files) pair.
+    const last = this.effectiveMemo;
+    if (last && last.user === this.settings && last.project === this.project) return last.value;
+    const value = effectiveSettings(this.settings, this.project);
+    this.effectiveMemo = { user: this.settings, project: this.project, value };
+    return value;
+  }
+
+  private effectiveMemo: { user: Settings; project: ProjectConfigs; value: Settings } | null = null;
+
+  /** The project files in use (after the last scan or project-file change). */
+  get projectConfigs(): ProjectConfigs {
+    return this.project;
+  }
+
+  private loadProject(): void {
+    this.project = ProjectConfigs.load(this.roots, {
+      explicit: this.configFile,
+      maxFileSize: this.settings.maxFileSize,
+      previous: this.project,
+      buffers: this.projectBuffers,
+    });
+    this.pending.markDirty();
+  }
+
+  private isProjectFile(file: string): boolean {
+    return basename(file) === PROJECT_FILE_NAME || file === this.configFile || this.project.isProjectFile(file);
+  }
+
   getRoots(): readonly string[] {
     return this.roots;
   }
@@ -99,9 +141,10 @@ export class WorkspaceService implements LanguageService {
   // Files
 
   async scan(onProgress?: (p: ScanProgress) => void, isCancelled?: () => boolean): Promise<ScanReport> {
+    this.loadProject();
     const result = await scanRoots({
       roots: this.roots,
-      exclude: this.settings.exclude,
+      exclude: this.effective().exclude,
       maxFiles: this.settings.maxFiles,
       isCancelled,
       onProgress: (visited, found) =>
@@ -121,22 +164,43 @@ export class WorkspaceService implements LanguageService {
   }
 
   openDocument(file: string, text: string, version: number): void {
+    if (this.isProjectFile(file)) {
+      this.projectBuffers.set(file, text);
+      this.loadProject();
+      return;
+    }
     this.store.open(file, text, version);
   }
 
   changeDocument(file: string, version: number, changes: ContentChange[]): void {
+    const buffer = this.projectBuffers.get(file);
+    if (buffer !== undefined) {
+      this.projectBuffers.set(file, applyContentChanges(buffer, changes));
+      this.loadProject();
+      return;
+    }
     this.store.change(file, version, changes);
   }
 
   closeDocument(file: string): void {
+    if (this.projectBuffers.delete(file)) {
+      this.loadProject();
+      return;
+    }
     this.store.close(file);
   }
 
+  /**
+   * A changed project file takes effect at once for severities, assumptions and fixes; a
+   * changed `exclude` needs a re-scan (the server re-scans on a project-file change).
+   */
   fileChanged(file: string): void {
+    if (this.isProjectFile(file)) return this.loadProject();
     this.store.diskChanged(file);
   }
 
   fileDeleted(file: string): void {
+    if (this.isProjectFile(file)) return this.loadProject();
     this.store.diskDeleted(file);
   }
 
@@ -145,7 +209,7 @@ export class WorkspaceService implements LanguageService {
 
   analyze(): AnalysisSnapshot {
     if (!this.pending.dirty && this.snapshot) return this.snapshot;
-    this.snapshot = this.analysis.run(this.pending, this.settings);
+    this.snapshot = this.analysis.run(this.pending, this.settings, this.project);
     this.pending.settled();
     return this.snapshot;
   }
@@ -156,7 +220,7 @@ export class WorkspaceService implements LanguageService {
       this.views = new WorkspaceViews(snapshot, {
         textOf: (path) => this.store.textOf(path),
         parseNix: (file, text) => this.parses.parse(file, text),
-        settings: this.settings,
+        settings: this.effective(),
         roots: this.roots,
         guard: this.store.guard,
         sha256Of: (path) => this.store.diskSha256Of(path),
@@ -173,6 +237,9 @@ export class WorkspaceService implements LanguageService {
   }
   fixes(file: string, range: Range) {
     return this.currentViews().fixes(file, range);
+  }
+  suppressionFixes(file: string, range: Range) {
+    return this.currentViews().suppressionFixes(file, range);
   }
   definition(file: string, position: Position) {
     return this.currentViews().definition(file, position);

@@ -92,7 +92,8 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   // on such a module are unknown anyway: the system that imports it is not in the workspace.)
   const networkdAssumed = !!host && !host.isSystem && networkd === false && !host.networkdExplicit;
   if (networkdAssumed) networkd = true;
-  if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
+  // An `[assume] networkd` entry is the answer the workspace could not give: no open world left.
+  if (networkd === false && !host?.networkdAssumption && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
   const declarations = (facts.interfaceDeclarations ?? []).filter((d) => belongs(d.host));
   const generated = bridges.flatMap(unitsForBridge);

@@ -62,4 +62,4 @@ export function serverCapabilities(f: ClientFeatures): ServerCapabilities {
 }
 
 /** Globs the client watches for us: the files the engine reads from disk. */
-export const WATCHED_GLOBS = ['**/*.nix', '**/*.network', '**/*.netdev', '**/*.network.d/*.conf', '**/*.netdev.d/*.conf', '**/flake.lock'];
+export const WATCHED_GLOBS = ['**/*.nix', '**/*.network', '**/*.netdev', '**/*.network.d/*.conf', '**/*.netdev.d/*.conf', '**/flake.lock', '**/microvm-net.toml'];

@@ -43,7 +43,8 @@ export function codeActionHandler(
     return withService(host, token, (service) => {
       const caps = capabilities();
       const actions: CodeAction[] = [];
-      for (const fix of service.fixes(file, params.range)) {
+      // Repairs first; silencing the finding comes last.
+      for (const fix of [...service.fixes(file, params.range), ...(service.suppressionFixes?.(file, params.range) ?? [])]) {
         const diagnostic =
           findDiagnostic(params.context.diagnostics, fix) ?? findDiagnostic(published(uris.uri(fix.diagnosticLocation.file)), fix);
         if (fix.disabled) {

@@ -209,6 +209,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       if (change.type === FileChangeType.Deleted) service.fileDeleted(file);
       else service.fileChanged(file);
     }
+    // The project file's `exclude` decides what the scan takes: re-scan when it changes on disk.
+    if (changes.some((c) => c.uri.endsWith('/microvm-net.toml'))) background(host.rescan(), log, 'rescan');
     diagnostics.schedule();
   });
 

@@ -23,17 +23,20 @@ test('check defaults', () => {
     quiet: false,
     verbose: false,
     progress: false,
+    dryRun: false,
+    severity: {},
   });
 });
 
 test('check with every option, both value spellings', () => {
   const options = check([
-    'a', '--format', 'json', '--fail-on=error', '--fix', '--exclude', 'vendor/**', '--exclude=examples/**',
-    '--max-files', '500', '--no-color', '--quiet', '--verbose', '--progress', 'b',
+    'a', '--format', 'text', '--fail-on=error', '--fix', '--exclude', 'vendor/**', '--exclude=examples/**',
+    '--max-files', '500', '--no-color', '--quiet', '--verbose', '--progress', 'b', '--dry-run',
+    '--config', 'ci/microvm-net.toml', '--severity', 'mac-not-local=off', '--severity=tap-without-bridge=error', '--default-bridge=br-lan',
   ]);
   assert.deepEqual(options, {
     paths: ['a', 'b'],
-    format: 'json',
+    format: 'text',
     failOn: 'error',
     fix: true,
     exclude: ['vendor/**', 'examples/**'],
@@ -42,7 +45,19 @@ test('check with every option, both value spellings', () => {
     quiet: true,
     verbose: true,
     progress: true,
+    dryRun: true,
+    config: 'ci/microvm-net.toml',
+    severity: { 'mac-not-local': 'off', 'tap-without-bridge': 'error' },
+    defaultBridge: 'br-lan',
   });
+});
+
+test('init takes at most one DIRECTORY', () => {
+  assert.deepEqual(parseArgs(['init']), { kind: 'init', directory: '.' });
+  assert.deepEqual(parseArgs(['init', 'repo']), { kind: 'init', directory: 'repo' });
+  assert.deepEqual(parseArgs(['init', '--', '-odd']), { kind: 'init', directory: '-odd' });
+  usageError(['init', 'a', 'b'], /one DIRECTORY/);
+  usageError(['init', '--force'], /unknown option of init: --force/);
 });
 
 test('-- ends options; later dashes are paths', () => {
@@ -76,5 +91,12 @@ test('usage errors', () => {
   usageError(['check', ''], /empty PATH/);
   usageError(['check', '--version'], /not an option of check/);
   usageError(['help', 'nope'], /unknown help topic/);
+  usageError(['check', '--dry-run'], /--dry-run goes with --fix/);
+  usageError(['check', '--fix', '--dry-run', '--format', 'json'], /takes no --format json or sarif/);
+  usageError(['check', '--severity', 'mac-not-local'], /CODE=LEVEL/);
+  usageError(['check', '--severity', 'mac-not-locl=off'], /unknown diagnostic code "mac-not-locl"/);
+  usageError(['check', '--severity', 'mac-not-local=loud'], /--severity must be one of error, warning, info, hint, off/);
+  usageError(['check', '--default-bridge', 'a', '--default-bridge', 'b'], /--default-bridge given twice/);
+  usageError(['check', '--config='], /--config needs a FILE/);
   usageError(['--version', 'x'], /unexpected argument/);
 });

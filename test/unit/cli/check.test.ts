@@ -33,10 +33,10 @@ test('--help, help and --version print to stdout and exit 0', async (t) => {
   assert.equal(h.io.stdout.text, `microvm-net ${TOOL_VERSION}\n`);
 });
 
-test('usage errors exit 2 with the message and the usage on stderr', async (t) => {
+test('usage errors exit 2 with one line: the message and "see --help", not the whole usage', async (t) => {
   const root = tempDir(t);
   for (const [argv, message] of [
-    [[], 'missing command'],
+    [[], 'missing command (try "microvm-net check")'],
     [['check', '--format', 'xml'], '--format must be one of text, json, sarif, not "xml"'],
     [['check', '--bogus'], 'unknown option: --bogus'],
     [['check', 'does-not-exist'], 'no such file or directory: does-not-exist'],
@@ -44,8 +44,7 @@ test('usage errors exit 2 with the message and the usage on stderr', async (t) =
     const h = harness(sampleService(root), { cwd: root });
     assert.equal(await runCli([...argv], h.io, h.deps), 2, argv.join(' '));
     assert.equal(h.io.stdout.text, '');
-    assert.ok(h.io.stderr.text.startsWith(`microvm-net: ${message}`), h.io.stderr.text);
-    assert.ok(h.io.stderr.text.includes('Usage: microvm-net check'));
+    assert.equal(h.io.stderr.text, `microvm-net: ${message} (see --help)\n`);
   }
 });
 
@@ -91,7 +90,7 @@ test('internal errors: message, exit 2, no stack trace unless MICROVM_NET_DEBUG=
   assert.match(factory.io.stderr.text, /internal error: cannot load tree-sitter-nix\.wasm/);
 });
 
-test('roots, base and settings: paths relative to the first PATH, excludes added to the defaults', async (t) => {
+test('roots, base and settings: paths relative to the current directory (the first PATH when outside it), excludes added to the defaults', async (t) => {
   const cwd = tempDir(t);
   fs.mkdirSync(path.join(cwd, 'repo', 'hosts'), { recursive: true });
   fs.mkdirSync(path.join(cwd, 'other'));
@@ -107,13 +106,17 @@ test('roots, base and settings: paths relative to the first PATH, excludes added
   assert.deepEqual(h.created[0].settings.exclude, [...DEFAULT_SETTINGS.exclude, 'vendor/**']);
   assert.equal(h.created[0].settings.maxFiles, 100);
   const json = JSON.parse(h.io.stdout.text);
-  assert.equal(json.interfaces[0].file, 'hosts/h1/vms.nix');
+  assert.equal(json.interfaces[0].file, 'repo/hosts/h1/vms.nix');
   assert.equal(json.stats.ms, 7, 'wall time from the injected clock');
 
   const file = write(cwd, 'single/a.nix', '{ }\n');
   const single = harness(new FakeService({ analyze: () => snapshot({ diagnostics: [diag('x', 'info', 'm', loc(file, 0, 0, 0, 1))] }) }), { cwd });
   await runCli(['check', 'single/a.nix', '--format', 'json'], single.io, single.deps);
-  assert.equal(JSON.parse(single.io.stdout.text).diagnostics[0].file, 'a.nix', 'a file PATH: relative to its directory');
+  assert.equal(JSON.parse(single.io.stdout.text).diagnostics[0].file, 'single/a.nix', 'a file PATH: relative to the current directory');
+
+  const elsewhere = harness(sampleService(path.join(cwd, 'repo')), { cwd: path.join(cwd, 'other') });
+  await runCli(['check', '../repo', '--format', 'json'], elsewhere.io, elsewhere.deps);
+  assert.equal(JSON.parse(elsewhere.io.stdout.text).interfaces[0].file, 'hosts/h1/vms.nix', 'a PATH outside the current directory: relative to it');
 
   const none = harness(sampleService(cwd), { cwd });
   await runCli(['check', '--format', 'json'], none.io, none.deps);

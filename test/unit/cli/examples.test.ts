@@ -41,7 +41,7 @@ test('check examples/seed: tap-without-bridge on the id, naming brprim4, exit 1'
 test('check examples/homelab in text: one warning line and a summary', () => {
   const { code, stdout } = run(['check', 'examples/homelab', '--no-color']);
   assert.equal(code, 1);
-  assert.match(stdout, /^hosts\/hypervisor\/vms\.nix:\d+:\d+: warning tap-without-bridge tap `tap-media`/m);
+  assert.match(stdout, /^examples\/homelab\/hosts\/hypervisor\/vms\.nix:\d+:\d+: warning tap-without-bridge tap `tap-media`/m);
   assert.match(stdout, /3 taps: 2 bridged/);
 });
 

@@ -104,7 +104,7 @@ test('defect 12: globs are matched in bounded time, and a bad glob is a usage er
   assert.equal(slow.code, 0, slow.err);
   const bad = await cli(['check', dir, '--exclude', '[z-a]'], dir);
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /^microvm-net: --exclude: bad glob "\[z-a\]": range out of order in \[z-a\]\n/);
+  assert.equal(bad.err, 'microvm-net: --exclude: bad glob "[z-a]": range out of order in [z-a] (see --help)\n');
   assert.doesNotMatch(bad.err, /internal error:/);
 });
 

@@ -405,6 +405,37 @@ export const DIAGNOSTICS = {
     fixable: false,
     docsAnchor: 'wireless-bridge-port',
   },
+  // The project file and inline suppressions (issue 18).
+  configInvalid: {
+    code: 'config-invalid',
+    severity: 'error',
+    shortDescription: 'microvm-net.toml is not valid',
+    fullDescription:
+      'The project file is not valid TOML, or a key, a diagnostic code or a severity in it is not one the schema (schemas/microvm-net.schema.json) allows; the invalid part is ignored.',
+    reportedWhen: '`microvm-net.toml` has a TOML syntax error, an unknown key or code, or a value of the wrong type',
+    fixable: false,
+    docsAnchor: 'config-invalid',
+  },
+  assumptionContradicted: {
+    code: 'assumption-contradicted',
+    severity: 'warning',
+    shortDescription: 'An [assume] fact contradicts the workspace',
+    fullDescription:
+      'An [assume] entry of microvm-net.toml says something the workspace shows otherwise (a host that sets the networkd switch the other way, a link of another kind by the assumed bridge name, a host whose VM list is known and lacks the VM) or names a host the workspace does not define. The assumption is still applied.',
+    reportedWhen: 'an `[assume]` entry contradicts what the workspace shows, or names a host it does not define',
+    fixable: false,
+    docsAnchor: 'assumption-contradicted',
+  },
+  suppressionUnused: {
+    code: 'suppression-unused',
+    severity: 'info',
+    shortDescription: 'Suppression comment that suppresses nothing',
+    fullDescription:
+      'A `# microvm-net: ignore` comment names a code that is not reported on the line below it (or, for ignore-file, anywhere in the file), so it no longer does anything and can be removed.',
+    reportedWhen: 'a `# microvm-net: ignore` or `ignore-file` comment names a code nothing reports there',
+    fixable: false,
+    docsAnchor: 'suppression-unused',
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;
 
 type Entry = (typeof DIAGNOSTICS)[keyof typeof DIAGNOSTICS];

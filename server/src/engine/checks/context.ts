@@ -19,6 +19,8 @@ export function sidesOf(ctx: CheckContext): TapSides {
 export interface Check {
   codes: readonly DiagnosticDefinition[];
   run(ctx: CheckContext): Diagnostic[];
+  /** A rule about the other checks' findings (an unused suppression): runs after every `run`. */
+  review?(ctx: CheckContext, findings: readonly Diagnostic[]): Diagnostic[];
 }
 
 export interface DiagnosticExtras {

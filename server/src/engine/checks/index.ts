@@ -16,7 +16,9 @@ import { macvtapCheck } from './macvtap';
 import { natCheck } from './nat';
 import { networkdDisabledCheck } from './networkdDisabled';
 import { networkdSyntaxCheck } from './networkdSyntax';
+import { projectFileCheck } from './projectFile';
 import { routedCheck } from './routed';
+import { suppressionCheck } from './suppressions';
 import { tapDevicesCheck } from './tapDevices';
 import { tapOutcomeCheck } from './tapOutcome';
 import { upstreamAssertionsCheck } from './upstreamAssertions';
@@ -41,10 +43,14 @@ export const CHECKS: readonly Check[] = [
   routedCheck,
   natCheck,
   wirelessCheck,
+  // The project file and inline suppressions.
+  projectFileCheck,
+  suppressionCheck,
 ];
 
 export function runChecks(ctx: CheckContext): Diagnostic[] {
-  return CHECKS.flatMap((check) => check.run(ctx));
+  const findings = CHECKS.flatMap((check) => check.run(ctx));
+  return [...findings, ...CHECKS.flatMap((check) => check.review?.(ctx, findings) ?? [])];
 }
 
 export type { Check, CheckContext } from './context';

@@ -5,13 +5,17 @@
  * incremental Nix fact extraction, the loaded unit files and the per-host outcomes.
  */
 import type { Settings } from '../../protocol/settings';
+import { AssumptionStage } from '../config/assume';
+import type { ProjectConfigs } from '../config/discover';
+import { classifyFile } from '../files';
+import { SuppressionCache, suppressionOf } from '../suppressions/comments';
 import { refineHelperBridges } from '../bridgeHelper';
 import { runChecks } from '../checks';
 import type { Diagnostic, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
 import { loadUnitFiles, type UnitFileInput } from '../networkd';
 import type { Evaluator } from '../nix/eval';
 import { IncrementalNixFacts, type NixFacts } from '../nix/facts';
-import type { AnalysisSnapshot } from '../service';
+import type { AnalysisSnapshot, SuppressedDiagnostic } from '../service';
 import type { DocumentStore } from './documentStore';
 import { countSyntaxErrors, listFiles, reportsWithProblems, type FileListing } from './fileListing';
 import { OutcomeCache } from './outcomeCache';
@@ -35,24 +39,30 @@ export class Analysis {
   private nixFacts: IncrementalNixFacts | null = null;
   private readonly unitFiles = new UnitFileCache();
   private readonly outcomes = new OutcomeCache();
+  private readonly assumptions = new AssumptionStage();
+  private readonly suppressions = new SuppressionCache();
   lastNixFacts: NixFactsReuse = 'full';
 
   constructor(private readonly inputs: AnalysisInputs) {}
 
-  run(changes: PendingChanges, settings: Settings): AnalysisSnapshot {
+  run(changes: PendingChanges, settings: Settings, project: ProjectConfigs): AnalysisSnapshot {
     const started = performance.now();
     const { store, parses } = this.inputs;
     const files = listFiles(store, changes, this.listing);
     const nix = this.extractNixFacts(changes, files.listing.nixFiles);
     const listing = countSyntaxErrors(files, parses);
     this.listing = listing;
-    const facts = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs), this.inputs.roots, mentionSources(store, listing));
+    const texts = mentionSources(store, listing);
+    const seen = workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs), this.inputs.roots, texts);
+    seen.suppressions = this.suppressions.comments(texts.map((t) => ({ ...t, syntax: classifyFile(t.file) === 'nix' ? 'nix' : 'unit' })));
+    const facts = this.assumptions.apply(seen, project.assumptions, project.files.flatMap((c) => c.problems));
     const outcomes = refineHelperBridges(this.outcomes.resolve(facts, this.unitFiles.loaded), facts);
-    const diagnostics = diagnose(facts, outcomes, settings);
+    const { diagnostics, suppressed } = diagnose(facts, outcomes, settings, project);
     return {
       facts,
       outcomes,
       diagnostics,
+      suppressed,
       stats: {
         files: store.size,
         nixFiles: listing.nixFiles.length,
@@ -123,18 +133,33 @@ function workspaceFacts(
   };
 }
 
-/** The checks' diagnostics by file, with the user's severity overrides applied. */
-function diagnose(facts: WorkspaceFacts, outcomes: Outcome[], settings: Settings): Map<string, Diagnostic[]> {
+/**
+ * The checks' diagnostics by file: those a suppression comment silences set apart, then the
+ * severity overrides applied (the user's settings over the project file's).
+ */
+function diagnose(
+  facts: WorkspaceFacts,
+  outcomes: Outcome[],
+  settings: Settings,
+  project: ProjectConfigs,
+): { diagnostics: Map<string, Diagnostic[]>; suppressed: SuppressedDiagnostic[] } {
   const diagnostics = new Map<string, Diagnostic[]>();
+  const suppressed: SuppressedDiagnostic[] = [];
+  const comments = facts.suppressions ?? [];
   for (const d of runChecks({ facts, outcomes })) {
-    const severity = settings.severity[d.code];
+    const severity = settings.severity[d.code] ?? project.severity(d.location.file, d.code);
     if (severity === 'off') continue;
+    const comment = comments.length ? suppressionOf(d, comments) : undefined;
+    if (comment) {
+      suppressed.push({ ...d, ...(severity ? { severity } : {}), suppression: { justification: comment.reason, location: comment.location } });
+      continue;
+    }
     const final = severity ? { ...d, severity } : d;
     const list = diagnostics.get(d.location.file) ?? [];
     list.push(final);
     diagnostics.set(d.location.file, list);
   }
-  return diagnostics;
+  return { diagnostics, suppressed };
 }
 
 /**
