@@ -107,6 +107,12 @@ export interface LanguageService {
 
   hover(file: string, position: Position): HoverResult | null;
   fixes(file: string, range: Range): Fix[];
+  /**
+   * `hover` and `fixes` without waiting for pending edits: answered from the last complete
+   * analysis, mapped through the editor edits since (none inside the edited region), when it can be.
+   */
+  quickHover?(file: string, position: Position): HoverResult | null;
+  quickFixes?(file: string, range: Range): Fix[];
   definition(file: string, position: Position): Location[];
   references(file: string, position: Position): Location[];
   documentSymbols(file: string): SymbolInfo[];

@@ -18,6 +18,8 @@ import { DocumentStore } from './workspace/documentStore';
 import { WorkspaceFileSystem } from './workspace/nixFileSystem';
 import { ParseCache } from './workspace/parseCache';
 import { PendingChanges } from './workspace/pendingChanges';
+import { EditsSinceSnapshot, staleFixes, staleHover } from './workspace/staleViews';
+import { parseNixFile, type ParsedNixFile } from './nix/ast';
 
 export interface ServiceOptions {
   roots: string[];
@@ -45,6 +47,9 @@ export class WorkspaceService implements LanguageService {
   private snapshot: AnalysisSnapshot | null = null;
   /** Views answer from one snapshot; a newer snapshot gets new views. */
   private views: WorkspaceViews | null = null;
+  /** What lets `quickHover`/`quickFixes` answer from `snapshot` while edits are pending. */
+  private readonly sinceSnapshot = new EditsSinceSnapshot();
+  private staleViews: WorkspaceViews | null = null;
 
   constructor(
     private readonly parser: NixParser,
@@ -64,6 +69,7 @@ export class WorkspaceService implements LanguageService {
           this.evaluator.invalidate(path);
         },
         fileSetChanged: () => {
+          this.sinceSnapshot.lost();
           this.pending.needsFullExtraction();
           this.fileSystem.fileSetChanged();
         },
@@ -82,6 +88,7 @@ export class WorkspaceService implements LanguageService {
   }
 
   updateSettings(settings: Settings): void {
+    this.sinceSnapshot.lost();
     this.settings = mergeSettings(settings);
     this.pending.needsFullExtraction();
     this.pending.markDirty();
@@ -107,6 +114,7 @@ export class WorkspaceService implements LanguageService {
       onProgress: (visited, found) =>
         onProgress?.({ done: found, total: 0, message: `scanned ${visited} entries, ${found} relevant files` }),
     });
+    this.sinceSnapshot.lost();
     this.store.applyScan(result.files, result.skipped);
     if (result.truncated > 0) {
       this.log(`workspace scan stopped at the file cap (microvmNet.maxFiles = ${this.settings.maxFiles}); ${result.truncated} files were not analysed`);
@@ -121,22 +129,29 @@ export class WorkspaceService implements LanguageService {
   }
 
   openDocument(file: string, text: string, version: number): void {
+    const before = this.store.textOf(file);
     this.store.open(file, text, version);
+    if (before !== text) this.sinceSnapshot.edited(file, before);
   }
 
   changeDocument(file: string, version: number, changes: ContentChange[]): void {
+    const before = this.store.textOf(file);
     this.store.change(file, version, changes);
+    if (this.store.textOf(file) !== before) this.sinceSnapshot.edited(file, before);
   }
 
   closeDocument(file: string): void {
+    this.sinceSnapshot.lost();
     this.store.close(file);
   }
 
   fileChanged(file: string): void {
+    this.sinceSnapshot.lost();
     this.store.diskChanged(file);
   }
 
   fileDeleted(file: string): void {
+    this.sinceSnapshot.lost();
     this.store.diskDeleted(file);
   }
 
@@ -147,6 +162,8 @@ export class WorkspaceService implements LanguageService {
     if (!this.pending.dirty && this.snapshot) return this.snapshot;
     this.snapshot = this.analysis.run(this.pending, this.settings);
     this.pending.settled();
+    this.sinceSnapshot.reset();
+    this.staleViews = null;
     return this.snapshot;
   }
 
@@ -163,6 +180,48 @@ export class WorkspaceService implements LanguageService {
       });
     }
     return this.views;
+  }
+
+  /**
+   * Views over the last complete snapshot while only editor edits are pending, reading texts as
+   * that snapshot saw them; null when the snapshot is current or cannot be mapped to the texts now.
+   */
+  private viewsOfLastSnapshot(): WorkspaceViews | null {
+    const snapshot = this.snapshot;
+    if (!snapshot || !this.pending.dirty || !this.sinceSnapshot.mappable) return null;
+    if (this.staleViews?.snapshot === snapshot) return this.staleViews;
+    const textOf = (path: string) => this.sinceSnapshot.textAtSnapshot(path) ?? this.store.textOf(path);
+    const oldParses = new Map<string, ParsedNixFile>();
+    this.staleViews = new WorkspaceViews(snapshot, {
+      textOf,
+      parseNix: (file, text) => {
+        if (this.sinceSnapshot.textAtSnapshot(file) === undefined) return this.parses.parse(file, text);
+        const cached = oldParses.get(file);
+        if (cached?.text === text) return cached;
+        const parsed = parseNixFile(this.parser, file, text);
+        oldParses.set(file, parsed);
+        return parsed;
+      },
+      settings: this.settings,
+      roots: this.roots,
+      guard: this.store.guard,
+      sha256Of: (path) => this.store.diskSha256Of(path),
+    });
+    return this.staleViews;
+  }
+
+  /** `hover`, answered from the last complete snapshot when only editor edits are pending. */
+  quickHover(file: string, position: Position) {
+    const stale = this.viewsOfLastSnapshot();
+    if (!stale) return this.hover(file, position);
+    return staleHover(stale, this.sinceSnapshot, (path) => this.store.textOf(path), file, position);
+  }
+
+  /** `fixes`, answered from the last complete snapshot when only editor edits are pending. */
+  quickFixes(file: string, range: Range) {
+    const stale = this.viewsOfLastSnapshot();
+    if (!stale) return this.fixes(file, range);
+    return staleFixes(stale, this.sinceSnapshot, (path) => this.store.textOf(path), file, range);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -200,5 +259,6 @@ export class WorkspaceService implements LanguageService {
     this.parser.delete();
     this.snapshot = null;
     this.views = null;
+    this.staleViews = null;
   }
 }

@@ -46,12 +46,22 @@ export type WorldLookup = { world: World } | { world: null; reason: string };
 
 export function hostRunning(iface: MicrovmInterface, facts: WorkspaceFacts): HostFacts | null {
   if (iface.host === null) return null;
-  return facts.hosts.find((h) => h.name === iface.host) ?? null;
+  let byName = hostsByName.get(facts);
+  if (!byName) {
+    byName = new Map();
+    // The first host of a name, as a search in order would find.
+    for (const h of facts.hosts) if (!byName.has(h.name)) byName.set(h.name, h);
+    hostsByName.set(facts, byName);
+  }
+  return byName.get(iface.host) ?? null;
 }
 
+/** Hosts by name per facts value: every check asks for the host of every interface. */
+const hostsByName = new WeakMap<WorkspaceFacts, Map<string, HostFacts>>();
+
 export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: Map<string, World>): WorldLookup {
-  const microvmHosts = facts.hosts.filter((h) => h.isMicrovmHost);
   const host = hostRunning(iface, facts);
+  const microvmHosts = host === null ? facts.hosts.filter((h) => h.isMicrovmHost) : [];
   if (host === null && microvmHosts.length > 0) {
     const names = microvmHosts.map((h) => `\`${h.name}\``).join(', ');
     return { world: null, reason: `no host in the workspace is known to run this VM (hosts: ${names})` };
@@ -64,8 +74,28 @@ export function worldOfHost(host: HostFacts | null, facts: WorkspaceFacts, cache
   const key = host?.name ?? '';
   let world = cache.get(key);
   if (!world) {
-    world = buildWorld(host, facts);
+    world = builtWorld(host, facts);
     cache.set(key, world);
+  }
+  return world;
+}
+
+/**
+ * Worlds already built for a facts value, by host object: every check, the outcomes and the views
+ * ask for the same hosts' worlds, and a world is a function of the host and the (unchanging) facts.
+ */
+const builtWorlds = new WeakMap<WorkspaceFacts, Map<HostFacts | null, World>>();
+
+function builtWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
+  let built = builtWorlds.get(facts);
+  if (!built) {
+    built = new Map();
+    builtWorlds.set(facts, built);
+  }
+  let world = built.get(host);
+  if (!world) {
+    world = buildWorld(host, facts);
+    built.set(host, world);
   }
   return world;
 }

@@ -4,7 +4,9 @@
  * server is analysed at once. Changes that arrive while it is pending — messages queued while the
  * previous (synchronous) analysis ran are dispatched one per turn by the connection — push the
  * analysis back one more turn, until a turn passes with no new change or `MAX_COALESCE_MS` has
- * gone by since the first of them. Analysis reads the service's state when it runs, so the last
+ * gone by since the first of them (or, when analyses take longer than that, as long as the last
+one took: a steady stream of edits then leaves the server idle at least half the time, free to
+answer hovers from the last snapshot, and the last edit still waits at most about two analyses). Analysis reads the service's state when it runs, so the last
  * edit is always included. Only files whose diagnostics changed are sent; files that lost all of
  * theirs get an empty list once.
  */
@@ -34,6 +36,8 @@ export class DiagnosticsPublisher {
   /** Last published diagnostics per URI, as JSON, to skip unchanged files. */
   private readonly published = new Map<string, string>();
   private latest: Map<string, LspDiagnostic[]> = new Map();
+  /** How long the last analysis took: a burst is held back at most that long. */
+  private lastAnalysisMs = 0;
 
   constructor(private readonly opts: DiagnosticsOptions) {}
 
@@ -51,7 +55,8 @@ export class DiagnosticsPublisher {
 
   private readonly turn = (): void => {
     this.timer = null;
-    if (this.changesSinceTurn > 0 && performance.now() - this.pendingSince < MAX_COALESCE_MS) {
+    const hold = Math.max(MAX_COALESCE_MS, this.lastAnalysisMs);
+    if (this.changesSinceTurn > 0 && performance.now() - this.pendingSince < hold) {
       // More changes were dispatched this turn: others may still be queued behind them.
       this.changesSinceTurn = 0;
       this.timer = setImmediate(this.turn);
@@ -73,8 +78,10 @@ export class DiagnosticsPublisher {
     const service = this.opts.service();
     if (!service) return;
     let snapshot: AnalysisSnapshot;
+    const started = performance.now();
     try {
       snapshot = service.analyze();
+      this.lastAnalysisMs = performance.now() - started;
     } catch (e) {
       this.opts.log(`analysis failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return;
