@@ -1,14 +1,16 @@
 // Summarises a V8 .cpuprofile: self time and inclusive time per function (name + line), top N.
-//   node bench/profile-summary.mjs FILE.cpuprofile [N] [--from-ms A --to-ms B]
+//   node bench/profile-summary.mjs FILE.cpuprofile [N] [--from-ms A --to-ms B | --last-ms C]
 import { readFileSync } from 'node:fs';
 
 const [file, nArg] = process.argv.slice(2);
 const args = process.argv.slice(2);
 const opt = (f) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : undefined);
-const from = opt('--from-ms');
+const last = opt('--last-ms');
+let from = opt('--from-ms');
 const to = opt('--to-ms');
 const top = Number(nArg ?? 30) || 30;
 const prof = JSON.parse(readFileSync(file, 'utf8'));
+if (last !== undefined) from = (prof.endTime - prof.startTime) / 1000 - last;
 const nodes = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

@@ -101,15 +101,14 @@ function builtWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
 }
 
 function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
-  const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
   const allFileUnits = facts.units.filter((u) => u.source === 'file');
   // A host gets the unit files placed on it; files no rule places may be on it (unitPlacement.ts).
   const placement = host && facts.placement ? facts.placement : null;
   const fileUnits = placement && host ? [...placement.placed(host.name)] : allFileUnits;
   const maybeFileUnits = placement ? [...placement.unplaced] : [];
-  const nixUnits = facts.units.filter((u) => u.source !== 'file' && belongs(u.host));
-  const bridges = facts.bridges.filter((b) => belongs(b.host));
-  const scripts = facts.scripts.filter((s) => belongs(s.host));
+  const nixUnits = ownedBy(facts.units, host).filter((u) => u.source !== 'file');
+  const bridges = ownedBy(facts.bridges, host);
+  const scripts = ownedBy(facts.scripts, host);
 
   // Unit files in the workspace only make sense on a machine running networkd; with no host
   // facts we take them at their word.
@@ -121,7 +120,7 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   if (networkdAssumed) networkd = true;
   if (networkd === false && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
-  const declarations = (facts.interfaceDeclarations ?? []).filter((d) => belongs(d.host));
+  const declarations = ownedBy(facts.interfaceDeclarations ?? [], host);
   const generated = bridges.flatMap(unitsForBridge);
   const nixAndGenerated = withInterfaceUnits([...nixUnits, ...generated], declarations);
   const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
@@ -140,12 +139,43 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
     unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
-    addresses: [...(facts.addresses ?? []).filter((a) => belongs(a.host)), ...(networkd === true ? [] : declarations.flatMap(scriptedAddressing))],
-    links: (facts.links ?? []).filter((l) => belongs(l.host)),
+    addresses: [...ownedBy(facts.addresses ?? [], host), ...(networkd === true ? [] : declarations.flatMap(scriptedAddressing))],
+    links: ownedBy(facts.links ?? [], host),
     networkd,
     networkdAssumed,
   };
 }
+
+/**
+ * The entries of `list` a host's world holds, in list order: its own and those of no host (every
+ * entry when there is no host). Positions are grouped by owner once per list, so building every
+ * host's world is not hosts × entries.
+ */
+function ownedBy<T extends { host: string | null }>(list: readonly T[], host: HostFacts | null): T[] {
+  if (host === null) return [...list];
+  let groups = ownerGroups.get(list);
+  if (!groups) {
+    groups = new Map();
+    list.forEach((item, i) => {
+      const positions = groups!.get(item.host);
+      if (positions) positions.push(i);
+      else groups!.set(item.host, [i]);
+    });
+    ownerGroups.set(list, groups);
+  }
+  const own = groups.get(host.name) ?? [];
+  const shared = groups.get(null) ?? [];
+  const out: T[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < own.length || b < shared.length) {
+    if (b >= shared.length || (a < own.length && own[a] < shared[b])) out.push(list[own[a++]]);
+    else out.push(list[shared[b++]]);
+  }
+  return out;
+}
+
+const ownerGroups = new WeakMap<readonly object[], Map<string | null, number[]>>();
 
 /**
  * What nixos/modules/tasks/network-interfaces-systemd.nix generates for a bridge under networkd:
