@@ -26,6 +26,8 @@ export interface CheckOptions {
   verbose: boolean;
   /** Force progress lines on stderr even when it is not a terminal. */
   progress: boolean;
+  /** `--cache DIR`: reuse the report of an unchanged workspace (cache.ts). */
+  cache?: string;
 }
 
 export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions } | { kind: 'parse'; files: string[] };
@@ -62,6 +64,8 @@ Options for check:
                              kind of notice)
   --progress                 show scan progress on stderr even when it is not a
                              terminal
+  --cache DIR                keep the report in DIR and reuse it while no file
+                             it rests on changed (not with --fix)
   -h, --help                 show this help
   --version                  print the version
 
@@ -77,7 +81,7 @@ bindings and formals by memory address; parse keeps their source order.)
 Exit status 1 if a FILE does not parse.
 `;
 
-const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
+const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files', '--cache']);
 const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--verbose', '--progress']);
 
 /** Parses `argv` without the node and script entries. Throws UsageError. */
@@ -176,6 +180,10 @@ function parseCheck(args: readonly string[]): CheckOptions {
           if (problem !== null) throw new UsageError(`--exclude: bad glob ${JSON.stringify(value)}: ${problem}`);
         }
         options.exclude.push(value);
+        break;
+      case '--cache':
+        if (value === '') throw new UsageError('--cache needs a directory');
+        options.cache = value;
         break;
       case '--max-files': {
         if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {

@@ -6,6 +6,7 @@
 import type { SkippedFile } from './files';
 import type { Diagnostic, Outcome, WorkspaceFacts } from './model';
 import type { Location, Position, Range } from './text';
+import type { InputsRead } from './workspace/nixFileSystem';
 
 export interface TextEdit {
   range: Range;
@@ -119,6 +120,9 @@ export interface LanguageService {
   workspaceSymbols(query: string): SymbolInfo[];
   codeLenses(file: string): CodeLensInfo[];
   completions(file: string, position: Position): CompletionInfo[];
+
+  /** What the last analysis read from disk, for the CLI's `--cache` (workspace/nixFileSystem.ts). */
+  inputsRead?(): InputsRead;
 
   /** Frees tree-sitter trees and caches. */
   dispose(): void;

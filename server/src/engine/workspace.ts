@@ -15,7 +15,7 @@ import type { ContentChange } from './textEdits';
 import { WorkspaceViews } from './views';
 import { Analysis, type NixFactsReuse } from './workspace/analysis';
 import { DocumentStore } from './workspace/documentStore';
-import { WorkspaceFileSystem } from './workspace/nixFileSystem';
+import { WorkspaceFileSystem, type InputsRead } from './workspace/nixFileSystem';
 import { ParseCache } from './workspace/parseCache';
 import { PendingChanges } from './workspace/pendingChanges';
 import { EditsSinceSnapshot, staleFixes, staleHover } from './workspace/staleViews';
@@ -121,6 +121,12 @@ export class WorkspaceService implements LanguageService {
     }
     this.pending.markDirty();
     return { files: result.files.length, truncated: result.truncated, skipped: result.skipped };
+  }
+
+  /** What the last analysis read from disk (for the CLI's `--cache`); open buffers make it meaningless. */
+  inputsRead(): InputsRead {
+    const files: InputsRead['files'] = this.store.sorted().map(([path, entry]) => [path, entry.devNull ? 'devnull' : (this.store.diskSha256Of(path) ?? null)]);
+    return { files, ...this.fileSystem.inputsRead() };
   }
 
   /** Current text of a file: the editor buffer when open, else disk (read lazily, cached). */
