@@ -64,7 +64,11 @@ export class WorkspaceService implements LanguageService {
       settings,
       {
         textChanged: (path, kind) => {
+          // Already dropped since the last analysis, and nothing evaluates before the next one:
+          // a burst of keystrokes invalidates the file (and its importers) once, not per key.
+          const dropped = kind === 'nix' && this.pending.changedNix.has(path);
           this.pending.textChanged(path, kind);
+          if (dropped) return;
           this.parses.forget(path);
           this.evaluator.invalidate(path);
         },

@@ -4,9 +4,10 @@
  * server is analysed at once. Changes that arrive while it is pending — messages queued while the
  * previous (synchronous) analysis ran are dispatched one per turn by the connection — push the
  * analysis back one more turn, until a turn passes with no new change or `MAX_COALESCE_MS` has
- * gone by since the first of them (or, when analyses take longer than that, as long as the last
-one took: a steady stream of edits then leaves the server idle at least half the time, free to
-answer hovers from the last snapshot, and the last edit still waits at most about two analyses). Analysis reads the service's state when it runs, so the last
+ * gone by since the first of them — or, when analyses take longer, four times as long as the last
+one took (at most `MAX_HOLD_MS`): a flood of edits is then mostly drained between analyses instead
+of each analysis holding up the edits and requests queued behind it (requests are answered from
+the last snapshot meanwhile, lsp/request.ts `withServiceNow`). Analysis reads the service's state when it runs, so the last
  * edit is always included. Only files whose diagnostics changed are sent; files that lost all of
  * theirs get an empty list once.
  */
@@ -17,6 +18,8 @@ import { background } from './request';
 
 /** Longest a burst of changes can hold back an analysis (a steady stream still gets answers). */
 export const MAX_COALESCE_MS = 50;
+/** Longest hold however slow analyses are. */
+export const MAX_HOLD_MS = 1000;
 
 export interface DiagnosticsOptions {
   connection: Connection;
@@ -55,7 +58,7 @@ export class DiagnosticsPublisher {
 
   private readonly turn = (): void => {
     this.timer = null;
-    const hold = Math.max(MAX_COALESCE_MS, this.lastAnalysisMs);
+    const hold = Math.min(MAX_HOLD_MS, Math.max(MAX_COALESCE_MS, 4 * this.lastAnalysisMs));
     if (this.changesSinceTurn > 0 && performance.now() - this.pendingSince < hold) {
       // More changes were dispatched this turn: others may still be queued behind them.
       this.changesSinceTurn = 0;
