@@ -5,15 +5,14 @@
  * last snapshot while an analysis of newer edits is pending (see `StaleViews`): a position in
  * the changed region has no counterpart, and an edit touching it is not offered.
  */
-import { LineIndex, type Position, type Range } from '../text';
+import type { Position, Range } from '../text';
+import { offsetAtScanning, positionAtScanning } from '../textEdits';
 
 export class TextShift {
   /** Offsets [start, oldEnd) of the old text became [start, newEnd) of the new one. */
   private readonly start: number;
   private readonly oldEnd: number;
   private readonly newEnd: number;
-  private oldLines: LineIndex | null = null;
-  private newLines: LineIndex | null = null;
 
   constructor(
     readonly oldText: string,
@@ -73,8 +72,9 @@ export class TextShift {
     return { start: next.positionAt(a < 0 ? this.start : a), end: next.positionAt(b < 0 ? this.newEnd : b) };
   }
 
-  private lines(which: 'old' | 'new'): LineIndex {
-    if (which === 'old') return (this.oldLines ??= new LineIndex(this.oldText));
-    return (this.newLines ??= new LineIndex(this.newText));
+  /** Lines are scanned only up to the position asked: a request near an edit costs no line index of the file. */
+  private lines(which: 'old' | 'new'): { offsetAt(p: Position): number; positionAt(o: number): Position } {
+    const text = which === 'old' ? this.oldText : this.newText;
+    return { offsetAt: (p) => offsetAtScanning(text, p), positionAt: (o) => positionAtScanning(text, o) };
   }
 }
