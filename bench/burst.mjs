@@ -76,6 +76,12 @@ async function main() {
   const whole = { start: { line: 0, character: 0 }, end: { line: site.line + 40, character: 0 } };
   let final = null;
   let lastSent = 0;
+  let publishes = 0;
+  const countPublishes = (m) => {
+    if (m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri) publishes++;
+  };
+  client.listeners.add(countPublishes);
+  const cpuBefore = client.cpuMs();
   const finalSeen = client.waitFor(
     (m) =>
       m.method === 'textDocument/publishDiagnostics' &&
@@ -111,6 +117,7 @@ async function main() {
   const { at } = await finalSeen;
   final = at - lastSent;
   await Promise.all(inflight);
+  const serverCpuMs = client.cpuMs() - cpuBefore;
   const peakRssMB = client.peakRssMB();
   const endRssMB = client.rssMB();
   await client.close();
@@ -121,6 +128,9 @@ async function main() {
     coldMs,
     warmHoverAnswered: warm.result !== null,
     finalDiagnosticsMs: final,
+    serverCpuMs,
+    serverCpuPerEditMs: serverCpuMs / editCount,
+    publishes,
     hover: stats(hovers),
     hoverAnswered,
     codeAction: stats(actions),

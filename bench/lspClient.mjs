@@ -82,6 +82,15 @@ export class LspClient {
       return NaN;
     }
   }
+  /** CPU time (user + system) the server has used so far, in ms (Linux /proc, 100 ticks/s). */
+  cpuMs() {
+    try {
+      const fields = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return NaN;
+    }
+  }
   peakRssMB() {
     try {
       const s = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');

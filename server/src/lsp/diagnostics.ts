@@ -8,8 +8,9 @@
 one took (at most `MAX_HOLD_MS`): a flood of edits is then mostly drained between analyses instead
 of each analysis holding up the edits and requests queued behind it (requests are answered from
 the last snapshot meanwhile, lsp/request.ts `withServiceNow`); and a turn without changes then
-waits for a quiet moment of a quarter of the last analysis (at most `MAX_QUIET_MS`), since edits
-streaming in arrive in chunks with empty turns between them. Analysis reads the service's state when it runs, so the last
+waits for a quiet moment of a quarter of the last analysis (at most `MAX_QUIET_MS`) when changes
+come closer together than half an analysis, since a stream of them arrives in chunks with empty
+turns between. Analysis reads the service's state when it runs, so the last
  * edit is always included. Only files whose diagnostics changed are sent; files that lost all of
  * theirs get an empty list once.
  */
@@ -38,7 +39,8 @@ export interface DiagnosticsOptions {
 export class DiagnosticsPublisher {
   private timer: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timeout'; handle: NodeJS.Timeout } | null = null;
   /** When the last change arrived: a slow analysis also waits for a short quiet period. */
-  private lastChangeAt = 0;
+  private lastChangeAt = -Infinity;
+  private streaming = false;
   /** When the pending analysis was first requested, and changes seen since its last turn. */
   private pendingSince = 0;
   private changesSinceTurn = 0;
@@ -52,11 +54,17 @@ export class DiagnosticsPublisher {
 
   /** Something changed: analyse and publish once the engine is free (see the class comment). */
   schedule(): void {
-    this.lastChangeAt = performance.now();
+    const now = performance.now();
+    // Changes closer together than half an analysis are a stream (a flood, a replayed burst):
+    // an isolated edit on an idle server is still analysed at once.
+    const streaming = now - this.lastChangeAt < this.lastAnalysisMs / 2;
+    this.lastChangeAt = now;
     if (this.timer) {
       this.changesSinceTurn++;
+      this.streaming ||= streaming;
       return;
     }
+    this.streaming = streaming;
     this.pendingSince = this.lastChangeAt;
     // Counts itself: the first turn always waits one more, to see whether others follow.
     this.changesSinceTurn = 1;
@@ -77,7 +85,7 @@ export class DiagnosticsPublisher {
       // A turn without changes may only mean the next ones are still in the pipe: when an
       // analysis is slow enough to hold them up, wait a quarter of it for a quiet moment.
       const wait = Math.min(MAX_QUIET_MS, this.lastAnalysisMs / 4) - (now - this.lastChangeAt);
-      if (wait >= 1) {
+      if (this.streaming && wait >= 1) {
         this.timer = { kind: 'timeout', handle: setTimeout(this.turn, wait) };
         return;
       }
