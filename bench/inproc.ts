@@ -82,13 +82,17 @@ async function main(): Promise<void> {
     const site = editSite(text0);
     const range = { start: { line: site.line, character: site.character }, end: { line: site.line, character: site.character + 1 } };
     const edits: number[] = [];
+    const editCpu: number[] = [];
     const counts = new Set<number>();
     const kinds: Record<string, number> = {};
     for (let i = 0; i < n; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       service.changeDocument(file, i + 2, [{ range, text: i % 2 === 0 ? 'x' : 'm' }]);
       const snap = service.analyze();
       edits.push(performance.now() - t);
+      const dc = process.cpuUsage(c);
+      editCpu.push((dc.user + dc.system) / 1000);
       counts.add((snap.diagnostics.get(file) ?? []).length);
       kinds[service.lastNixFacts] = (kinds[service.lastNixFacts] ?? 0) + 1;
     }
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
     Object.assign(out, {
       edits: n,
       edit: stats(edits),
+      editCpu: stats(editCpu),
       nixFacts: kinds,
       diagnosticCounts: [...counts].sort((a, b) => a - b),
       baseDiagnostics: (base.diagnostics.get(file) ?? []).length,
@@ -119,6 +124,8 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
+  const cpu = process.cpuUsage();
+  out.cpuMs = (cpu.user + cpu.system) / 1000;
   out.maxRssMB = process.resourceUsage().maxRSS / 1024;
   out.wasmHeapMB = (wasmHeapBytes() ?? 0) / 1048576;
   out.heapUsedMB = process.memoryUsage().heapUsed / 1048576;

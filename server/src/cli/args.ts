@@ -36,6 +36,8 @@ export interface CheckOptions {
   severity: Record<string, SeverityOverride>;
   /** `--default-bridge`, over the project file's `default-bridge`. */
   defaultBridge?: string;
+  /** `--cache DIR`: reuse the report of an unchanged workspace (cache.ts). */
+  cache?: string;
 }
 
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
@@ -97,6 +99,8 @@ Options for check:
                              kind of notice)
   --progress                 show scan progress on stderr even when it is not a
                              terminal
+  --cache DIR                keep the report in DIR and reuse it while no file
+                             it rests on changed (not with --fix)
   -h, --help                 show this help
   --version                  print the version
 
@@ -120,7 +124,7 @@ no bridge grouped apart) as a Mermaid flowchart (default), Graphviz DOT or
 JSON, from the same analysis as check. Exit status 0 whatever it shows.
 `;
 
-const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files', '--config', '--severity', '--default-bridge']);
+const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files', '--config', '--severity', '--default-bridge', '--cache']);
 const BOOLEAN_FLAGS = new Set(['--fix', '--no-color', '--quiet', '--verbose', '--progress', '--dry-run']);
 /** Flags that may be given more than once. */
 const REPEATABLE = new Set(['--exclude', '--severity']);
@@ -234,6 +238,10 @@ function parseCheck(args: readonly string[]): CheckOptions {
           if (problem !== null) throw new UsageError(`--exclude: bad glob ${JSON.stringify(value)}: ${problem}`);
         }
         options.exclude.push(value);
+        break;
+      case '--cache':
+        if (value === '') throw new UsageError('--cache needs a directory');
+        options.cache = value;
         break;
       case '--max-files': {
         if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {

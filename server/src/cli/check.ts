@@ -21,6 +21,7 @@ import { TOOL_NAME, TOOL_VERSION } from './meta';
 import { createProgress } from './progress';
 import { buildReport, exitCodeFor, type CheckReport } from './report';
 import { formatSarif } from './sarif';
+import { cacheKey, loadCached, projectFilesDigest, saveCached, toolIdentity } from './cache';
 import { formatText, sideLines } from './text';
 
 export interface OutStream {
@@ -48,6 +49,8 @@ export interface CliDeps {
   createService(options: ServiceOptions): Promise<LanguageService>;
   /** For `parse`; the real tree-sitter parser when absent. */
   createParser?(): Promise<NixParser>;
+  /** Identifies the tool build for `--cache` entries (cache.ts `toolIdentity` when absent). */
+  toolIdentity?(): string;
 }
 
 export const EXIT_OK = 0;
@@ -191,9 +194,22 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
     configFile = path.resolve(io.cwd, options.config);
     if (!fs.existsSync(configFile) || !fs.statSync(configFile).isFile()) throw new UsageError(`--config: no such file: ${options.config}`);
   }
+  const settings = settingsFor(options);
+  const cacheDir = options.cache !== undefined && !options.fix ? path.resolve(io.cwd, options.cache) : undefined;
+  const key = cacheDir ? cacheKey({ roots, checked, focused, base, settings, project: projectFilesDigest(roots, configFile, settings.maxFileSize), tool: deps.toolIdentity?.() ?? toolIdentity() }) : '';
+  if (cacheDir) {
+    const started = now();
+    const cached = await loadCached(cacheDir, key, roots, settings);
+    if (cached) {
+      const report = { ...cached, data: { ...cached.data, stats: { ...cached.data.stats, ms: Math.max(0, Math.round(now() - started)) } } };
+      if (debug) io.stderr.write(`${TOOL_NAME}: debug: report from the cache in ${cacheDir}\n`);
+      render(report, options, io, []);
+      return exitCodeFor(report.data, options.failOn);
+    }
+  }
   const service = await deps.createService({
     roots,
-    settings: settingsFor(options),
+    settings,
     log: debug ? (msg) => io.stderr.write(`${TOOL_NAME}: debug: ${msg}\n`) : () => {},
     ...(configFile !== undefined ? { configFile } : {}),
   });
@@ -236,6 +252,13 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
       fixLog = run.log;
     }
     const report = buildReport(focused ? focusedOn(snapshot, checked) : snapshot, { base, scan, ms: now() - started });
+    if (cacheDir && service.inputsRead) {
+      try {
+        saveCached(cacheDir, key, service.inputsRead(), report);
+      } catch (e) {
+        io.stderr.write(`${TOOL_NAME}: could not write the cache in ${cacheDir}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
     render(report, options, io, fixLog);
     return exitCodeFor(report.data, options.failOn);
   } finally {

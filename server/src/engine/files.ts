@@ -61,7 +61,7 @@ export function classifyFile(path: string): FileKind | null {
 
 function safeRealpath(path: string): string | null {
   try {
-    return realpathSync(path);
+    return realpathSync.native(path);
   } catch {
     return null;
   }

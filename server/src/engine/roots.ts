@@ -31,7 +31,8 @@ export function realPathOf(path: string): string {
   const rest: string[] = [];
   for (;;) {
     try {
-      return join(realpathSync(existing), ...rest);
+      // One realpath(3) call; the JS realpathSync lstats every component of every path.
+      return join(realpathSync.native(existing), ...rest);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Only a missing tail may be kept as written; a loop or a denied lookup decides nothing.

@@ -6,6 +6,7 @@
 import type { SkippedFile } from './files';
 import type { Diagnostic, Outcome, WorkspaceFacts } from './model';
 import type { Location, Position, Range } from './text';
+import type { InputsRead } from './workspace/nixFileSystem';
 
 export interface TextEdit {
   range: Range;
@@ -117,12 +118,21 @@ export interface LanguageService {
   fixes(file: string, range: Range): Fix[];
   /** "Ignore this here" / "in this file": suppression comments, kept apart from the repairs `fixes` offers. */
   suppressionFixes?(file: string, range: Range): Fix[];
+  /**
+   * `hover` and `fixes` without waiting for pending edits: answered from the last complete
+   * analysis, mapped through the editor edits since (none inside the edited region), when it can be.
+   */
+  quickHover?(file: string, position: Position): HoverResult | null;
+  quickFixes?(file: string, range: Range): Fix[];
   definition(file: string, position: Position): Location[];
   references(file: string, position: Position): Location[];
   documentSymbols(file: string): SymbolInfo[];
   workspaceSymbols(query: string): SymbolInfo[];
   codeLenses(file: string): CodeLensInfo[];
   completions(file: string, position: Position): CompletionInfo[];
+
+  /** What the last analysis read from disk, for the CLI's `--cache` (workspace/nixFileSystem.ts). */
+  inputsRead?(): InputsRead;
 
   /** Frees tree-sitter trees and caches. */
   dispose(): void;

@@ -85,9 +85,10 @@ export function applyContentChanges(
       onApplied?.(null);
       continue;
     }
-    const lines = new LineIndex(text);
-    const start = lines.offsetAt(change.range.start);
-    const end = lines.offsetAt(change.range.end);
+    // Lines are counted only up to the edit: a keystroke near the top of a 5,000-line buffer must
+    // not cost an index of all its lines (twice per keystroke: the server's copy and the engine's).
+    const start = offsetAtScanning(text, change.range.start);
+    const end = offsetAtScanning(text, change.range.end);
     const newText = text.slice(0, start) + change.text + text.slice(end);
     if (onApplied) {
       const newEndOffset = start + change.text.length;
@@ -95,12 +96,54 @@ export function applyContentChanges(
         startOffset: start,
         oldEndOffset: end,
         newEndOffset,
-        start: lines.positionAt(start),
-        oldEnd: lines.positionAt(end),
-        newEnd: new LineIndex(newText).positionAt(newEndOffset),
+        start: positionAtScanning(text, start),
+        oldEnd: positionAtScanning(text, end),
+        newEnd: positionAtScanning(newText, newEndOffset),
       });
     }
     text = newText;
   }
   return text;
+}
+
+/** The offset after the line break at or after `from` (`\n`, `\r\n`, lone `\r`, as LineIndex counts), or -1. */
+function nextLineStart(text: string, from: number, hasCr: boolean): number {
+  if (!hasCr) {
+    const nl = text.indexOf('\n', from);
+    return nl < 0 ? -1 : nl + 1;
+  }
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return i + 1;
+    if (c === 13) return text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+  }
+  return -1;
+}
+
+/** `new LineIndex(text).offsetAt(pos)`, scanning only the lines up to `pos`. */
+export function offsetAtScanning(text: string, pos: Position): number {
+  if (pos.line < 0) return 0;
+  const hasCr = text.includes('\r');
+  let start = 0;
+  for (let line = 0; line < pos.line; line++) {
+    const next = nextLineStart(text, start, hasCr);
+    if (next < 0) return text.length;
+    start = next;
+  }
+  const next = nextLineStart(text, start, hasCr);
+  return Math.min(start + Math.max(0, pos.character), next < 0 ? text.length : next);
+}
+
+/** `new LineIndex(text).positionAt(offset)`, scanning only the lines up to `offset`. */
+export function positionAtScanning(text: string, offset: number): Position {
+  const clamped = Math.max(0, Math.min(offset, text.length));
+  const hasCr = text.includes('\r');
+  let start = 0;
+  let line = 0;
+  for (;;) {
+    const next = nextLineStart(text, start, hasCr);
+    if (next < 0 || next > clamped) return { line, character: clamped - start };
+    start = next;
+    line++;
+  }
 }

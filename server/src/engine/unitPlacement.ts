@@ -7,7 +7,7 @@
  * Units written as `environment.etc."systemd/network/<name>".text` are parsed here as units of
  * the host that writes them.
  */
-import type { EtcUnit, HostFacts, UnitDefinition, UnitPlacement } from './model';
+import type { HostFacts, UnitDefinition, UnitPlacement } from './model';
 import { loadUnitFiles } from './networkd';
 import { displayPattern, knownText } from './pattern';
 import type { Location } from './text';
@@ -23,7 +23,8 @@ interface Placed {
 export function placeUnitFiles(fileUnits: readonly UnitDefinition[], hosts: readonly HostFacts[], relative: (file: string) => string): UnitPlacement {
   const byUnit = new Map<UnitDefinition, Placed>();
   const single = hosts.length <= 1;
-  for (const unit of fileUnits) byUnit.set(unit, place(unit, hosts, single, relative));
+  const index = new PlacementIndex(hosts);
+  for (const unit of fileUnits) byUnit.set(unit, place(unit, hosts, index, single, relative));
   const byHost = new Map<string, UnitDefinition[]>();
   const unplaced: UnitDefinition[] = [];
   for (const [unit, p] of byUnit) {
@@ -48,33 +49,75 @@ export function placeUnitFiles(fileUnits: readonly UnitDefinition[], hosts: read
   };
 }
 
-function place(unit: UnitDefinition, hosts: readonly HostFacts[], single: boolean, relative: (file: string) => string): Placed {
+/**
+ * Which hosts install a file (environment.etc) and which host directories hold it, looked up by
+ * path instead of by asking every host about every unit (units × hosts on a large fleet).
+ */
+class PlacementIndex {
+  /** Hosts (by position) installing exactly this file. */
+  private readonly exact = new Map<string, number[]>();
+  /** Hosts (by position) installing a whole directory, by that directory. */
+  private readonly directories = new Map<string, number[]>();
+  /** Hosts (by position) whose configuration lives in a directory, by that directory. */
+  private readonly homes = new Map<string, number[]>();
+
+  constructor(hosts: readonly HostFacts[]) {
+    hosts.forEach((h, i) => {
+      for (const e of h.etcUnits ?? []) {
+        if (!e.sourcePath) continue;
+        if (e.name === null) add(this.directories, e.sourcePath.replace(/\/+$/, ''), i);
+        else add(this.exact, e.sourcePath, i);
+      }
+      if (h.directory) add(this.homes, h.directory, i);
+    });
+  }
+
+  /** Hosts installing `file`, in host order. */
+  deployers(file: string): number[] {
+    const found = new Set(this.exact.get(file) ?? []);
+    for (const dir of ancestors(file)) for (const i of this.directories.get(dir) ?? []) found.add(i);
+    return [...found].sort((a, b) => a - b);
+  }
+
+  /** The deepest host directory holding `file`, and the hosts living there, in host order. */
+  owners(file: string): { directory: string; hosts: number[] } | null {
+    for (const dir of ancestors(file)) {
+      const hosts = this.homes.get(dir);
+      if (hosts) return { directory: dir, hosts };
+    }
+    return null;
+  }
+}
+
+function add(map: Map<string, number[]>, key: string, i: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [i]);
+  else if (list[list.length - 1] !== i) list.push(i);
+}
+
+/** The directories holding `file`, deepest first ("/a/b/c" gives "/a/b", "/a", ""). */
+function* ancestors(file: string): Generator<string> {
+  let at = file.lastIndexOf('/');
+  while (at > 0) {
+    yield file.slice(0, at);
+    at = file.lastIndexOf('/', at - 1);
+  }
+  if (at === 0) yield '';
+}
+
+function place(unit: UnitDefinition, hosts: readonly HostFacts[], index: PlacementIndex, single: boolean, relative: (file: string) => string): Placed {
   const file = unit.location.file;
-  const deployers = hosts.filter((h) => (h.etcUnits ?? []).some((e) => installs(e, file)));
+  const deployers = index.deployers(file).map((i) => hosts[i]);
   if (deployers.length) {
     return { hosts: new Set(deployers.map((h) => h.name)), rule: 'deployed', detail: `${relative(file)} is installed by ${deployers.map((h) => `\`${h.name}\``).join(', ')} (environment.etc)` };
   }
-  let deepest = '';
-  let owners: HostFacts[] = [];
-  for (const h of hosts) {
-    const dir = h.directory;
-    if (!dir || !file.startsWith(`${dir}/`)) continue;
-    if (dir.length > deepest.length) {
-      deepest = dir;
-      owners = [h];
-    } else if (dir.length === deepest.length) owners.push(h);
-  }
-  if (owners.length) {
-    return { hosts: new Set(owners.map((h) => h.name)), rule: 'directory', detail: `${relative(file)} sits in the directory of ${owners.map((h) => `\`${h.name}\``).join(', ')} (${relative(deepest)})` };
+  const home = index.owners(file);
+  if (home) {
+    const owners = home.hosts.map((i) => hosts[i]);
+    return { hosts: new Set(owners.map((h) => h.name)), rule: 'directory', detail: `${relative(file)} sits in the directory of ${owners.map((h) => `\`${h.name}\``).join(', ')} (${relative(home.directory)})` };
   }
   if (single) return { hosts: 'all', rule: 'single-configuration', detail: `${relative(file)} is taken as installed: the workspace has ${hosts.length === 1 ? 'one configuration' : 'no configuration'}` };
   return { hosts: new Set(), rule: 'unplaced', detail: `no configuration installs ${relative(file)}` };
-}
-
-function installs(e: EtcUnit, file: string): boolean {
-  if (!e.sourcePath) return false;
-  if (e.name === null) return file.startsWith(`${e.sourcePath.replace(/\/+$/, '')}/`);
-  return e.sourcePath === file;
 }
 
 /** Units a host writes as `environment.etc."systemd/network/<name>".text`, parsed as files are. */

@@ -19,9 +19,11 @@ import { applyContentChanges, type ContentChange } from './textEdits';
 import { WorkspaceViews } from './views';
 import { Analysis, type NixFactsReuse } from './workspace/analysis';
 import { DocumentStore } from './workspace/documentStore';
-import { WorkspaceFileSystem } from './workspace/nixFileSystem';
+import { WorkspaceFileSystem, type InputsRead } from './workspace/nixFileSystem';
 import { ParseCache } from './workspace/parseCache';
 import { PendingChanges } from './workspace/pendingChanges';
+import { EditsSinceSnapshot, staleFixes, staleHover } from './workspace/staleViews';
+import { parseNixFile, type ParsedNixFile } from './nix/ast';
 
 export interface ServiceOptions {
   roots: string[];
@@ -55,6 +57,9 @@ export class WorkspaceService implements LanguageService {
   private readonly projectBuffers = new Map<string, string>();
   /** Views answer from one snapshot; a newer snapshot gets new views. */
   private views: WorkspaceViews | null = null;
+  /** What lets `quickHover`/`quickFixes` answer from `snapshot` while edits are pending. */
+  private readonly sinceSnapshot = new EditsSinceSnapshot();
+  private staleViews: WorkspaceViews | null = null;
 
   constructor(
     private readonly parser: NixParser,
@@ -70,11 +75,16 @@ export class WorkspaceService implements LanguageService {
       settings,
       {
         textChanged: (path, kind) => {
+          // Already dropped since the last analysis, and nothing evaluates before the next one:
+          // a burst of keystrokes invalidates the file (and its importers) once, not per key.
+          const dropped = kind === 'nix' && this.pending.changedNix.has(path);
           this.pending.textChanged(path, kind);
+          if (dropped) return;
           this.parses.forget(path);
           this.evaluator.invalidate(path);
         },
         fileSetChanged: () => {
+          this.sinceSnapshot.lost();
           this.pending.needsFullExtraction();
           this.fileSystem.fileSetChanged();
         },
@@ -93,6 +103,7 @@ export class WorkspaceService implements LanguageService {
   }
 
   updateSettings(settings: Settings): void {
+    this.sinceSnapshot.lost();
     this.settings = mergeSettings(settings);
     this.pending.needsFullExtraction();
     this.pending.markDirty();
@@ -150,12 +161,19 @@ export class WorkspaceService implements LanguageService {
       onProgress: (visited, found) =>
         onProgress?.({ done: found, total: 0, message: `scanned ${visited} entries, ${found} relevant files` }),
     });
+    this.sinceSnapshot.lost();
     this.store.applyScan(result.files, result.skipped);
     if (result.truncated > 0) {
       this.log(`workspace scan stopped at the file cap (microvmNet.maxFiles = ${this.settings.maxFiles}); ${result.truncated} files were not analysed`);
     }
     this.pending.markDirty();
     return { files: result.files.length, truncated: result.truncated, skipped: result.skipped };
+  }
+
+  /** What the last analysis read from disk (for the CLI's `--cache`); open buffers make it meaningless. */
+  inputsRead(): InputsRead {
+    const files: InputsRead['files'] = this.store.sorted().map(([path, entry]) => [path, entry.devNull ? 'devnull' : (this.store.diskSha256Of(path) ?? null)]);
+    return { files, ...this.fileSystem.inputsRead() };
   }
 
   /** Current text of a file: the editor buffer when open, else disk (read lazily, cached). */
@@ -166,27 +184,35 @@ export class WorkspaceService implements LanguageService {
   openDocument(file: string, text: string, version: number): void {
     if (this.isProjectFile(file)) {
       this.projectBuffers.set(file, text);
+      this.sinceSnapshot.lost();
       this.loadProject();
       return;
     }
+    const before = this.store.textOf(file);
     this.store.open(file, text, version);
+    if (before !== text) this.sinceSnapshot.edited(file, before);
   }
 
   changeDocument(file: string, version: number, changes: ContentChange[]): void {
     const buffer = this.projectBuffers.get(file);
     if (buffer !== undefined) {
       this.projectBuffers.set(file, applyContentChanges(buffer, changes));
+      this.sinceSnapshot.lost();
       this.loadProject();
       return;
     }
+    const before = this.store.textOf(file);
     this.store.change(file, version, changes);
+    if (this.store.textOf(file) !== before) this.sinceSnapshot.edited(file, before);
   }
 
   closeDocument(file: string): void {
     if (this.projectBuffers.delete(file)) {
+      this.sinceSnapshot.lost();
       this.loadProject();
       return;
     }
+    this.sinceSnapshot.lost();
     this.store.close(file);
   }
 
@@ -195,11 +221,13 @@ export class WorkspaceService implements LanguageService {
    * changed `exclude` needs a re-scan (the server re-scans on a project-file change).
    */
   fileChanged(file: string): void {
+    this.sinceSnapshot.lost();
     if (this.isProjectFile(file)) return this.loadProject();
     this.store.diskChanged(file);
   }
 
   fileDeleted(file: string): void {
+    this.sinceSnapshot.lost();
     if (this.isProjectFile(file)) return this.loadProject();
     this.store.diskDeleted(file);
   }
@@ -211,6 +239,8 @@ export class WorkspaceService implements LanguageService {
     if (!this.pending.dirty && this.snapshot) return this.snapshot;
     this.snapshot = this.analysis.run(this.pending, this.settings, this.project);
     this.pending.settled();
+    this.sinceSnapshot.reset();
+    this.staleViews = null;
     return this.snapshot;
   }
 
@@ -227,6 +257,48 @@ export class WorkspaceService implements LanguageService {
       });
     }
     return this.views;
+  }
+
+  /**
+   * Views over the last complete snapshot while only editor edits are pending, reading texts as
+   * that snapshot saw them; null when the snapshot is current or cannot be mapped to the texts now.
+   */
+  private viewsOfLastSnapshot(): WorkspaceViews | null {
+    const snapshot = this.snapshot;
+    if (!snapshot || !this.pending.dirty || !this.sinceSnapshot.mappable) return null;
+    if (this.staleViews?.snapshot === snapshot) return this.staleViews;
+    const textOf = (path: string) => this.sinceSnapshot.textAtSnapshot(path) ?? this.store.textOf(path);
+    const oldParses = new Map<string, ParsedNixFile>();
+    this.staleViews = new WorkspaceViews(snapshot, {
+      textOf,
+      parseNix: (file, text) => {
+        if (this.sinceSnapshot.textAtSnapshot(file) === undefined) return this.parses.parse(file, text);
+        const cached = oldParses.get(file);
+        if (cached?.text === text) return cached;
+        const parsed = parseNixFile(this.parser, file, text);
+        oldParses.set(file, parsed);
+        return parsed;
+      },
+      settings: this.settings,
+      roots: this.roots,
+      guard: this.store.guard,
+      sha256Of: (path) => this.store.diskSha256Of(path),
+    });
+    return this.staleViews;
+  }
+
+  /** `hover`, answered from the last complete snapshot when only editor edits are pending. */
+  quickHover(file: string, position: Position) {
+    const stale = this.viewsOfLastSnapshot();
+    if (!stale) return this.hover(file, position);
+    return staleHover(stale, this.sinceSnapshot, (path) => this.store.textOf(path), file, position);
+  }
+
+  /** `fixes`, answered from the last complete snapshot when only editor edits are pending. */
+  quickFixes(file: string, range: Range) {
+    const stale = this.viewsOfLastSnapshot();
+    if (!stale) return this.fixes(file, range);
+    return staleFixes(stale, this.sinceSnapshot, (path) => this.store.textOf(path), file, range);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -267,5 +339,6 @@ export class WorkspaceService implements LanguageService {
     this.parser.delete();
     this.snapshot = null;
     this.views = null;
+    this.staleViews = null;
   }
 }

@@ -46,15 +46,25 @@ export type WorldLookup = { world: World } | { world: null; reason: string };
 
 export function hostRunning(iface: MicrovmInterface, facts: WorkspaceFacts): HostFacts | null {
   if (iface.host === null) return null;
-  return facts.hosts.find((h) => h.name === iface.host) ?? null;
+  let byName = hostsByName.get(facts);
+  if (!byName) {
+    byName = new Map();
+    // The first host of a name, as a search in order would find.
+    for (const h of facts.hosts) if (!byName.has(h.name)) byName.set(h.name, h);
+    hostsByName.set(facts, byName);
+  }
+  return byName.get(iface.host) ?? null;
 }
 
+/** Hosts by name per facts value: every check asks for the host of every interface. */
+const hostsByName = new WeakMap<WorkspaceFacts, Map<string, HostFacts>>();
+
 export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: Map<string, World>): WorldLookup {
-  const microvmHosts = facts.hosts.filter((h) => h.isMicrovmHost);
   const host = hostRunning(iface, facts);
   if (host?.microvmHostDisabled) {
     return { world: null, reason: `host \`${host.name}\` sets microvm.host.enable = false, so microvm.nix's host module neither starts this VM nor creates its taps there` };
   }
+  const microvmHosts = host === null ? facts.hosts.filter((h) => h.isMicrovmHost) : [];
   if (host === null && microvmHosts.length > 0) {
     const names = microvmHosts.map((h) => `\`${h.name}\``).join(', ');
     return { world: null, reason: `no host in the workspace is known to run this VM (hosts: ${names})` };
@@ -67,22 +77,41 @@ export function worldOfHost(host: HostFacts | null, facts: WorkspaceFacts, cache
   const key = host?.name ?? '';
   let world = cache.get(key);
   if (!world) {
-    world = buildWorld(host, facts);
+    world = builtWorld(host, facts);
     cache.set(key, world);
   }
   return world;
 }
 
+/**
+ * Worlds already built for a facts value, by host object: every check, the outcomes and the views
+ * ask for the same hosts' worlds, and a world is a function of the host and the (unchanging) facts.
+ */
+const builtWorlds = new WeakMap<WorkspaceFacts, Map<HostFacts | null, World>>();
+
+function builtWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
+  let built = builtWorlds.get(facts);
+  if (!built) {
+    built = new Map();
+    builtWorlds.set(facts, built);
+  }
+  let world = built.get(host);
+  if (!world) {
+    world = buildWorld(host, facts);
+    built.set(host, world);
+  }
+  return world;
+}
+
 function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
-  const belongs = (owner: string | null) => host === null || owner === null || owner === host.name;
   const allFileUnits = facts.units.filter((u) => u.source === 'file');
   // A host gets the unit files placed on it; files no rule places may be on it (unitPlacement.ts).
   const placement = host && facts.placement ? facts.placement : null;
   const fileUnits = placement && host ? [...placement.placed(host.name)] : allFileUnits;
   const maybeFileUnits = placement ? [...placement.unplaced] : [];
-  const nixUnits = facts.units.filter((u) => u.source !== 'file' && belongs(u.host));
-  const bridges = facts.bridges.filter((b) => belongs(b.host));
-  const scripts = facts.scripts.filter((s) => belongs(s.host));
+  const nixUnits = ownedBy(facts.units, host).filter((u) => u.source !== 'file');
+  const bridges = ownedBy(facts.bridges, host);
+  const scripts = ownedBy(facts.scripts, host);
 
   // Unit files in the workspace only make sense on a machine running networkd; with no host
   // facts we take them at their word.
@@ -95,7 +124,7 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
   // An `[assume] networkd` entry is the answer the workspace could not give: no open world left.
   if (networkd === false && !host?.networkdAssumption && (host?.importsExternalModules || fileUnits.length > 0)) networkd = 'unknown';
 
-  const declarations = (facts.interfaceDeclarations ?? []).filter((d) => belongs(d.host));
+  const declarations = ownedBy(facts.interfaceDeclarations ?? [], host);
   const generated = bridges.flatMap(unitsForBridge);
   const nixAndGenerated = withInterfaceUnits([...nixUnits, ...generated], declarations);
   const units = networkd === true ? [...fileUnits, ...nixAndGenerated] : fileUnits;
@@ -114,12 +143,43 @@ function buildWorld(host: HostFacts | null, facts: WorkspaceFacts): World {
     unitsIfEnabled: conditionalUnits.length ? [...units, ...conditionalUnits] : units,
     scriptedBridges: networkd === true ? [] : bridges,
     scripts,
-    addresses: [...(facts.addresses ?? []).filter((a) => belongs(a.host)), ...(networkd === true ? [] : declarations.flatMap(scriptedAddressing))],
-    links: (facts.links ?? []).filter((l) => belongs(l.host)),
+    addresses: [...ownedBy(facts.addresses ?? [], host), ...(networkd === true ? [] : declarations.flatMap(scriptedAddressing))],
+    links: ownedBy(facts.links ?? [], host),
     networkd,
     networkdAssumed,
   };
 }
+
+/**
+ * The entries of `list` a host's world holds, in list order: its own and those of no host (every
+ * entry when there is no host). Positions are grouped by owner once per list, so building every
+ * host's world is not hosts × entries.
+ */
+function ownedBy<T extends { host: string | null }>(list: readonly T[], host: HostFacts | null): T[] {
+  if (host === null) return [...list];
+  let groups = ownerGroups.get(list);
+  if (!groups) {
+    groups = new Map();
+    list.forEach((item, i) => {
+      const positions = groups!.get(item.host);
+      if (positions) positions.push(i);
+      else groups!.set(item.host, [i]);
+    });
+    ownerGroups.set(list, groups);
+  }
+  const own = groups.get(host.name) ?? [];
+  const shared = groups.get(null) ?? [];
+  const out: T[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < own.length || b < shared.length) {
+    if (b >= shared.length || (a < own.length && own[a] < shared[b])) out.push(list[own[a++]]);
+    else out.push(list[shared[b++]]);
+  }
+  return out;
+}
+
+const ownerGroups = new WeakMap<readonly object[], Map<string | null, number[]>>();
 
 /**
  * What nixos/modules/tasks/network-interfaces-systemd.nix generates for a bridge under networkd:

@@ -18,7 +18,7 @@ import type { Fix, TextEdit, WorkspaceEdit } from '../engine/service';
 import type { Range } from '../engine/text';
 import { DIAGNOSTIC_SOURCE, snippetToPlain, toLspRange, uriToPath, type UriMap } from './convert';
 import type { DocumentStore } from './documents';
-import { withService } from './request';
+import { withServiceNow } from './request';
 import type { ServiceHost } from './serviceHost';
 
 export interface EditCapabilities {
@@ -40,11 +40,12 @@ export function codeActionHandler(
   return (params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> | CodeAction[] => {
     const file = uriToPath(params.textDocument.uri);
     if (file === null || !wantsQuickFixes(params.context.only)) return [];
-    return withService(host, token, (service) => {
+    return withServiceNow(host, token, (service) => {
       const caps = capabilities();
       const actions: CodeAction[] = [];
+      const repairs = service.quickFixes ? service.quickFixes(file, params.range) : service.fixes(file, params.range);
       // Repairs first; silencing the finding comes last.
-      for (const fix of [...service.fixes(file, params.range), ...(service.suppressionFixes?.(file, params.range) ?? [])]) {
+      for (const fix of [...repairs, ...(service.suppressionFixes?.(file, params.range) ?? [])]) {
         const diagnostic =
           findDiagnostic(params.context.diagnostics, fix) ?? findDiagnostic(published(uris.uri(fix.diagnosticLocation.file)), fix);
         if (fix.disabled) {

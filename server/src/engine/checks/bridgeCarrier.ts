@@ -5,7 +5,7 @@
  * only, and only where every way a port could join the bridge is known to be a tap.
  */
 import { closedHost, mayExistWithoutConfiguration } from '../hostLinks';
-import type { Diagnostic, HostFacts, Outcome, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
+import type { Diagnostic, HostFacts, MicrovmInterface, Outcome, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
 import { readMatch, resolveNetworkd, matchPattern } from '../networkd';
 import { known, knownText } from '../pattern';
 import { worldFor, type World } from '../world';
@@ -100,12 +100,22 @@ export const bridgeCarrierCheck: Check = {
     const worlds = new Map<string, World>();
     const out: Diagnostic[] = [];
     const seen = new Set<string>();
+    // Grouped once: per host, a search over every interface and outcome is hosts × taps.
+    const firstInterface = new Map<string, MicrovmInterface>();
+    for (const i of facts.interfaces) if (i.host !== null && !firstInterface.has(i.host)) firstInterface.set(i.host, i);
+    const outcomesByHost = new Map<string, Outcome[]>();
+    for (const o of outcomes) {
+      if (o.interface.host === null) continue;
+      const list = outcomesByHost.get(o.interface.host);
+      if (list) list.push(o);
+      else outcomesByHost.set(o.interface.host, [o]);
+    }
     for (const host of facts.hosts) {
-      const iface = facts.interfaces.find((i) => i.host === host.name);
+      const iface = firstInterface.get(host.name);
       if (!iface) continue;
       const lookup = worldFor(iface, facts, worlds);
       if (!lookup.world) continue;
-      for (const d of bridgeDiagnostics(host, lookup.world, facts, outcomes)) {
+      for (const d of bridgeDiagnostics(host, lookup.world, facts, outcomesByHost.get(host.name) ?? [])) {
         const key = `${d.location.file}:${d.location.range.start.line}:${d.location.range.start.character}`;
         if (!seen.has(key)) out.push(d);
         seen.add(key);

@@ -27,7 +27,12 @@ function lastValue(unit: UnitDefinition, section: string, key: string): string |
 
 /** The first loaded netdev in networkd's order named `name` (docs/domain/networkd.md §6.10: the first wins). */
 function netdevNamed(units: UnitDefinition[], name: string): UnitDefinition | null | undefined {
-  for (const u of sortUnits(units)) {
+  let sorted = sortedUnits.get(units);
+  if (!sorted) {
+    sorted = sortUnits(units);
+    sortedUnits.set(units, sorted);
+  }
+  for (const u of sorted) {
     if (u.kind !== 'netdev' || u.masked || u.rejected) continue;
     const n = lastValue(u, 'NetDev', 'Name');
     if (n === undefined || !u.complete) return undefined;
@@ -35,6 +40,9 @@ function netdevNamed(units: UnitDefinition[], name: string): UnitDefinition | nu
   }
   return null;
 }
+
+/** A world's units in networkd's order, sorted once per world rather than once per tap. */
+const sortedUnits = new WeakMap<UnitDefinition[], UnitDefinition[]>();
 
 function queueMode(multiQueue: boolean): string {
   return multiQueue ? 'multi-queue' : 'single-queue';

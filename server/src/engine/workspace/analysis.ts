@@ -15,6 +15,7 @@ import type { Diagnostic, Outcome, UnitDefinition, WorkspaceFacts } from '../mod
 import { loadUnitFiles, type UnitFileInput } from '../networkd';
 import type { Evaluator } from '../nix/eval';
 import { IncrementalNixFacts, type NixFacts } from '../nix/facts';
+import type { LiteralsFound } from '../nix/facts/unplaced';
 import type { AnalysisSnapshot, SuppressedDiagnostic } from '../service';
 import type { DocumentStore } from './documentStore';
 import { countSyntaxErrors, listFiles, reportsWithProblems, type FileListing } from './fileListing';
@@ -41,6 +42,7 @@ export class Analysis {
   private readonly outcomes = new OutcomeCache();
   private readonly assumptions = new AssumptionStage();
   private readonly suppressions = new SuppressionCache();
+  private readonly literals: LiteralsFound = new Map();
   lastNixFacts: NixFactsReuse = 'full';
 
   constructor(private readonly inputs: AnalysisInputs) {}
@@ -86,7 +88,8 @@ export class Analysis {
     this.lastNixFacts = 'full';
     const { evaluator, roots } = this.inputs;
     evaluator.resetBudget();
-    this.nixFacts = IncrementalNixFacts.full({ evaluator, nixFiles, roots });
+    const scannedText = (file: string) => this.inputs.store.textOf(file);
+    this.nixFacts = IncrementalNixFacts.full({ evaluator, nixFiles, roots, literals: this.literals, scannedText });
     return this.nixFacts.facts;
   }
 

@@ -13,12 +13,28 @@ import type { DocumentStore } from './documentStore';
 
 type EntryType = 'regular' | 'directory' | 'symlink' | 'unknown';
 
+/**
+ * What an analysis depended on, for a cache to tell whether it still holds: the scanned files'
+ * disk bytes (SHA-256; null: unreadable), and what the evaluator asked the disk besides —
+ * directory listings (`type:name`, sorted; null: unreadable), whether paths are directories,
+ * whether paths resolve inside the roots, Nix files read outside the scan.
+ */
+export interface InputsRead {
+  files: [string, string | null][];
+  listings: [string, string[] | null][];
+  directories: [string, boolean][];
+  reachable: [string, boolean][];
+  outside: [string, string | null][];
+}
+
 export class WorkspaceFileSystem implements NixFileSystem {
   private readonly isDirectoryCache = new Map<string, boolean>();
   private readonly readDirCache = new Map<string, Map<string, EntryType> | undefined>();
   /** Whether a path really lies inside a root once symlinks are resolved. */
   private readonly reachableCache = new Map<string, boolean>();
   private realRoots: string[] | null = null;
+  /** Nix files read on demand outside the scanned set, with the SHA-256 of what was read (null: unreadable). */
+  private readonly outsideReads = new Map<string, string | null>();
 
   constructor(
     private readonly roots: readonly string[],
@@ -32,6 +48,7 @@ export class WorkspaceFileSystem implements NixFileSystem {
       if (classifyFile(path) !== 'nix') return undefined;
       // Imported but not scanned (excluded or past the cap): read it on demand.
       const read = readWorkspaceFile(path, this.settings().maxFileSize, this.store.guard);
+      this.outsideReads.set(path, read.text === null ? null : (read.sha256 ?? null));
       return read.text ?? undefined;
     }
     return this.store.textOf(path) ?? undefined;
@@ -76,6 +93,19 @@ export class WorkspaceFileSystem implements NixFileSystem {
     this.isDirectoryCache.clear();
     this.readDirCache.clear();
     this.reachableCache.clear();
+    this.outsideReads.clear();
+  }
+
+  /** Everything the evaluator learnt from the disk beyond the scanned files' texts (see `InputsRead`). */
+  inputsRead(): Omit<InputsRead, 'files'> {
+    const listings: InputsRead['listings'] = [];
+    for (const [dir, entries] of this.readDirCache) listings.push([dir, entries ? [...entries].map(([n, t]) => `${t}:${n}`).sort() : null]);
+    return {
+      listings,
+      directories: [...this.isDirectoryCache],
+      reachable: [...this.reachableCache],
+      outside: [...this.outsideReads],
+    };
   }
 
   /** Inside a root lexically, and still inside once symlinks are resolved: an in-workspace link must not lead the evaluator out. */

@@ -13,7 +13,7 @@ import { hostDevices } from './hostDevices';
 import { guestNetwork, hostServices } from './guestNetwork';
 import { networkdState } from './networkdState';
 import { looksLikeModule, looksLikeSystem } from './roots';
-import { unplacedInterfaces } from './unplaced';
+import { unplacedInterfaces, type LiteralsFound } from './unplaced';
 import { nameRoots } from './naming';
 import { referencedFiles } from './references';
 import type {
@@ -57,6 +57,10 @@ export interface NixFactsInput {
   nixFiles: string[];
   /** Workspace roots. */
   roots: string[];
+  /** Interface literals found by file, kept across extractions (each valid for its text). */
+  literals?: LiteralsFound;
+  /** The text of a scanned file, read without the evaluator's bookkeeping (null: unreadable). */
+  scannedText?: (file: string) => string | null;
 }
 
 /** A MicroVM interface; `conditional` when it exists only under an mkIf we could not decide. */
@@ -332,8 +336,9 @@ class Extraction {
     }
     out.interfaces.push(
       ...unplacedInterfaces(out.interfaces, this.files, {
-        readText: this.readText,
+        readText: this.input.scannedText ? (file) => this.input.scannedText!(file) ?? undefined : this.readText,
         parse: (file) => this.ev.parse(file),
+        found: this.input.literals,
         why: (file) =>
           this.reachedSet.has(file)
             ? `${this.relative(file)} is evaluated, but no configuration's microvm.interfaces holds this entry (it is under a condition that is false, or in code no configuration uses)`

@@ -5,14 +5,19 @@
 import type { MicrovmInterface } from '../../model';
 import { comparePositions, type Range } from '../../text';
 import type { ParsedNixFile } from '../ast';
-import { interfaceLiterals, mayHoldInterfaceLiteral } from './literals';
+import { interfaceLiterals, mayHoldInterfaceLiteral, type InterfaceLiteral } from './literals';
 
 export interface UnplacedInputs {
   readText: (file: string) => string | undefined;
   parse: (file: string) => ParsedNixFile | undefined;
   /** Why no configuration holds a definition in `file`. */
   why: (file: string) => string;
+  /** Literals found earlier, by file, with the text they were found in (kept across updates). */
+  found?: LiteralsFound;
 }
+
+/** Each file's literals for the text they were found in; null: its text cannot hold one. */
+export type LiteralsFound = Map<string, { text: string; literals: InterfaceLiteral[] | null }>;
 
 export function unplacedInterfaces(emitted: readonly MicrovmInterface[], files: readonly string[], inputs: UnplacedInputs): MicrovmInterface[] {
   const byFile = new Map<string, MicrovmInterface[]>();
@@ -24,10 +29,10 @@ export function unplacedInterfaces(emitted: readonly MicrovmInterface[], files: 
   const out: MicrovmInterface[] = [];
   for (const file of files) {
     const text = inputs.readText(file);
-    if (text === undefined || !mayHoldInterfaceLiteral(text)) continue;
-    const parsed = inputs.parse(file);
-    if (!parsed) continue;
-    for (const literal of interfaceLiterals(parsed)) {
+    if (text === undefined) continue;
+    const literals = literalsOf(file, text, inputs);
+    if (!literals) continue;
+    for (const literal of literals) {
       // An emitted interface comes from this literal when its id is written inside it (it may
       // have been merged with `//`) or it starts where the literal does.
       const covered = (byFile.get(file) ?? []).some(
@@ -49,6 +54,21 @@ export function unplacedInterfaces(emitted: readonly MicrovmInterface[], files: 
     }
   }
   return out;
+}
+
+/** A file's literals; the text test and the AST walk are done once per text. */
+function literalsOf(file: string, text: string, inputs: UnplacedInputs): InterfaceLiteral[] | null {
+  const known = inputs.found?.get(file);
+  if (known && known.text === text) return known.literals;
+  let literals: InterfaceLiteral[] | null = null;
+  if (mayHoldInterfaceLiteral(text)) {
+    const parsed = inputs.parse(file);
+    // Not remembered: a file that could not be parsed now may be later, with the same text.
+    if (!parsed) return null;
+    literals = interfaceLiterals(parsed);
+  }
+  inputs.found?.set(file, { text, literals });
+  return literals;
 }
 
 function rangeWithin(inner: Range, outer: Range): boolean {
