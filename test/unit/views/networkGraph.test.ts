@@ -72,7 +72,8 @@ test('seed: the tap is in the "no bridge" group with a warning, brprim4 is drawn
   assert.equal(group.group, 'no-bridge');
   assert.equal(group.label, 'no bridge (1)');
   assert.equal(tap.problem, 'warning');
-  assert.deepEqual(tap.location, { file: 'hosts/hv/vms.nix', line: 12, column: 18 });
+  // Paths are relative to the current directory, as check's are (docs/cli.md §1).
+  assert.deepEqual(tap.location, { file: 'test/fixtures/seed/hosts/hv/vms.nix', line: 12, column: 18 });
   const bridge = nodes.find((n) => n.kind === 'bridge' && n.label === 'brprim4')!;
   assert.ok(bridge, 'the empty bridge brprim4 is a node');
   assert.equal(bridge.detail[0], '0 taps');
