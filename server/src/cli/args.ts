@@ -28,7 +28,8 @@ export interface CheckOptions {
   progress: boolean;
 }
 
-export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions } | { kind: 'parse'; files: string[] };
+export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions } | { kind: 'parse'; files: string[] }
+  | { kind: 'explain'; tap: string; paths: string[] };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -39,6 +40,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: microvm-net check [PATH...] [options]
        microvm-net parse FILE...
+       microvm-net explain TAP-ID [PATH...]
        microvm-net help | --help | --version
 
 Tells, for every microvm.nix tap interface under PATH (default: the current
@@ -75,6 +77,12 @@ expression as this tool's parser reads it, one line per file, in the form
 expanded, operators parenthesised, paths made absolute. (Nix orders let
 bindings and formals by memory address; parse keeps their source order.)
 Exit status 1 if a FILE does not parse.
+
+explain: prints the decision chain behind the tap whose id is TAP-ID (as
+written; a generated part prints as *): the host that runs it, every .network
+unit in the order systemd-networkd reads them and whether it matches, the
+bridge's netdev, scripts and networking.bridges, and what the analysis could
+not see, each step with its file:line. Exit status 1 if no interface has it.
 `;
 
 const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files']);
@@ -92,7 +100,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case 'help':
-      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'help'].includes(rest[0]))) {
+      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'explain', 'help'].includes(rest[0]))) {
         throw new UsageError(`unknown help topic: ${rest.join(' ')}`);
       }
       return { kind: 'help' };
@@ -104,6 +112,10 @@ export function parseArgs(argv: readonly string[]): Command {
       return { kind: 'check', options: parseCheck(rest) };
     case 'parse':
       return { kind: 'parse', files: parseFiles(rest) };
+    case 'explain':
+      if (rest.length === 0 || rest[0].startsWith('-')) throw new UsageError('explain needs a TAP-ID');
+      if (rest.slice(1).some((a) => a.startsWith('-'))) throw new UsageError(`unknown option of explain: ${rest.slice(1).find((a) => a.startsWith('-'))}`);
+      return { kind: 'explain', tap: rest[0], paths: rest.slice(1) };
     default:
       if (command.startsWith('-')) throw new UsageError(`unknown option before the command: ${command}`);
       throw new UsageError(`unknown command: ${command}`);

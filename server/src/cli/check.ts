@@ -13,6 +13,7 @@ import { parseArgs, USAGE, UsageError, type CheckOptions } from './args';
 import { formatFixLog, runFixes, type FixLogEntry } from './fix';
 import { formatJson } from './json';
 import { runParse } from './parse';
+import { runExplain } from './explain';
 import { NixParser } from '../engine/nix/parser';
 import { TOOL_NAME, TOOL_VERSION } from './meta';
 import { createProgress } from './progress';
@@ -68,6 +69,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await runCheck(command.options, io, deps);
       case 'parse':
         return await runParse(command.files, io, deps.createParser ?? (() => NixParser.create()));
+      case 'explain':
+        return await runExplain(command.tap, command.paths, io, deps);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { definitionOf } from '../engine/checks/codes';
 import type { Severity } from '../engine/model';
+import { codeDocsUrl } from '../protocol/docs';
 import { TOOL_HOME, TOOL_NAME, TOOL_VERSION } from './meta';
 import type { CheckReport, ReportRange } from './report';
 
@@ -92,6 +93,7 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
       shortDescription: { text: info.short },
       fullDescription: { text: info.full },
       defaultConfiguration: { level: sarifLevel(info.severity) },
+      ...(codeDocsUrl(id) ? { helpUri: codeDocsUrl(id) } : {}),
     };
   });
 

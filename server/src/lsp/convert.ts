@@ -12,6 +12,7 @@ import {
   type Range as LspRange,
 } from 'vscode-languageserver/node';
 import type { Diagnostic, Severity } from '../engine/model';
+import { codeDocsUrl } from '../protocol/docs';
 import type { SymbolInfo } from '../engine/service';
 import type { Location, Range } from '../engine/text';
 
@@ -110,6 +111,8 @@ export function toLspDiagnostic(d: Diagnostic, uris: UriMap, withRelated: boolea
     source: DIAGNOSTIC_SOURCE,
     message: d.message,
   };
+  const href = codeDocsUrl(d.code);
+  if (href) out.codeDescription = { href };
   if (withRelated && d.related.length) {
     out.relatedInformation = d.related.map((r) => ({ location: toLspLocation(r.location, uris), message: r.message }));
   } else if (d.related.length) {

@@ -4,6 +4,7 @@
  */
 import {
   CodeLensRefreshRequest,
+  InlayHintRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -31,6 +32,9 @@ import { registerDebugRequests } from './debug';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DocumentStore } from './documents';
 import { hoverHandler } from './hover';
+import { inlayHintHandler } from './inlayHints';
+import { prepareRenameHandler, renameHandler } from './rename';
+import { executeCommandHandler } from './explain';
 import {
   codeLensHandler,
   completionHandler,
@@ -136,6 +140,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       if (changed) revision++;
       sendSummary();
       if (changed && features.codeLensRefresh) background(connection.sendRequest(CodeLensRefreshRequest.type), log, 'codeLens/refresh');
+      if (changed && features.inlayHintRefresh) background(connection.sendRequest(InlayHintRefreshRequest.type), log, 'inlayHint/refresh');
     },
   });
 
@@ -191,7 +196,13 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params));
     if (sameSettings(next, settings)) return;
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
+    // Inlay hints are a view: turning them on or off asks the client again, the engine is untouched.
+    const onlyHints = sameSettings({ ...next, inlayHints: true }, { ...settings, inlayHints: true });
     settings = next;
+    if (onlyHints) {
+      if (features.inlayHintRefresh) background(connection.sendRequest(InlayHintRefreshRequest.type), log, 'inlayHint/refresh');
+      return;
+    }
     log(`settings changed: ${JSON.stringify(settings)}`);
     // Severity is applied by the engine's analysis: a new level needs no re-scan, only a re-publish.
     if (onlySeverity) await host.updateAnalysisSettings(roots(), settings);
@@ -228,6 +239,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onWorkspaceSymbol(validated('query', workspaceSymbolHandler(host, uris)));
   connection.onCodeLens(validated('document', codeLensHandler(host, uris)));
   connection.onCompletion(validated('position', completionHandler(host)));
+  connection.languages.inlayHint.on(validated('range', inlayHintHandler(host, () => settings.inlayHints)));
+  const editCapabilities = () => ({ documentChanges: features.documentChanges, createFiles: features.createFiles, snippets: false, disabledActions: false });
+  connection.onPrepareRename(validated('position', prepareRenameHandler(host)));
+  connection.onRenameRequest(validated('position', renameHandler(host, uris, documents, editCapabilities)));
+  connection.onExecuteCommand(executeCommandHandler(host, uris));
 
   // Declared without params; a client that sends some anyway gets them before the token.
   connection.onRequest(TapReportRequest.method, (...args: unknown[]) =>

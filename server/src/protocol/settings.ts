@@ -15,6 +15,8 @@ export interface Settings {
   defaultBridge: string;
   /** Per diagnostic code. */
   severity: Record<string, SeverityOverride>;
+  /** Show where each tap ends up after its id (`→ br0`). */
+  inlayHints: boolean;
 }
 
 export const SETTINGS_SECTION = 'microvmNet';
@@ -51,6 +53,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFileSize: 2 * 1024 * 1024,
   defaultBridge: '',
   severity: {},
+  inlayHints: true,
 };
 
 const severityEnum: JsonSchema = {
@@ -97,6 +100,13 @@ export const SETTINGS_SCHEMA: readonly SettingSpec<unknown>[] = [
     schema: { type: 'object', additionalProperties: severityEnum },
   },
   {
+    key: 'inlayHints',
+    default: DEFAULT_SETTINGS.inlayHints,
+    description: 'Show after each tap `id` where it ends up: `→ br0`, `→ routed`, `→ no bridge` or `→ ?` (not known), with the reason in the tooltip.',
+    scope: 'window',
+    schema: { type: 'boolean' },
+  },
+  {
     key: 'trace.server',
     default: 'off',
     description: 'Traces the communication between VS Code and the MicroVM network language server.',
@@ -122,6 +132,7 @@ export function sanitizeSettings(raw: unknown): Partial<Settings> {
   if (isPositiveInteger(r.maxFiles)) out.maxFiles = r.maxFiles;
   if (isPositiveInteger(r.maxFileSize)) out.maxFileSize = r.maxFileSize;
   if (typeof r.defaultBridge === 'string') out.defaultBridge = r.defaultBridge;
+  if (typeof r.inlayHints === 'boolean') out.inlayHints = r.inlayHints;
   if (r.severity && typeof r.severity === 'object' && !Array.isArray(r.severity)) {
     const severity: Record<string, SeverityOverride> = {};
     for (const [code, level] of Object.entries(r.severity as Record<string, unknown>)) {
