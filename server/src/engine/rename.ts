@@ -41,18 +41,21 @@ export function bridgeNameAt(facts: WorkspaceFacts, env: RenameEnv, file: string
   }
   for (const b of facts.bridges) candidates.push(b.location);
   for (const s of facts.scripts) candidates.push(s.location);
+  if (!candidates.some((at) => at.file === file && rangeContains(at.range, position))) return null;
   const text = env.textOf(file);
   if (text === null) return null;
   const lines = new LineIndex(text);
   const offset = lines.offsetAt(position);
-  for (const at of candidates) {
-    if (at.file !== file || !rangeContains(at.range, position)) continue;
-    const word = wordAt(text, offset);
-    if (!word) continue;
-    if (!isBridgeName(facts, word.text)) continue;
-    return { name: word.text, range: { start: lines.positionAt(word.start), end: lines.positionAt(word.end) } };
+  // The longest bridge name written across the cursor (`br0.100` over `br0`).
+  let best: RenameTarget | null = null;
+  for (const name of bridgeNames(facts)) {
+    for (let i = text.lastIndexOf(name, offset); i >= 0 && i + name.length >= offset; i = text.lastIndexOf(name, i - 1)) {
+      if (NAME_CHAR.test(text[i - 1] ?? '') || NAME_CHAR.test(text[i + name.length] ?? '')) continue;
+      if (!best || name.length > best.name.length) best = { name, range: { start: lines.positionAt(i), end: lines.positionAt(i + name.length) } };
+      break;
+    }
   }
-  return null;
+  return best;
 }
 
 /** `NetDev Name=` of a bridge netdev, `Network Bridge=`: the settings that name a bridge. */
@@ -61,19 +64,19 @@ function bridgeSettings(unit: UnitDefinition): UnitSetting[] {
   return unit.settings.filter((s) => (isBridge && s.section === 'NetDev' && s.key === 'Name') || (s.section === 'Network' && s.key === 'Bridge'));
 }
 
-function isBridgeName(facts: WorkspaceFacts, name: string): boolean {
-  if (facts.bridges.some((b) => b.name === name)) return true;
-  if (facts.scripts.some((s) => knownText(s.bridge) === name)) return true;
-  return facts.units.some((u) => bridgeSettings(u).some((s) => knownText(s.value)?.trim() === name));
-}
-
-function wordAt(text: string, offset: number): { text: string; start: number; end: number } | null {
-  const isWord = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_.@+=,%-]/.test(c) && c !== '=';
-  let start = offset;
-  let end = offset;
-  while (start > 0 && isWord(text[start - 1])) start--;
-  while (end < text.length && isWord(text[end])) end++;
-  return end > start ? { text: text.slice(start, end), start, end } : null;
+function bridgeNames(facts: WorkspaceFacts): Set<string> {
+  const names = new Set<string>(facts.bridges.map((b) => b.name));
+  for (const s of facts.scripts) {
+    const name = knownText(s.bridge);
+    if (name) names.add(name);
+  }
+  for (const u of facts.units) {
+    for (const s of bridgeSettings(u)) {
+      const name = knownText(s.value)?.trim();
+      if (name) names.add(name);
+    }
+  }
+  return names;
 }
 
 /** The rename of bridge `from` to `to` over every file the analysis read, or why not. */
@@ -162,7 +165,7 @@ function fileKind(file: string): 'nix' | 'unit' | 'other' {
 
 /** A word of a longer text is a reference when spaces, quotes or separators surround it. */
 function standsAlone(text: string, start: number, end: number): boolean {
-  const edge = /[\s'";,()[\]{}]/;
+  const edge = /[\s'";,()[\]{}=]/;
   const before = start === 0 ? ' ' : text[start - 1];
   const after = end >= text.length ? ' ' : text[end];
   return edge.test(before) && edge.test(after);
