@@ -188,7 +188,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       });
     }
     settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
-    log(`starting over ${roots().join(', ') || '(no workspace folder)'}`);
+    log(`${options.name ?? 'microvm-net-lsp'} ${options.version ?? ''} starting over ${roots().join(', ') || '(no workspace folder)'}`);
     await host.configure(roots(), settings);
   });
 
