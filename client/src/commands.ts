@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ShowReferencesArgs } from '../../server/src/protocol/protocol';
 import { protocol, SHOW_REFERENCES_COMMAND } from './lazy';
 import { showReport } from './report';
+import { explainTapCommand } from './explain';
 import type { ClientSession } from './session';
 
 export function registerCommands(session: ClientSession, output: vscode.LogOutputChannel, refreshTree: () => void): vscode.Disposable[] {
@@ -14,6 +15,7 @@ export function registerCommands(session: ClientSession, output: vscode.LogOutpu
     return undefined;
   };
   return [
+    explainTapCommand(running),
     vscode.commands.registerCommand('microvmNet.restartServer', async () => {
       output.info('restarting the language server (requested)');
       await session.restart();
