@@ -5,7 +5,7 @@
  * workspace/executeCommand, and diagnostics linking to their code's README section.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InlayHint, WorkspaceEdit } from 'vscode-languageserver-protocol';
@@ -116,5 +116,26 @@ describe('inlay hints, rename, explain over examples/homelab', () => {
     const rename = (t: Report['taps'][number]) => `${t.id} ${t.status} ${t.bridge === 'br0' ? 'lan0' : t.bridge}`;
     assert.deepEqual(after.taps.map((t) => `${t.id} ${t.status} ${t.bridge}`).sort(), before.taps.map(rename).sort());
     assert.deepEqual((await hints(fileUri(vms))).map((h) => h.label), ['→ lan0', '→ no bridge']);
+  });
+});
+
+describe('a client that cannot watch files (Neovim 0.7, Helix): the server watches the disk itself', () => {
+  const root = copyWorkspace('examples/homelab');
+  const vms = join(root, 'hosts', 'hypervisor', 'vms.nix');
+  const network = join(root, 'hosts', 'hypervisor', 'network.nix');
+  let client: LspClient;
+  before(async () => {
+    client = await LspClient.start({ roots: [root], capabilities: { workspace: { didChangeWatchedFiles: false } } });
+  });
+  after(() => client?.stop());
+
+  test('an edit on disk to a file no editor has open is analysed', async () => {
+    assert.equal(client.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'), false);
+    await client.waitForDiagnostic(fileUri(vms), (d) => d.code === 'tap-without-bridge', 30_000);
+    const text = readFileSync(network, 'utf8');
+    const fixed = text.replace('"vm-*"', '"vm-*" "tap-media"');
+    assert.notEqual(fixed, text);
+    writeFileSync(network, fixed);
+    await client.waitForDiagnostics(fileUri(vms), (ds) => !ds.some((d) => d.code === 'tap-without-bridge'), 30_000);
   });
 });

@@ -32,6 +32,7 @@ import { registerDebugRequests } from './debug';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DocumentStore } from './documents';
 import { hoverHandler } from './hover';
+import { DiskWatcher } from './diskWatcher';
 import { inlayHintHandler } from './inlayHints';
 import { prepareRenameHandler, renameHandler } from './rename';
 import { executeCommandHandler } from './explain';
@@ -145,6 +146,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   const roots = () => folders.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== null);
+  // A client that cannot watch files for us (no dynamic didChangeWatchedFiles) gets our own watching.
+  const disk = new DiskWatcher(
+    {
+      changed: (file) => host.current?.fileChanged(file),
+      deleted: (file) => host.current?.fileDeleted(file),
+      settled: () => diagnostics.schedule(),
+    },
+    log,
+  );
+  const watchDisk = () => {
+    if (!features.dynamicWatchedFiles) disk.watch(roots(), settings.exclude);
+  };
 
   documents.listen(connection, {
     opened(doc) {
@@ -184,11 +197,13 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         folders = [...folders.filter((f) => !gone.has(f.uri)), ...added];
         log(`workspace folders: ${roots().join(', ') || '(none)'}`);
         settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
+        watchDisk();
         await host.configure(roots(), settings);
       });
     }
     settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
     log(`${options.name ?? 'microvm-net-lsp'} ${options.version ?? ''} starting over ${roots().join(', ') || '(no workspace folder)'}`);
+    watchDisk();
     await host.configure(roots(), settings);
   });
 
@@ -205,6 +220,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
     log(`settings changed: ${JSON.stringify(settings)}`);
     // Severity is applied by the engine's analysis: a new level needs no re-scan, only a re-publish.
+    watchDisk();
     if (onlySeverity) await host.updateAnalysisSettings(roots(), settings);
     else await host.updateSettings(roots(), settings);
   });
@@ -261,6 +277,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   if (options.debug) registerDebugRequests(connection);
 
   connection.onShutdown(() => {
+    disk.dispose();
     diagnostics.dispose();
     host.dispose();
   });
