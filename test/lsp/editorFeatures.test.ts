@@ -125,7 +125,7 @@ describe('a client that cannot watch files (Neovim 0.7, Helix): the server watch
   const network = join(root, 'hosts', 'hypervisor', 'network.nix');
   let client: LspClient;
   before(async () => {
-    client = await LspClient.start({ roots: [root], capabilities: { workspace: { didChangeWatchedFiles: false } } });
+    client = await LspClient.start({ roots: [root], capabilities: { workspace: { didChangeWatchedFiles: false as unknown as undefined } } });
   });
   after(() => client?.stop());
 

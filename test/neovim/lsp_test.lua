@@ -156,7 +156,7 @@ local function run_fixture(fx)
   local hover = client.request_sync('textDocument/hover', { textDocument = { uri = uri }, position = pos }, TIMEOUT, bufnr)
   local text = hover_text(hover and hover.result)
   local bridge = BREAK and (fx.bridge .. '-broken-on-purpose') or fx.bridge
-  check(contains(text, 'tap `' .. fx.tap .. '`') and contains(text, 'not bridged'), 'hover: tap ' .. fx.tap .. ' not bridged', text)
+  check(contains(text, 'tap `' .. fx.tap .. '`') and contains(text, 'no bridge'), 'hover: tap ' .. fx.tap .. ' on no bridge', text)
   check(contains(text, '`' .. bridge .. '`'), 'hover names bridge ' .. bridge, text)
 
   -- Inlay hints, asked for directly: Neovim 0.7 does not display them.

@@ -115,7 +115,7 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
       it(`hover on ${expected.file}:${expected.line} says the tap is on no bridge and names ${intendedBridge(expected)}`, async function () {
         const uri = uriOf(fixture, expected.file);
         const at = positionOf(expected).translate(0, 2);
-        const text = await waitForHover(uri, at, 'not bridged');
+        const text = await waitForHover(uri, at, 'no bridge');
         const bridge = BREAK ? `${intendedBridge(expected)}-broken-on-purpose` : intendedBridge(expected);
         assert.ok(text.includes(`\`${bridge}\``), `hover names bridge ${bridge}:\n${text}`);
         const tap = tapAt(expected);
@@ -154,7 +154,7 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
     it('Restart Language Server comes back with the same diagnostics and hovers', async function () {
       await vscode.commands.executeCommand('microvmNet.restartServer');
       await waitForAllDiagnostics(fixture.diagnostics);
-      for (const expected of tapDiagnostics) await waitForHover(uriOf(fixture, expected.file), positionOf(expected).translate(0, 2), 'not bridged');
+      for (const expected of tapDiagnostics) await waitForHover(uriOf(fixture, expected.file), positionOf(expected).translate(0, 2), 'no bridge');
     });
 
     for (const expected of tapDiagnostics) {
