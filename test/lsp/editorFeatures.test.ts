@@ -81,6 +81,15 @@ describe('inlay hints, rename, explain over examples/homelab', () => {
     assert.match(d.codeDescription?.href ?? '', /README\.md#tap-without-bridge$|#tap-without-bridge$/);
   });
 
+  test('no literal backticks in the Problems panel or the quick-fix menu', async () => {
+    const [d] = (await client.waitForDiagnostics(fileUri(vms), (ds) => ds.length > 0)).filter((x) => x.code === 'tap-without-bridge');
+    assert.match(d.message, /'tap-media'/);
+    for (const text of [d.message, ...(d.relatedInformation ?? []).map((r) => r.message)]) assert.doesNotMatch(text, /`/, text);
+    const actions = await client.codeActions(fileUri(vms), d);
+    assert.ok(actions.length > 0);
+    for (const a of actions) assert.doesNotMatch(a.title, /`/, a.title);
+  });
+
   test('explain via workspace/executeCommand: the decision chain with locations', async () => {
     const result = (await client.connection.sendRequest('workspace/executeCommand', { command: 'microvm-net.explainTap', arguments: [{ tap: 'tap-media' }] })) as {
       taps: { destination: string; text: string; steps: { text: string; location?: { uri: string } }[] }[];

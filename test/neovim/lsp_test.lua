@@ -195,7 +195,7 @@ local function run_fixture(fx)
   end
   local listing = table.concat(titles, '\n')
   check(#actions >= 3 and distinct, 'at least three distinct quick fixes', listing)
-  local expected_title = 'Add `' .. fx.tap .. '` to Name= of ' .. fx.unit .. ' (bridge ' .. fx.bridge .. ')'
+  local expected_title = "Add '" .. fx.tap .. "' to Name= of " .. fx.unit .. ' (bridge ' .. fx.bridge .. ')'
   check(preferred ~= nil and preferred.title == expected_title, 'preferred: ' .. expected_title, listing)
   local all_named, all_tied = true, true
   for _, a in ipairs(actions) do

@@ -175,7 +175,7 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
         }
         const preferred = actions.filter((a) => a.isPreferred);
         assert.equal(preferred.length, 1, 'exactly one preferred fix');
-        assert.ok(preferred[0].title.startsWith(`Add \`${id}\` to Name=`), preferred[0].title);
+        assert.ok(preferred[0].title.startsWith(`Add '${id}' to Name=`), preferred[0].title);
       });
 
       it(`applying the preferred fix through workspace.applyEdit clears the warning on ${id}`, async function () {
