@@ -148,3 +148,20 @@ describe('a client that cannot watch files (Neovim 0.7, Helix): the server watch
     await client.waitForDiagnostics(fileUri(vms), (ds) => !ds.some((d) => d.code === 'tap-without-bridge'), 30_000);
   });
 });
+
+describe('settings the server ignores are named to the user', () => {
+  test('an unknown code and a bad level each get a clear message', async () => {
+    const root = copyWorkspace('examples/seed');
+    const client = await LspClient.start({ roots: [root], settings: () => ({ severity: { 'tap-without-brige': 'error', 'mac-not-local': 'loud' } }) });
+    try {
+      const shown = await client.waitFor('showMessage about severity', () => {
+        const texts = client.notifications.filter((n) => n.method === 'window/showMessage').map((n) => (n.params as { message: string }).message);
+        return texts.length >= 2 ? texts : undefined;
+      }, 30_000);
+      assert.ok(shown.some((m) => /unknown diagnostic code "tap-without-brige" \(did you mean "tap-without-bridge"\?\); ignored/.test(m)), shown.join('\n'));
+      assert.ok(shown.some((m) => /microvmNet\.severity\.mac-not-local: "loud" is not one of error, warning, info, hint, off; ignored/.test(m)), shown.join('\n'));
+    } finally {
+      await client.stop();
+    }
+  });
+});

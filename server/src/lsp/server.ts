@@ -79,7 +79,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   /** The settings as the engine may take them, each refused glob shown once until it changes. */
   let lastGlobProblems = '';
   const usable = (raw: Settings): Settings => {
-    const { settings: valid, problems } = withValidGlobs(raw);
+    const { settings: valid, problems: globProblems } = withValidGlobs(raw);
+    const problems = [...globProblems, ...settingsSource.problems];
     const key = problems.join('\n');
     if (key !== lastGlobProblems && problems.length > 0) {
       for (const message of problems) {
@@ -208,7 +209,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   connection.onDidChangeConfiguration(async (params) => {
-    const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params));
+    const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params, settingsSource));
     if (sameSettings(next, settings)) return;
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
     // Inlay hints are a view: turning them on or off asks the client again, the engine is untouched.
