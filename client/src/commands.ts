@@ -4,6 +4,7 @@ import type { ShowReferencesArgs } from '../../server/src/protocol/protocol';
 import { protocol, SHOW_REFERENCES_COMMAND } from './lazy';
 import { showReport } from './report';
 import { explainTapCommand } from './explain';
+import { registerRevealEdit } from './revealEdits';
 import type { ClientSession } from './session';
 
 export function registerCommands(session: ClientSession, output: vscode.LogOutputChannel, refreshTree: () => void): vscode.Disposable[] {
@@ -16,6 +17,7 @@ export function registerCommands(session: ClientSession, output: vscode.LogOutpu
   };
   return [
     explainTapCommand(running),
+    registerRevealEdit(),
     vscode.commands.registerCommand('microvmNet.restartServer', async () => {
       output.info('restarting the language server (requested)');
       await session.restart();
