@@ -158,6 +158,21 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
     });
 
     for (const expected of tapDiagnostics) {
+      it(`an inlay hint after ${tapAt(expected)?.id ?? '?'} says → no bridge`, async function () {
+        const uri = uriOf(fixture, expected.file);
+        const labels = await waitFor(
+          () => `inlay hints in ${expected.file}`,
+          async () => {
+            const hints = await inlayHints(uri);
+            const at = hints.filter((h) => h.position.line === expected.line - 1).map(hintLabel);
+            return at.includes('→ no bridge') ? at : undefined;
+          },
+        );
+        assert.deepEqual(labels, ['→ no bridge']);
+      });
+    }
+
+    for (const expected of tapDiagnostics) {
       const tap = tapAt(expected);
       const id = tap?.id ?? '?';
       const bridge = intendedBridge(expected);
@@ -208,8 +223,42 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
         assert.ok(row?.includes('| bridged |') && row.includes(`| ${bridge} |`), `report row after the fix: ${row}`);
       });
     }
+
+    it('rename a bridge from its netdev Name: the fixed taps follow it (re-analysed)', async function () {
+      const expected = tapDiagnostics[0];
+      assert.ok(expected, 'the example has a tap without bridge (expected.json)');
+      const bridge = intendedBridge(expected);
+      const renamed = 'brrenamed0';
+      let at: { uri: vscode.Uri; position: vscode.Position } | undefined;
+      for (const uri of await vscode.workspace.findFiles('**/*.{nix,netdev}')) {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const offset = doc.getText().search(new RegExp(`Name\\s*=\\s*"?${bridge}\\b`));
+        if (offset < 0) continue;
+        at = { uri, position: doc.positionAt(doc.getText().indexOf(bridge, offset) + 1) };
+        break;
+      }
+      assert.ok(at, `the netdev defining ${bridge}`);
+      const edit = (await vscode.commands.executeCommand('vscode.executeDocumentRenameProvider', at.uri, at.position, renamed)) as vscode.WorkspaceEdit;
+      assert.ok(edit && edit.size > 0, 'rename answers an edit');
+      assert.equal(await vscode.workspace.applyEdit(edit), true);
+      const tapUri = uriOf(fixture, expected.file);
+      const text = await waitForHover(tapUri, positionOf(expected).translate(0, 2), `\`${renamed}\``);
+      assert.ok(text.includes(`bridged to \`${renamed}\``), text);
+      const labels = (await inlayHints(tapUri)).filter((h) => h.position.line === expected.line - 1).map(hintLabel);
+      assert.deepEqual(labels, [`→ ${renamed}`]);
+    });
   });
 });
+
+async function inlayHints(uri: vscode.Uri): Promise<vscode.InlayHint[]> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const range = new vscode.Range(0, 0, doc.lineCount, 0);
+  return ((await vscode.commands.executeCommand('vscode.executeInlayHintProvider', uri, range)) as vscode.InlayHint[] | undefined) ?? [];
+}
+
+function hintLabel(h: vscode.InlayHint): string {
+  return typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
+}
 
 function tapAt(d: ExpectedDiagnostic) {
   return fixture.interfaces.find((i) => i.file === d.file && i.line === d.line && i.column === d.column);
