@@ -38,6 +38,22 @@ for (const entry of entries) {
   });
 }
 
+// The map page runs in a webview (a browser): its own bundle, loaded under a strict CSP.
+mkdirSync(join(dist, 'webview'), { recursive: true });
+await build({
+  entryPoints: [join(root, 'client/webview/map.ts')],
+  outfile: join(dist, 'webview', 'map.js'),
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  // Written into the page (client/src/networkMap.ts): no source map URL for the page to fetch.
+  sourcemap: false,
+  minify,
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'client/webview/map.css'), join(dist, 'webview', 'map.css'));
+
 const wasm = [
   ['node_modules/web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
   ['node_modules/@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm', 'tree-sitter-nix.wasm'],

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { ShowReferencesArgs } from '../../server/src/protocol/protocol';
 import { protocol, SHOW_REFERENCES_COMMAND } from './lazy';
-import { showReport } from './report';
+import { NetworkMapPanel } from './networkMap';
+import { REPORT_SCHEME, ReportDocuments, showReport } from './report';
 import { explainTapCommand } from './explain';
 import { registerRevealEdit } from './revealEdits';
 import type { ClientSession } from './session';
@@ -15,9 +16,12 @@ export function registerCommands(session: ClientSession, output: vscode.LogOutpu
     void vscode.window.showWarningMessage('The MicroVM network language server is not running.');
     return undefined;
   };
+  const reports = new ReportDocuments();
   return [
     explainTapCommand(running),
     registerRevealEdit(),
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
+    vscode.commands.registerCommand('microvmNet.showMap', () => NetworkMapPanel.show(session, output)),
     vscode.commands.registerCommand('microvmNet.restartServer', async () => {
       output.info('restarting the language server (requested)');
       await session.restart();
@@ -34,7 +38,7 @@ export function registerCommands(session: ClientSession, output: vscode.LogOutpu
     vscode.commands.registerCommand('microvmNet.showTapReport', async () => {
       const client = await running();
       if (!client) return;
-      await showReport(await client.sendRequest(protocol().TapReportRequest));
+      return showReport(await client.sendRequest(protocol().TapReportRequest), reports);
     }),
     // Code lenses carry protocol values; the built-in references view wants vscode types.
     vscode.commands.registerCommand(SHOW_REFERENCES_COMMAND, async (...[uri, position, locations]: ShowReferencesArgs) => {

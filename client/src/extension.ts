@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { NetworkMapPanel } from './networkMap';
 import { documentSelector, nixLanguageDefined } from './selector';
 import { ClientSession } from './session';
 import { TapStatusItem } from './statusItem';
@@ -20,14 +21,17 @@ export function activate(context: vscode.ExtensionContext): void {
   let nixDefined = nixLanguageDefined();
   output.info(nixDefined ? '.nix documents selected by the `nix` language' : 'no extension defines `nix`: selecting **/*.nix files');
 
-  const status = new TapStatusItem(documentSelector(nixDefined));
+  const status = new TapStatusItem();
   let tree: TapTreeProvider | undefined;
   const current = new ClientSession(context, output, status, {
     selector: () => documentSelector(nixDefined),
     nixDefined: () => nixDefined,
     summary(summary) {
       status.update(summary);
-      if (!summary.scanning) tree?.refresh();
+      if (!summary.scanning) {
+        tree?.refresh();
+        NetworkMapPanel.refreshOpen();
+      }
     },
   });
   session = current;

@@ -1,4 +1,7 @@
-/** The tap report as a markdown document (no webview). */
+/**
+ * The tap report as Markdown, shown in the Markdown preview of a read-only virtual document
+ * (scheme `microvm-net-report`): nothing to save, no dirty buffer left behind.
+ */
 import * as vscode from 'vscode';
 import type { TapReport, TapReportEntry } from '../../server/src/protocol/protocol';
 import { protocol } from './lazy';
@@ -44,9 +47,35 @@ function noticeLines(report: TapReport): string[] {
   return lines;
 }
 
-export async function showReport(report: TapReport): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(report) });
-  await vscode.window.showTextDocument(doc, { preview: false });
+export const REPORT_SCHEME = 'microvm-net-report';
+
+/** Serves each report by its URI; keeps the last few, which is all an open preview needs. */
+export class ReportDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private count = 0;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '# MicroVM tap report\n\nThis report is no longer available: run "Show Tap Report" again.\n';
+  }
+
+  add(text: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/MicroVM tap report ${++this.count}.md` });
+    this.texts.set(uri.toString(), text);
+    for (const key of [...this.texts.keys()].slice(0, -5)) this.texts.delete(key);
+    return uri;
+  }
+}
+
+/** Opens the report in the Markdown preview; returns its URI (tests read the document through it). */
+export async function showReport(report: TapReport, documents: ReportDocuments): Promise<vscode.Uri> {
+  const uri = documents.add(reportMarkdown(report));
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    // Without the built-in Markdown extension: the read-only document itself.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+  }
+  return uri;
 }
 
 function byProblemFirst(a: TapReportEntry, b: TapReportEntry): number {

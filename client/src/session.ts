@@ -40,6 +40,11 @@ export class ClientSession implements vscode.Disposable {
     return this.client;
   }
 
+  /** Where the extension's files are (the map's bundle). */
+  get extensionUri(): vscode.Uri {
+    return this.context.extensionUri;
+  }
+
   /** The client if one exists now (views polling without waiting). */
   get current(): LanguageClient | undefined {
     return this.client;

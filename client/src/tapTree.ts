@@ -1,34 +1,24 @@
 /**
- * Explorer view "MicroVM network": per host, taps on no bridge first, then bridges → taps → VMs,
- * then macvtap links → macvtaps (protocol/tapTree.ts groups them; a bridge belongs to one host). With a single host the host
- * level is left out. Every item opens the source it comes from. The report is fetched lazily
- * when the view is shown and again after each analysis the server announces.
+ * The "Network" view (own activity bar container "MicroVM Network"): host → "no bridge (N)"
+ * first → bridges (empty ones too: the fix targets) and macvtap links → taps → VMs, names in
+ * natural order. The shape is protocol/networkTree.ts over the server's network map, the same
+ * value the map draws. Every item opens the source it comes from. The map is fetched lazily when
+ * the view is shown and again after each analysis the server announces.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { ProtocolLocation, TapReport, TapReportEntry } from '../../server/src/protocol/protocol';
-import { groupTapsByHost, type TapTreeHost } from '../../server/src/protocol/tapTree';
+import type { GraphNode } from '../../server/src/engine/views/networkGraph';
+import type { NetworkGraphResult, ProtocolLocation } from '../../server/src/protocol/protocol';
+import { networkTree, uplinksOf, type NetworkTreeNode } from '../../server/src/protocol/networkTree';
 import { protocol } from './lazy';
 
-type Node =
-  | { kind: 'host'; group: TapTreeHost }
-  | { kind: 'bridge'; host: string | null; name: string; taps: TapReportEntry[] }
-  | { kind: 'link'; host: string | null; name: string; taps: TapReportEntry[] }
-  | { kind: 'tap'; tap: TapReportEntry }
-  | { kind: 'vm'; tap: TapReportEntry };
-
-function hostChildren(group: TapTreeHost): Node[] {
-  return [
-    ...group.unattached.map((tap): Node => ({ kind: 'tap', tap })),
-    ...group.bridges.map((b): Node => ({ kind: 'bridge', host: group.host, name: b.name, taps: b.taps })),
-    ...group.links.map((l): Node => ({ kind: 'link', host: group.host, name: l.name, taps: l.taps })),
-  ];
-}
+type Node = NetworkTreeNode<ProtocolLocation>;
 
 export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private report: Promise<TapReport | null> | null = null;
+  private graph: Promise<NetworkGraphResult | null> | null = null;
+  private shown: NetworkGraphResult | null = null;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -36,68 +26,50 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
   ) {}
 
   refresh(): void {
-    this.report = null;
+    this.graph = null;
     this.changed.fire();
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node?.kind === 'host') return hostChildren(node.group);
-    if (node?.kind === 'bridge' || node?.kind === 'link') return node.taps.map((tap) => ({ kind: 'tap', tap }));
-    if (node?.kind === 'tap') return [{ kind: 'vm', tap: node.tap }];
-    if (node) return [];
-    const report = await (this.report ??= this.fetch());
-    if (!report) return [];
-    const hosts = groupTapsByHost(report.taps);
-    if (hosts.length === 1) return hostChildren(hosts[0]);
-    return hosts.map((group): Node => ({ kind: 'host', group }));
+    if (node) return node.children;
+    const graph = await (this.graph ??= this.fetch());
+    this.shown = graph;
+    return graph ? networkTree(graph) : [];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'host') {
-      const group = node.group;
-      const item = new vscode.TreeItem(group.host ?? '(no configuration runs these)', vscode.TreeItemCollapsibleState.Expanded);
-      const taps = group.unattached.length + group.bridges.reduce((n, b) => n + b.taps.length, 0);
-      item.description = `${taps} tap${taps === 1 ? '' : 's'}, ${group.bridges.length} bridge${group.bridges.length === 1 ? '' : 's'}`;
-      item.iconPath = new vscode.ThemeIcon('server');
-      item.contextValue = 'host';
-      return item;
+  getTreeItem({ node, children }: Node): vscode.TreeItem {
+    const expandable = children.length === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded;
+    const item = new vscode.TreeItem(node.label, node.kind === 'tap' && children.length ? vscode.TreeItemCollapsibleState.Collapsed : expandable);
+    item.contextValue = node.kind === 'tap' ? `tap.${protocol().statusCategory(node.status ?? 'unknown')}` : node.kind;
+    item.tooltip = tooltip(node);
+    if (node.location) item.command = reveal(node.location, `Open the definition of ${node.label}`);
+    switch (node.kind) {
+      case 'host':
+        item.description = node.detail.join(' · ');
+        item.iconPath = new vscode.ThemeIcon('server');
+        break;
+      case 'group':
+        item.iconPath = node.group === 'no-bridge' ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('question');
+        if (node.group === 'routed') item.iconPath = new vscode.ThemeIcon('arrow-swap');
+        break;
+      case 'bridge': {
+        const uplinks = this.shown ? uplinksOf(this.shown, node.id) : [];
+        item.description = [...node.detail.filter((d) => !d.startsWith('defined by')), ...(uplinks.length ? [`uplink ${uplinks.join(', ')}`] : [])].join(' · ');
+        item.iconPath = node.problem ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('type-hierarchy-sub');
+        break;
+      }
+      case 'link':
+        item.description = node.detail.join(' · ');
+        item.iconPath = new vscode.ThemeIcon('plug');
+        break;
+      case 'tap':
+        item.description = node.detail.join(' · ');
+        item.iconPath = statusIcon(node);
+        break;
+      default:
+        item.iconPath = new vscode.ThemeIcon('vm');
+        item.description = node.detail.join(' · ') || undefined;
     }
-    if (node.kind === 'bridge') {
-      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
-      const undefinedBridge = node.taps.some((t) => t.status === 'bridge-undefined');
-      item.description = `${node.taps.length} tap${node.taps.length === 1 ? '' : 's'}${undefinedBridge ? ' · no netdev defines it' : ''}`;
-      item.iconPath = new vscode.ThemeIcon(undefinedBridge ? 'warning' : 'type-hierarchy-sub');
-      item.contextValue = 'bridge';
-      if (node.host) item.tooltip = `${node.name} on ${node.host}`;
-      const via = node.taps.find((t) => t.via?.location)?.via?.location;
-      if (via) item.command = reveal(via, `Open the unit that attaches taps to ${node.name}`);
-      return item;
-    }
-    if (node.kind === 'link') {
-      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.description = `link · ${node.taps.length} macvtap${node.taps.length === 1 ? '' : 's'}`;
-      item.iconPath = new vscode.ThemeIcon('plug');
-      item.contextValue = 'link';
-      if (node.host) item.tooltip = `${node.name} on ${node.host}`;
-      return item;
-    }
-    if (node.kind === 'tap') {
-      const tap = node.tap;
-      const item = new vscode.TreeItem(tap.id, vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = tap.via?.unit ? `${tap.status} · ${tap.via.unit}` : tap.status;
-      item.tooltip = new vscode.MarkdownString(
-        [`**${tap.id}**: ${tap.status}${tap.bridge ? ` on \`${tap.bridge}\`` : ''}`, ...tap.reasons.map((r) => `- ${r.text} (${where(r.location)})`)].join('\n\n'),
-      );
-      item.iconPath = statusIcon(tap);
-      item.contextValue = `tap.${protocol().statusCategory(tap.status)}`;
-      item.command = reveal(tap.location, 'Open the tap definition');
-      return item;
-    }
-    const item = new vscode.TreeItem(node.tap.vm ?? '(VM not statically known)', vscode.TreeItemCollapsibleState.None);
-    item.description = node.tap.host ? `on ${node.tap.host}` : undefined;
-    item.iconPath = new vscode.ThemeIcon('vm');
-    item.contextValue = 'vm';
-    item.command = reveal(node.tap.location, 'Open the interface definition');
     return item;
   }
 
@@ -105,16 +77,24 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
     this.changed.dispose();
   }
 
-  private async fetch(): Promise<TapReport | null> {
+  private async fetch(): Promise<NetworkGraphResult | null> {
     const client = this.client();
     if (!client?.isRunning()) return null;
     try {
-      return await client.sendRequest(protocol().TapReportRequest);
+      return await client.sendRequest(protocol().NetworkGraphRequest);
     } catch (e) {
-      this.log.warn(`tap report failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`network map request for the tree failed: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
   }
+}
+
+function tooltip(node: GraphNode<ProtocolLocation>): vscode.MarkdownString | string {
+  if (node.problems.length === 0) return [node.label, ...node.detail].join('\n');
+  const markdown = new vscode.MarkdownString();
+  markdown.appendText(`${node.label}: ${node.detail.join(', ')}`);
+  for (const problem of node.problems) markdown.appendMarkdown('\n\n- ').appendText(problem);
+  return markdown;
 }
 
 function reveal(location: ProtocolLocation, title: string): vscode.Command {
@@ -123,8 +103,9 @@ function reveal(location: ProtocolLocation, title: string): vscode.Command {
   return { title, command: 'vscode.open', arguments: [vscode.Uri.parse(location.uri), { selection } satisfies vscode.TextDocumentShowOptions] };
 }
 
-function statusIcon(tap: TapReportEntry): vscode.ThemeIcon {
-  switch (protocol().statusCategory(tap.status)) {
+function statusIcon(node: GraphNode<ProtocolLocation>): vscode.ThemeIcon {
+  if (node.problem === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  switch (protocol().statusCategory(node.status ?? 'unknown')) {
     case 'bridged':
       return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
     case 'problem':
@@ -134,8 +115,4 @@ function statusIcon(tap: TapReportEntry): vscode.ThemeIcon {
     default:
       return new vscode.ThemeIcon('circle-outline');
   }
-}
-
-function where(location: ProtocolLocation): string {
-  return `${vscode.workspace.asRelativePath(vscode.Uri.parse(location.uri))}:${location.range.start.line + 1}`;
 }

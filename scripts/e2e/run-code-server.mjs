@@ -11,15 +11,16 @@
 // loopback port; chromium resolves no host name but 127.0.0.1 and every request to another
 // origin is aborted.
 //
-// Usage: node scripts/e2e/run-code-server.mjs [--fixtures seed,homelab] [--no-ui] [--no-suite] [--keep]
+// Usage: node scripts/e2e/run-code-server.mjs [--fixtures seed,homelab] [--no-ui] [--no-suite] [--no-coexist] [--no-map] [--keep]
 // Env:   MICROVM_NET_E2E_BREAK=1 flips one expectation in the suite and in the UI test.
 //        MICROVM_NET_E2E_TIMEOUT_S overall limit (default 840).
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installCodeServer } from './install-code-server.mjs';
 import { DEFAULT_FIXTURES, OUTPUT_DIR, ProcessRegistry, ROOT, SUITE_ENTRY, buildAll, copyExample, descendants, freePort, log, sleep, withTimeout } from './lib.mjs';
+import { uiMap } from './ui-map.mjs';
 import { uiSmoke } from './ui-smoke.mjs';
 
 const argv = process.argv.slice(2);
@@ -30,6 +31,8 @@ const option = (name) => {
 const fixtures = (option('--fixtures') ?? DEFAULT_FIXTURES.join(',')).split(',').filter(Boolean);
 const runSuite = !argv.includes('--no-suite');
 const runUi = !argv.includes('--no-ui');
+const runCoexist = !argv.includes('--no-coexist');
+const runMap = !argv.includes('--no-map');
 const keep = argv.includes('--keep');
 const BREAK = process.env.MICROVM_NET_E2E_BREAK === '1';
 const TOTAL_LIMIT_MS = Number(process.env.MICROVM_NET_E2E_TIMEOUT_S ?? 840) * 1000;
@@ -76,12 +79,13 @@ const watchdog = setTimeout(() => {
   void cleanup().finally(() => process.exit(1));
 }, TOTAL_LIMIT_MS);
 
-async function startCodeServer(entry) {
+async function startCodeServer(entry, { name = 'code-server', installVsix = [] } = {}) {
   const port = await freePort();
   const closedPort = await freePort();
+  const home = name === 'code-server' ? tmp : join(tmp, name);
   const dirs = {
-    userData: join(tmp, 'user-data'),
-    extensions: join(tmp, 'extensions'),
+    userData: join(home, 'user-data'),
+    extensions: join(home, 'extensions'),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   // Settings that keep the workbench quiet and deterministic.
@@ -107,9 +111,19 @@ async function startCodeServer(entry) {
       2,
     ),
   );
-  const config = join(tmp, 'code-server.yaml');
+  const config = join(home, 'code-server.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const logFile = join(OUTPUT_DIR, 'code-server.log');
+  const logFile = join(OUTPUT_DIR, `${name}.log`);
+  for (const vsix of installVsix) {
+    const installed = spawnSync(process.execPath, [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix], {
+      cwd: home,
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_DATA_HOME: join(home, 'xdg-data') },
+      timeout: 60_000,
+    });
+    if (installed.status !== 0) throw new Error(`installing ${vsix} into ${name} failed: ${installed.stderr || installed.stdout}`);
+    log(`${name}: installed ${vsix}`);
+  }
   const fd = openSync(logFile, 'w');
   const gallery = `http://127.0.0.1:${closedPort}`;
   const child = spawn(
@@ -128,7 +142,7 @@ async function startCodeServer(entry) {
       '--extensions-dir', dirs.extensions,
     ],
     {
-      cwd: tmp,
+      cwd: home,
       detached: true,
       stdio: ['ignore', fd, fd],
       env: {
@@ -141,14 +155,14 @@ async function startCodeServer(entry) {
           recommendationsUrl: '',
         }),
         // code-server must not find a config or state of the user's.
-        XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
-        XDG_DATA_HOME: join(tmp, 'xdg-data'),
+        XDG_CONFIG_HOME: join(home, 'xdg-config'),
+        XDG_DATA_HOME: join(home, 'xdg-data'),
         MICROVM_NET_E2E_BREAK: BREAK ? '1' : '',
       },
     },
   );
   closeSync(fd);
-  processes.track(child.pid, 'code-server');
+  processes.track(child.pid, name);
   let exited = null;
   child.on('exit', (code, signal) => {
     exited = code ?? signal;
@@ -156,17 +170,17 @@ async function startCodeServer(entry) {
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited !== null) throw new Error(`code-server exited (${exited}) before it listened; see ${logFile}`);
+    if (exited !== null) throw new Error(`${name} exited (${exited}) before it listened; see ${logFile}`);
     try {
       const res = await fetch(`${base}/healthz`);
       if (res.ok) break;
     } catch {
       // not yet
     }
-    if (Date.now() > deadline) throw new Error(`code-server did not answer on ${base} within 60 s; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not answer on ${base} within 60 s; see ${logFile}`);
     await sleep(250);
   }
-  log(`code-server listening on ${base} (log: ${logFile})`);
+  log(`${name} listening on ${base} (log: ${logFile})`);
   return { base, host: `127.0.0.1:${port}` };
 }
 
@@ -181,7 +195,8 @@ async function startChromium() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1400, height: 900 },
     acceptDownloads: false,
-    serviceWorkers: 'block',
+    // VS Code's webviews (the network map) load their page through a service worker.
+    serviceWorkers: 'allow',
   });
   // playwright starts chromium as a process-group leader: register it by PID so that it is
   // stopped even if closing the context hangs.
@@ -203,11 +218,16 @@ function isChromiumLeader(pid, profile) {
   }
 }
 
-/** Aborts every request that does not go to code-server. */
+const allowedBases = new Set();
+
+/** Aborts every request that does not go to one of our code-servers (one route for all of them). */
 async function confine(ctx, base) {
+  const first = allowedBases.size === 0;
+  allowedBases.add(base);
+  if (!first) return;
   await ctx.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(base) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    if ([...allowedBases].some((b) => url.startsWith(b)) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
     log(`blocked a request to ${url}`);
     return route.abort('blockedbyclient');
   });
@@ -218,8 +238,16 @@ export function workbenchUrl(server, folder, payload) {
   return `${server.base}/?${query.toString()}`;
 }
 
-async function runFixtureSuite(ctx, server, name) {
-  const ws = copyExample(name, join(tmp, 'workspaces', `suite-${name}`));
+/** The coexistence run: a unit-file fixture whose .network files another extension owns. */
+function coexistWorkspace() {
+  const ws = join(tmp, 'workspaces', 'coexist', 'coexist');
+  cpSync(join(ROOT, 'test', 'fixtures', 'networkd-syntax-miscased'), ws, { recursive: true });
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'files.associations': { '*.network': 'other-systemd' } }, null, 2));
+  return ws;
+}
+
+async function runFixtureSuite(ctx, server, name, ws = copyExample(name, join(tmp, 'workspaces', `suite-${name}`))) {
   const mochaLog = join(OUTPUT_DIR, `${name}.mocha.log`);
   rmSync(mochaLog, { force: true });
   const page = await ctx.newPage();
@@ -286,6 +314,25 @@ async function main() {
   if (runSuite) {
     for (const name of fixtures) results.push([`suite ${name}`, await runFixtureSuite(ctx, server, name)]);
   }
+  if (runCoexist) {
+    // Its own code-server, with the stand-in extension installed from a .vsix packed here (vsce,
+    // offline), so the other runs never see a second claim on .network files.
+    const vsix = join(tmp, 'other-systemd-language.vsix');
+    const packed = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--skip-license', '--allow-missing-repository', '-o', vsix], {
+      cwd: join(ROOT, 'test', 'e2e', 'coexist-extension'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    let code = 1;
+    if (packed.status !== 0) log(`packing the coexistence test extension failed: ${packed.stderr || packed.stdout}`);
+    else {
+      const other = await startCodeServer(entry, { name: 'code-server-coexist', installVsix: [vsix] });
+      await confine(ctx, other.base);
+      code = await runFixtureSuite(ctx, other, 'coexist', coexistWorkspace());
+    }
+    results.push(['suite coexist (another extension owns .network)', code]);
+  }
   if (runUi) {
     const ws = copyExample('seed', join(tmp, 'workspaces', 'ui'));
     const url = workbenchUrl(server, ws, [
@@ -302,6 +349,23 @@ async function main() {
     }
     log(`UI smoke test: ${code === 0 ? 'passed' : 'failed'} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     results.push(['ui smoke', code]);
+  }
+  if (runMap) {
+    const ws = copyExample('seed', join(tmp, 'workspaces', 'map'));
+    const url = workbenchUrl(server, ws, [
+      ['extensionDevelopmentPath', `vscode-remote://${server.host}${ROOT}`],
+      ['skipWelcome', 'true'],
+    ]);
+    const t1 = Date.now();
+    let code = 0;
+    try {
+      await withTimeout(uiMap(ctx, url, { breakIt: BREAK }), 5 * 60_000, 'the map UI test');
+    } catch (e) {
+      log(`map UI test FAILED: ${e.stack ?? e}`);
+      code = 1;
+    }
+    log(`map UI test: ${code === 0 ? 'passed' : 'failed'} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    results.push(['ui map (tree by host, map before and after the fix)', code]);
   }
 
   const failed = results.filter(([, code]) => code !== 0);

@@ -1,7 +1,7 @@
 // The UI smoke test, run by run-code-server.mjs on a fresh copy of examples/seed: what a user
 // sees. Opens the VM file through Quick Open, waits for the warning squiggle on the tap id,
-// hovers it and reads the bridge from the hover widget, reads the "MicroVM network" tree in the
-// explorer, and saves screenshots under test-output/e2e/.
+// hovers it and reads the bridge from the hover widget, reads the "MicroVM Network" tree (its own
+// activity bar container), and saves screenshots under test-output/e2e/.
 import { join } from 'node:path';
 import { OUTPUT_DIR, log } from './lib.mjs';
 
@@ -9,8 +9,19 @@ const SEED = {
   file: 'hosts/hv/vms.nix',
   tap: 'my-microvm',
   bridge: 'brprim4',
-  status: 'unmanaged',
+  status: 'no bridge',
 };
+
+/** Opens the "MicroVM Network" container from the activity bar; returns its sidebar. */
+export async function openNetworkView(page) {
+  const item = page.locator('.activitybar [aria-label^="MicroVM Network"]').first();
+  await item.waitFor({ timeout: 60_000 });
+  const sidebar = page.locator('.part.sidebar');
+  const visible = await sidebar.locator('.composite.title', { hasText: /MicroVM Network/i }).isVisible().catch(() => false);
+  if (!visible) await item.click();
+  await sidebar.locator('.composite.title', { hasText: /MicroVM Network/i }).waitFor({ timeout: 30_000 });
+  return sidebar;
+}
 
 export async function uiSmoke(ctx, url, { breakIt = false } = {}) {
   const page = await ctx.newPage();
@@ -23,11 +34,8 @@ export async function uiSmoke(ctx, url, { breakIt = false } = {}) {
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     log('ui: workbench loaded');
 
-    // The tree view: the seed's single tap, on no bridge, at the top.
-    const header = page.locator('.pane-header', { hasText: /MicroVM network/i });
-    await header.waitFor({ timeout: 60_000 });
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    const pane = page.locator('.pane', { has: header });
+    // The tree view (its own activity bar container): the seed's single tap, on no bridge.
+    const pane = await openNetworkView(page);
     const tapRow = pane.locator('.monaco-list-row', { hasText: SEED.tap });
     await tapRow.first().waitFor({ timeout: 90_000 });
     const rowText = (await tapRow.first().innerText()).replace(/\s+/g, ' ');

@@ -116,8 +116,8 @@ describe('activation of the built client bundle', () => {
     });
     assert.match(failure, /could not start the language server: no server here \(dist\/server\.js\)/);
     assert.ok(recorded.fallbackReads.length > 0, 'vscode-languageclient was loaded for the start');
-    assert.equal(recorded.statusItems[0].text, 'MicroVM taps');
-    assert.equal(recorded.statusItems[0].detail, 'language server not running');
+    assert.equal(recorded.statusItems[0].text, '$(error) MicroVM');
+    assert.equal(recorded.statusItems[0].tooltip, 'MicroVM Network: the language server is not running');
 
     // The showReferences id the lenses use is the one registered at activation.
     assert.ok(recorded.commands.has(SHOW_REFERENCES_COMMAND));

@@ -28,7 +28,21 @@ export interface CheckOptions {
   progress: boolean;
 }
 
-export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'check'; options: CheckOptions } | { kind: 'parse'; files: string[] }
+export type GraphFormat = 'mermaid' | 'dot' | 'json';
+export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot', 'json'];
+
+export interface GraphOptions {
+  paths: string[];
+  format: GraphFormat;
+  exclude: string[];
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'check'; options: CheckOptions }
+  | { kind: 'parse'; files: string[] }
+  | { kind: 'graph'; options: GraphOptions }
   | { kind: 'explain'; tap: string; paths: string[] };
 
 export class UsageError extends Error {
@@ -40,6 +54,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: microvm-net check [PATH...] [options]
        microvm-net parse FILE...
+       microvm-net graph [PATH...] [--format mermaid|dot|json] [--exclude GLOB]
        microvm-net explain TAP-ID [PATH...]
        microvm-net help | --help | --version
 
@@ -78,6 +93,10 @@ expanded, operators parenthesised, paths made absolute. (Nix orders let
 bindings and formals by memory address; parse keeps their source order.)
 Exit status 1 if a FILE does not parse.
 
+graph: the network map (hosts, bridges and their uplinks, taps, VMs; taps on
+no bridge grouped apart) as a Mermaid flowchart (default), Graphviz DOT or
+JSON, from the same analysis as check. Exit status 0 whatever it shows.
+
 explain: prints the decision chain behind the tap whose id is TAP-ID (as
 written; a generated part prints as *): the host that runs it, every .network
 unit in the order systemd-networkd reads them and whether it matches, the
@@ -100,7 +119,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case 'help':
-      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'explain', 'help'].includes(rest[0]))) {
+      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'graph', 'explain', 'help'].includes(rest[0]))) {
         throw new UsageError(`unknown help topic: ${rest.join(' ')}`);
       }
       return { kind: 'help' };
@@ -112,6 +131,8 @@ export function parseArgs(argv: readonly string[]): Command {
       return { kind: 'check', options: parseCheck(rest) };
     case 'parse':
       return { kind: 'parse', files: parseFiles(rest) };
+    case 'graph':
+      return { kind: 'graph', options: parseGraph(rest) };
     case 'explain':
       if (rest.length === 0 || rest[0].startsWith('-')) throw new UsageError('explain needs a TAP-ID');
       if (rest.slice(1).some((a) => a.startsWith('-'))) throw new UsageError(`unknown option of explain: ${rest.slice(1).find((a) => a.startsWith('-'))}`);
@@ -196,6 +217,40 @@ function parseCheck(args: readonly string[]): CheckOptions {
         options.maxFiles = Number(value);
         break;
       }
+    }
+  }
+  return options;
+}
+
+/** The check options that make sense for a picture: paths, --format, --exclude. */
+function parseGraph(args: readonly string[]): GraphOptions {
+  const options: GraphOptions = { paths: [], format: 'mermaid', exclude: [] };
+  let formatSeen = false;
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
+      if (arg === '') throw new UsageError('empty PATH');
+      options.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (flag !== '--format' && flag !== '--exclude') throw new UsageError(`unknown option of graph: ${flag}`);
+    if (eq === -1 && i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
+    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    if (flag === '--format') {
+      if (formatSeen) throw new UsageError('--format given twice');
+      formatSeen = true;
+      options.format = oneOf(flag, value, GRAPH_FORMATS);
+    } else {
+      const problem = value.trim() === '' ? 'empty' : globProblem(value);
+      if (problem !== null) throw new UsageError(`--exclude: bad glob ${JSON.stringify(value)}: ${problem}`);
+      options.exclude.push(value);
     }
   }
   return options;

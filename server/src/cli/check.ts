@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../protocol/sett
 import { parseArgs, USAGE, UsageError, type CheckOptions } from './args';
 import { formatFixLog, runFixes, type FixLogEntry } from './fix';
 import { formatJson } from './json';
+import { runGraph } from './graph';
 import { runParse } from './parse';
 import { runExplain } from './explain';
 import { NixParser } from '../engine/nix/parser';
@@ -69,6 +70,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await runCheck(command.options, io, deps);
       case 'parse':
         return await runParse(command.files, io, deps.createParser ?? (() => NixParser.create()));
+      case 'graph':
+        return await runGraph(command.options, io, deps);
       case 'explain':
         return await runExplain(command.tap, command.paths, io, deps);
     }

@@ -8,6 +8,7 @@
 import type { HostFacts, MicrovmInterface, UnitDefinition, WorkspaceFacts } from './model';
 import { findNetdev } from './networkd';
 import { knownText } from './pattern';
+import type { Location } from './text';
 import { worldFor, worldOfHost, type World } from './world';
 
 export class HostScopes {
@@ -80,18 +81,20 @@ export class HostScopes {
  * Bridges a world defines: Kind=bridge netdevs it reads (networkd) and scripted
  * `networking.bridges`. Those certainly on the host come first, then those only possibly there.
  */
-export function bridgesDefinedIn(world: World): { name: string; definedBy: string }[] {
-  const found = new Map<string, string>();
+export function bridgesDefinedIn(world: World): { name: string; definedBy: string; location: Location }[] {
+  const found = new Map<string, { definedBy: string; location: Location }>();
   for (const unit of [...world.units, ...world.conditionalUnits]) {
     if (unit.kind !== 'netdev' || unit.masked) continue;
     const settings = unit.settings.filter((s) => s.section === 'NetDev');
     const kind = settings.filter((s) => s.key === 'Kind').pop();
     const name = settings.filter((s) => s.key === 'Name').pop();
     const value = name ? knownText(name.value) : undefined;
-    if (value !== undefined && kind && knownText(kind.value) === 'bridge' && !found.has(value)) found.set(value, unit.name);
+    if (value !== undefined && kind && knownText(kind.value) === 'bridge' && !found.has(value)) found.set(value, { definedBy: unit.name, location: unit.location });
   }
-  for (const bridge of world.scriptedBridges) if (!found.has(bridge.name)) found.set(bridge.name, `networking.bridges.${bridge.name}`);
-  return [...found].map(([name, definedBy]) => ({ name, definedBy }));
+  for (const bridge of world.scriptedBridges) {
+    if (!found.has(bridge.name)) found.set(bridge.name, { definedBy: `networking.bridges.${bridge.name}`, location: bridge.location });
+  }
+  return [...found].map(([name, where]) => ({ name, ...where }));
 }
 
 /** The netdev that defines `bridge` for a unit naming it, in each world that reads the unit. */

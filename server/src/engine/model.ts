@@ -231,6 +231,12 @@ export interface HostFacts {
   /** VM names this host runs (`microvm.vms` keys, `microvm.autostart`); null when unknown. */
   vms: string[] | null;
   isMicrovmHost: boolean;
+  /**
+   * `microvm.host.enable` is certainly false: microvm.nix's host module (`config = mkIf
+   * config.microvm.host.enable …`) then installs and starts none of the VMs declared here and
+   * creates none of their taps.
+   */
+  microvmHostDisabled?: boolean;
   /** A whole system (`nixosConfigurations.<n>`), not just a root module whose siblings we cannot see. */
   isSystem: boolean;
   /**

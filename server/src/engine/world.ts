@@ -52,6 +52,9 @@ export function hostRunning(iface: MicrovmInterface, facts: WorkspaceFacts): Hos
 export function worldFor(iface: MicrovmInterface, facts: WorkspaceFacts, cache: Map<string, World>): WorldLookup {
   const microvmHosts = facts.hosts.filter((h) => h.isMicrovmHost);
   const host = hostRunning(iface, facts);
+  if (host?.microvmHostDisabled) {
+    return { world: null, reason: `host \`${host.name}\` sets microvm.host.enable = false, so microvm.nix's host module neither starts this VM nor creates its taps there` };
+  }
   if (host === null && microvmHosts.length > 0) {
     const names = microvmHosts.map((h) => `\`${h.name}\``).join(', ');
     return { world: null, reason: `no host in the workspace is known to run this VM (hosts: ${names})` };

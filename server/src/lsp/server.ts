@@ -21,6 +21,7 @@ import {
   AnalysisSummaryNotification,
   RescanRequest,
   TapReportRequest,
+  NetworkGraphRequest,
   type AnalysisSummary,
   type RescanResult,
 } from '../protocol/protocol';
@@ -44,6 +45,7 @@ import {
   referencesHandler,
   workspaceSymbolHandler,
 } from './navigation';
+import { networkGraph } from './networkGraph';
 import { ProgressReporter } from './progress';
 import { summarize, tapReport } from './report';
 import { background, withService } from './request';
@@ -265,6 +267,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   // Declared without params; a client that sends some anyway gets them before the token.
   connection.onRequest(TapReportRequest.method, (...args: unknown[]) =>
     withService(host, args[args.length - 1] as CancellationToken, (service) => tapReport(service.analyze(), uris, host.scanReport)),
+  );
+  connection.onRequest(NetworkGraphRequest.method, (...args: unknown[]) =>
+    withService(host, args[args.length - 1] as CancellationToken, (service) => networkGraph(service.analyze(), uris)),
   );
   connection.onRequest(RescanRequest, async (): Promise<RescanResult> => {
     const report = await host.rescan();

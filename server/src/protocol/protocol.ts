@@ -115,3 +115,7 @@ export function statusCategory(status: TapStatus): 'bridged' | 'problem' | 'unkn
       return 'other';
   }
 }
+
+/** The network map (engine/views/networkGraph.ts) with locations as protocol locations. */
+export type NetworkGraphResult = import('../engine/views/networkGraph').NetworkGraph<ProtocolLocation>;
+export const NetworkGraphRequest = new RequestType0<NetworkGraphResult, void>('microvmNet/networkGraph');

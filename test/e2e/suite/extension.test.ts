@@ -24,7 +24,7 @@ import {
   ours,
   positionOf,
   quickFixes,
-  textOpenedBy,
+  reportOpenedBy,
   uriOf,
   waitFor,
   waitForDiagnostic,
@@ -135,7 +135,7 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
 
     it('the Show Tap Report command lists every tap with its status and bridge (the tree view data)', async function () {
       await waitForAllDiagnostics(fixture.diagnostics);
-      const { text, languageId } = await textOpenedBy('microvmNet.showTapReport');
+      const { text, languageId } = await reportOpenedBy('microvmNet.showTapReport');
       assert.equal(languageId, 'markdown');
       assert.match(text, new RegExp(`^${fixture.interfaces.length} tap interface\\(s\\)`, 'm'), text);
       for (const tap of fixture.interfaces) {
@@ -144,6 +144,14 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
         assert.ok(row.includes(`| ${tap.status} |`), `status of ${tap.id}: ${row}`);
         assert.ok(row.includes(`| ${tap.bridge ?? '—'} |`), `bridge of ${tap.id}: ${row}`);
       }
+    });
+
+    it('Show Network Map opens the map webview beside the tree (its drawing is checked in scripts/e2e/ui-map.mjs)', async function () {
+      await vscode.commands.executeCommand('microvmNet.showMap');
+      const tab = await waitFor('the map tab', () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'MicroVM network map'),
+      );
+      await vscode.window.tabGroups.close(tab);
     });
 
     it('Re-scan Workspace keeps the same diagnostics', async function () {
@@ -218,7 +226,7 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
         const again = await quickFixes(uri, d.range);
         assert.ok(!again.some((a) => a.title === fix.title), `the applied fix is offered again: ${again.map((a) => a.title).join(' | ')}`);
 
-        const { text: report } = await textOpenedBy('microvmNet.showTapReport');
+        const { text: report } = await reportOpenedBy('microvmNet.showTapReport');
         const row = report.split('\n').find((l) => l.includes(`| \`${id}\` |`));
         assert.ok(row?.includes('| bridged |') && row.includes(`| ${bridge} |`), `report row after the fix: ${row}`);
       });

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'microvm-net.microvm-net';
 export const SOURCE = 'microvm-net';
-export const COMMANDS = ['microvmNet.restartServer', 'microvmNet.rescan', 'microvmNet.showTapReport', 'microvmNet.showReferences', 'microvmNet.explainTap'];
+export const COMMANDS = ['microvmNet.restartServer', 'microvmNet.rescan', 'microvmNet.showTapReport', 'microvmNet.showReferences', 'microvmNet.showMap', 'microvmNet.explainTap'];
 
 /**
  * MICROVM_NET_E2E_BREAK=1 flips one expectation (the bridge the hover must name) so that a run
@@ -171,16 +171,20 @@ export async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<
   return (all ?? []).filter((a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
 }
 
-/** Runs a command that opens a document and returns that document's text. */
-export async function textOpenedBy(command: string): Promise<{ text: string; languageId: string }> {
-  const before = vscode.window.activeTextEditor?.document;
-  await vscode.commands.executeCommand(command);
-  const doc = await waitFor(`${command} to open a document`, () => {
-    const active = vscode.window.activeTextEditor?.document;
-    return active && active !== before ? active : undefined;
-  });
+/**
+ * Runs the tap report command and reads the report: a read-only virtual Markdown document shown
+ * in the Markdown preview (the command returns its URI). Fails if it is an untitled or dirty buffer.
+ */
+export async function reportOpenedBy(command: string): Promise<{ text: string; languageId: string }> {
+  const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(command);
+  if (!uri) throw new Error(`${command} returned no report URI`);
+  if (uri.scheme === 'untitled' || uri.scheme === 'file') throw new Error(`the report is a ${uri.scheme} document: ${uri}`);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.isDirty) throw new Error('the report document is dirty');
+  const previewed = await waitFor(`the Markdown preview of ${uri}`, () =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /preview/i.test(t.label) && t.label.includes('MicroVM tap report')),
+  );
   const result = { text: doc.getText(), languageId: doc.languageId };
-  // The report is an untitled document: close it without a save prompt.
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await vscode.window.tabGroups.close(previewed);
   return result;
 }

@@ -19,11 +19,22 @@ const channel = () => ({ info() {}, warn() {}, error() {}, debug() {}, trace() {
 const explicit = {
   Disposable,
   EventEmitter,
-  window: { createOutputChannel: channel, registerTreeDataProvider: () => new Disposable() },
+  window: {
+    createOutputChannel: channel,
+    registerTreeDataProvider: () => new Disposable(),
+    createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+  },
   extensions: { all: [], onDidChange: new EventEmitter().event },
+  workspace: { registerTextDocumentContentProvider: () => new Disposable() },
   languages: { createLanguageStatusItem: () => ({ dispose() {} }) },
   commands: { registerCommand: () => new Disposable(), executeCommand: async () => undefined },
   LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  ThemeColor: class ThemeColor {
+    constructor(id) {
+      this.id = id;
+    }
+  },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
 };
 const fallback = new Map();

@@ -103,6 +103,11 @@ const explicit: Record<string, unknown> = {
     showErrorMessage: async () => undefined,
     showInformationMessage: async () => undefined,
     setStatusBarMessage: () => new Disposable(),
+    createStatusBarItem(id: string) {
+      const item: Record<string, unknown> = { id, show() {}, hide() {}, dispose() {} };
+      recorded.statusItems.push(item);
+      return item;
+    },
   },
   extensions: {
     all: [],
@@ -130,9 +135,14 @@ const explicit: Record<string, unknown> = {
     workspaceFolders: undefined,
     getConfiguration: () => ({ get: (_k: string, d?: unknown) => d, has: () => false, inspect: () => undefined, update: async () => {} }),
     onDidChangeConfiguration: new EventEmitter<unknown>().event,
+    registerTextDocumentContentProvider: () => new Disposable(),
   },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  ThemeColor: class ThemeColor {
+    constructor(readonly id: string) {}
+  },
 };
 
 /** Unknown members: a class (for `extends vscode.X` at load time) that is also an empty enum. */

@@ -55,7 +55,7 @@ const right = (row: Row, got: Reported) =>
     : got.status === row.status && (row.status !== 'bridged' || got.bridge === row.bridge);
 
 /** Figures reached so far; a change may raise them, never lower them. */
-const FLOOR = { found: 48, right: 48 };
+const FLOOR = { found: 49, right: 49 };
 /** Interface-literal files no reported interface points at yet ("Real repositories" issues). */
 const KNOWN_MISSING = new Set<string>([]);
 

@@ -275,7 +275,7 @@ test('unreadable file (EACCES) through the read seam: reported, not fatal', asyn
   }
 });
 
-test('unreadable file and directory (real EACCES; as root via a child running as nobody)', { timeout: 120_000 }, async () => {
+test('unreadable file and directory (real EACCES; as root via a child running as nobody, loading nothing from the clone: defect 17)', { timeout: 120_000 }, async () => {
   const base = tempDir();
   chmodSync(base, 0o755);
   mkdirSync(join(base, 'tmp'));

@@ -42,7 +42,13 @@ const str = (s: string): Value => ({ kind: 'string', value: known(s) });
 
 export { MICROVM_STORE, NIXPKGS_STORE } from './eval/store';
 
-function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir: string): Value {
+/** What the flake says about its inputs: each one's URL (or top-level `follows`), and the inputs of an input it redirects (`inputs.<n>.inputs.<m>.follows = "<target>"`). */
+interface DeclaredInputs {
+  urls: Map<string, string | undefined>;
+  follows: Map<string, Map<string, string>>;
+}
+
+function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir: string, declared: DeclaredInputs): Value {
   switch (kind.kind) {
     case 'nixpkgs':
       return attrs(
@@ -61,15 +67,20 @@ function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir:
       );
       return attrs({ nixosModules: modules, outPath: str(MICROVM_STORE), lib: attrs({}, { complete: false }) }, { complete: false });
     }
-    case 'inert':
+    case 'inert': {
+      const library: Record<string, Value> = kind.library
+        ? { lib: attrs(Object.fromEntries(kind.library.map((k) => [k, unknown(`${name}.lib.${k} is outside the workspace`)])), { complete: true }) }
+        : {};
       return attrs(
         {
           nixosModules: anyKeyAttrs((k) => world.marker({ kind: 'inert', name: `${name}.nixosModules.${k}` })),
           nixosModule: world.marker({ kind: 'inert', name: `${name}.nixosModule` }),
           outPath: unknown(`${name} is outside the workspace`),
+          ...library,
         },
         { complete: false },
       );
+    }
     case 'path': {
       const dir = posix.normalize(posix.join(flakeDir, kind.path));
       const file = posix.join(dir, 'flake.nix');
@@ -77,15 +88,20 @@ function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir:
       return flakeSelf(world, file);
     }
     case 'framework':
-      return frameworkInput(world, kind.framework, name) ?? opaque(world, name);
+      return (
+        frameworkInput(world, kind.framework, name, {
+          follows: declared.follows.get(name) ?? new Map(),
+          isNixpkgs: (input) => classifyInput(input, declared.urls.get(input)).kind === 'nixpkgs',
+        }) ?? opaque(world, name)
+      );
     default:
       return opaque(world, name);
   }
 }
 
 /** Declared inputs (`inputs.<n>.url`, `inputs.<n> = { url = ...; }`, `inputs.<n>.follows`). */
-function declaredInputs(flake: Value): Map<string, string | undefined> {
-  const out = new Map<string, string | undefined>();
+function declaredInputs(flake: Value): DeclaredInputs {
+  const out: DeclaredInputs = { urls: new Map(), follows: new Map() };
   if (flake.kind !== 'attrs') return out;
   const inputs = flake.attrs.get('inputs');
   if (!inputs) return out;
@@ -99,8 +115,19 @@ function declaredInputs(flake: Value): Map<string, string | undefined> {
       if (u) url = knownString(force(u.thunk));
       const f = iv.attrs.get('follows');
       if (!url && f) url = knownString(force(f.thunk));
+      const sub = iv.attrs.get('inputs');
+      const subs = sub ? force(sub.thunk) : undefined;
+      if (subs?.kind === 'attrs') {
+        const redirects = new Map<string, string>();
+        for (const [m, sb] of subs.attrs) {
+          const sv = force(sb.thunk);
+          const target = sv.kind === 'attrs' && sv.attrs.get('follows') ? knownString(force(sv.attrs.get('follows')!.thunk)) : undefined;
+          if (target !== undefined) redirects.set(m, target);
+        }
+        if (redirects.size) out.follows.set(k, redirects);
+      }
     } else url = knownString(iv);
-    out.set(k, url);
+    out.urls.set(k, url);
   }
   return out;
 }
@@ -163,13 +190,13 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
     if (name === 'self') return { thunk: selfThunk };
     let b = inputCache.get(name);
     if (!b) {
-      const url = declared.get(name);
-      b = { thunk: lazyThunk(() => inputValue(world, name, classifyInput(name, url), flakeDir)) };
+      const url = declared.urls.get(name);
+      b = { thunk: lazyThunk(() => inputValue(world, name, classifyInput(name, url), flakeDir, declared)) };
       inputCache.set(name, b);
     }
     return b;
   };
-  const names = new Set<string>(['self', ...declared.keys(), ...(outputsFn.formals?.names ?? [])]);
+  const names = new Set<string>(['self', ...declared.urls.keys(), ...(outputsFn.formals?.names ?? [])]);
   if (!names.has('nixpkgs')) names.add('nixpkgs');
   // Inputs we never heard of (registry or `@inputs` access) are synthesised on demand.
   const inputsValue: AttrsValue = lazyAttrs(
@@ -204,7 +231,7 @@ function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, res
   for (const name of [...confs.attrs.keys()].sort()) {
     const b = confs.attrs.get(name)!;
     const v = force(b.thunk);
-    const call = v.kind === 'attrs' ? world.systems.get(v) : undefined;
+    const call = v.kind === 'attrs' ? (world.systems.get(v) ?? configHolder(world, v)) : undefined;
     if (!call) {
       result.problems.push(`nixosConfigurations.${name} is not a recognisable nixosSystem call${v.kind === 'unknown' && v.reason ? ` (${v.reason})` : ''}`);
       continue;
@@ -212,4 +239,15 @@ function collectNixosConfigurations(world: ModuleWorld, outputs: AttrsValue, res
     call.name ??= name;
     result.systems.push({ name, call, location: b.keyLocation ?? call.location });
   }
+}
+
+/**
+ * `{ config = <a system's config>; options = …; }`: what flakes whose framework keeps the
+ * systems elsewhere (noxa's `nodes.<name>.configuration`) hand NixOS tools as a configuration.
+ */
+function configHolder(world: ModuleWorld, v: AttrsValue): SystemCall | undefined {
+  const config = v.attrs.get('config');
+  if (!config) return undefined;
+  const c = force(config.thunk);
+  return c.kind === 'attrs' ? world.configCalls.get(c) : undefined;
 }

@@ -14,15 +14,29 @@ export type FrameworkName =
   | 'colmena'
   | 'clan-core'
   | 'import-tree'
-  | 'haumea';
+  | 'haumea'
+  | 'srvos'
+  | 'noxa';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
   | { kind: 'microvm' }
   | { kind: 'framework'; framework: FrameworkName }
   | { kind: 'path'; path: string }
-  | { kind: 'inert' }
+  | { kind: 'inert'; library?: readonly string[] }
   | { kind: 'external' };
+
+/**
+ * The complete attribute names of a well-known input's flake `lib`, where configurations merge it
+ * into nixpkgs' (`lib = nixpkgs.lib // home-manager.lib;`): with the names known, `lib.nixosSystem`
+ * stays nixpkgs' instead of becoming a lookup in an unknown set. home-manager's flake sets
+ * `lib = import ./lib { … }`, whose lib/default.nix defines exactly `hm` and
+ * `homeManagerConfiguration`.
+ */
+const INPUT_LIBRARIES: Record<string, readonly string[]> = {
+  'nix-community/home-manager': ['hm', 'homeManagerConfiguration'],
+};
+const INPUT_LIBRARIES_BY_NAME: Record<string, string> = { 'home-manager': 'nix-community/home-manager' };
 
 /** `owner/repo` (lower case) of well-known inputs whose NixOS modules never define units, bridges or scripts attaching taps. */
 const INERT_REPOSITORIES = new Set([
@@ -84,6 +98,9 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'clan/clan-core': 'clan-core',
   'vic/import-tree': 'import-tree',
   'nix-community/haumea': 'haumea',
+  'nix-community/srvos': 'srvos',
+  'numtide/srvos': 'srvos',
+  '0xccf4/noxa': 'noxa',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -99,6 +116,8 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'clan-core': 'clan-core',
   'import-tree': 'import-tree',
   'haumea': 'haumea',
+  'srvos': 'srvos',
+  'noxa': 'noxa',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */
@@ -106,6 +125,8 @@ export function repositoryOf(url: string): string | undefined {
   const u = url.trim();
   let m = /^(?:github|gitlab|sourcehut):~?([^/]+)\/([^/?#]+)/i.exec(u);
   if (!m) m = /^(?:git\+)?https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|git\.sr\.ht|codeberg\.org)\/~?([^/]+)\/([^/?#]+?)(?:\.git)?(?:[/?#]|$)/i.exec(u);
+  // FlakeHub: https://flakehub.com/f/<owner>/<repo>/<version>.tar.gz (and api.flakehub.com/f/pinned/…)
+  if (!m) m = /^https?:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?([^/]+)\/([^/?#]+)/i.exec(u);
   if (!m) {
     const clan = /clan\.lol\/clan\/clan-core/i.exec(u);
     return clan ? 'clan/clan-core' : undefined;
@@ -128,11 +149,15 @@ export function classifyInput(name: string, url: string | undefined): InputKind 
   if (path !== undefined) return { kind: 'path', path };
   if (repo === 'microvm-nix/microvm.nix' || repo === 'astro/microvm.nix' || /microvm/i.test(name) && !repo) return { kind: 'microvm' };
   if (repo && /\/microvm(\.nix)?$/.test(repo)) return { kind: 'microvm' };
-  if (repo === 'nixos/nixpkgs' || /^nixpkgs(\/|$)/.test(u) || /nixos\.org\/channels\//.test(u) || (!repo && /^nixpkgs/i.test(name))) {
+  // A fork of nixpkgs (github:<anyone>/nixpkgs/<branch>) is nixpkgs too.
+  if (repo === 'nixos/nixpkgs' || (repo && /\/nixpkgs$/.test(repo)) || /^nixpkgs(\/|$)/.test(u) || /nixos\.org\/channels\//.test(u) || (!repo && /^nixpkgs/i.test(name))) {
     return { kind: 'nixpkgs' };
   }
   if (repo && FRAMEWORK_REPOSITORIES[repo]) return { kind: 'framework', framework: FRAMEWORK_REPOSITORIES[repo] };
   if (!repo && FRAMEWORK_NAMES[name]) return { kind: 'framework', framework: FRAMEWORK_NAMES[name] };
-  if (repo ? INERT_REPOSITORIES.has(repo) : INERT_NAMES.has(name)) return { kind: 'inert' };
+  if (repo ? INERT_REPOSITORIES.has(repo) : INERT_NAMES.has(name)) {
+    const library = INPUT_LIBRARIES[repo ?? INPUT_LIBRARIES_BY_NAME[name] ?? ''];
+    return library ? { kind: 'inert', library } : { kind: 'inert' };
+  }
   return { kind: 'external' };
 }

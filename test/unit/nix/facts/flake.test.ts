@@ -125,8 +125,8 @@ test('flake: autostart computed from self.nixosConfigurations, external inputs a
   const f = await facts({
     'flake.nix': `{
       ${FLAKE_HEAD}
-      inputs.srvos.url = "github:nix-community/srvos";
-      outputs = { self, nixpkgs, microvm, srvos, ... }:
+      inputs.infra.url = "github:example-org/nixos-infra";
+      outputs = { self, nixpkgs, microvm, infra, ... }:
         let
           guests = [ "a" "b" ];
         in {
@@ -136,7 +136,7 @@ test('flake: autostart computed from self.nixosConfigurations, external inputs a
             host = nixpkgs.lib.nixosSystem {
               modules = [
                 microvm.nixosModules.host
-                srvos.nixosModules.server
+                infra.nixosModules.server
                 { microvm.autostart = builtins.filter (n: n != "host") (builtins.attrNames self.nixosConfigurations); }
               ];
             };
@@ -339,4 +339,27 @@ test('nixpkgs by path: eval-config.nix is nixosSystem, <nixpkgs/nixos> builds a 
   });
   assert.deepEqual(taps(f), ['a/x:tap:vm-a', 'b/y:tap:vm-b']);
   assert.deepEqual(f.hosts.map((h) => h.gaps), [[], []]);
+});
+
+test('flake: srvos common/server/desktop turn networkd on (mkDefault); its other modules stay gaps', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      ${FLAKE_HEAD}
+      inputs.srvos.url = "github:nix-community/srvos";
+      outputs = { nixpkgs, microvm, srvos, ... }: {
+        nixosConfigurations.a = nixpkgs.lib.nixosSystem { modules = [ microvm.nixosModules.host srvos.nixosModules.common ]; };
+        nixosConfigurations.b = nixpkgs.lib.nixosSystem { modules = [ microvm.nixosModules.host srvos.nixosModules.desktop ]; };
+        nixosConfigurations.c = nixpkgs.lib.nixosSystem {
+          modules = [ microvm.nixosModules.host srvos.nixosModules.server { networking.useNetworkd = false; } ];
+        };
+        nixosConfigurations.d = nixpkgs.lib.nixosSystem { modules = [ microvm.nixosModules.host srvos.nixosModules.mixins-systemd-boot ]; };
+      };
+    }`,
+  });
+  const host = (n: string) => f.hosts.find((h) => h.name === n)!;
+  assert.deepEqual([host('a').networkdEnabled, host('a').importsExternalModules], [true, false]);
+  assert.deepEqual([host('b').networkdEnabled, host('b').importsExternalModules], [true, false]);
+  // a plain definition (priority 100) beats srvos' mkDefault
+  assert.deepEqual([host('c').networkdEnabled, host('c').importsExternalModules], [false, false]);
+  assert.deepEqual([host('d').networkdEnabled, host('d').importsExternalModules], [false, true]);
 });

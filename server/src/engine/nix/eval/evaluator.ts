@@ -339,18 +339,21 @@ export class Evaluator implements BuiltinHost {
   private lookupVar(env: Env, name: string): Value {
     const t = this.lookup(env, name);
     if (t) return t.force();
+    // A `with` whose names are not all known hides no name an outer `with` certainly binds
+    // (`with lib; with types; mkOption`): the name is then only unknown when nothing binds it.
+    let hidden: Value | undefined;
     for (let e: Env | null = env; e; e = e.parent) {
       if (!e.withThunk) continue;
       const w = e.withThunk.force();
       if (w.kind === 'attrs') {
         const b = w.attrs.get(name);
         if (b) return b.thunk.force();
-        if (!w.complete) return unknown(`${name} (from an incomplete with)`);
+        if (!w.complete) hidden ??= unknown(`${name} (from an incomplete with)`);
       } else {
-        return unknown(`${name} (from with ${w.kind === 'unknown' ? 'unknown' : 'non-attrset'})`);
+        hidden ??= unknown(`${name} (from with ${w.kind === 'unknown' ? 'unknown' : 'non-attrset'})`);
       }
     }
-    return unknown(`undefined variable ${name}`);
+    return hidden ?? unknown(`undefined variable ${name}`);
   }
 
   private evalInner(node: NixNode, env: Env): Value {

@@ -562,7 +562,7 @@ class Extraction {
 
   // -- hosts and the VMs they run ----------------------------------------------------------
 
-  private hostInfo = new Map<Configuration, { vms: string[] | null; isHost: boolean }>();
+  private hostInfo = new Map<Configuration, { vms: string[] | null; isHost: boolean; disabled: boolean }>();
 
   private analyseHost(top: TopConfig): void {
     const cfg = top.cfg;
@@ -603,7 +603,10 @@ class Extraction {
         if (guest) this.addRun(guest.cfg, { host: top.name, vm: name });
       }
     }
-    this.hostInfo.set(cfg, { vms: vms ? [...new Set(vms)].sort() : null, isHost });
+    // microvm.host.enable (default true): only a certain, unconditional false disables the host module.
+    const hostEnable = cfg.scalarAt(['microvm', 'host', 'enable']);
+    const disabled = isHost && !hostEnable.conditional && hostEnable.value.kind === 'bool' && hostEnable.value.value === false;
+    this.hostInfo.set(cfg, { vms: vms ? [...new Set(vms)].sort() : null, isHost, disabled });
   }
 
   private readonly nestedMemo = new Map<Configuration, Map<string, Configuration | null>>();
@@ -695,7 +698,7 @@ class Extraction {
 
   private emitConfiguration(top: TopConfig): void {
     const { cfg, name } = top;
-    const info = this.hostInfo.get(cfg) ?? { vms: null, isHost: cfg.hasMarker('microvm-host') };
+    const info = this.hostInfo.get(cfg) ?? { vms: null, isHost: cfg.hasMarker('microvm-host'), disabled: false };
     this.sink().hosts.push({
       name,
       location: top.location,
@@ -709,6 +712,7 @@ class Extraction {
       ],
       vms: info.vms,
       isMicrovmHost: info.isHost,
+      ...(info.disabled ? { microvmHostDisabled: true } : {}),
       isSystem: top.isSystem,
       directory: this.ownDirectory(top),
       etcUnits: etcUnits(cfg, top.location),

@@ -9,11 +9,15 @@
  * system f` passes `f` `{ system; }` with the per-system `config`, `pkgs`, `self'`, `inputs'`
  * opaque. `lib`: `importApply`, `mkPerSystemOption`, `mkSubmoduleOptions`,
  * `mkTransposedPerSystemModule`, `mkDeferredModuleOption`.
+ * The modules' `lib` argument is flake-parts' `nixpkgs-lib` input's lib: by default the lib-only
+ * flake, without `nixosSystem` (flake-parts issue #120); with `inputs.flake-parts.inputs.nixpkgs-lib
+ * .follows = "nixpkgs"` it is nixpkgs' flake lib, so `lib.nixosSystem` is nixpkgs'.
  */
 import { apply, attrs, fn, fn2, force, ready, str, unknown } from '../eval/helpers';
 import { lazyAttrs, lazyThunk } from '../eval/lazy';
 import { mergeAttrs, type ModuleWorld } from '../modules';
 import type { Thunk, Value } from '../value';
+import type { FrameworkInputContext } from './index';
 
 /** Where the model's own Nix text lives (never a workspace path). */
 const CORE_FILE = '/nix/store/flake-parts-model/core.nix';
@@ -34,8 +38,10 @@ const CORE_MODULE = `{ lib, ... }: {
   options.perSystem = lib.mkOption { type = lib.types.deferredModule; default = { }; };
 }`;
 
-export function flakePartsInput(world: ModuleWorld, inputName: string): Value {
-  const lib = flakePartsLib(world, inputName);
+export function flakePartsInput(world: ModuleWorld, inputName: string, context: FrameworkInputContext): Value {
+  const nixpkgsLib = context.follows.get('nixpkgs-lib')?.split('/')[0];
+  const moduleLib = nixpkgsLib !== undefined && context.isNixpkgs(nixpkgsLib) ? world.nixpkgsLib : world.evaluator.lib;
+  const lib = flakePartsLib(world, inputName, moduleLib);
   const emptyModule = attrs({});
   return attrs(
     {
@@ -47,11 +53,11 @@ export function flakePartsInput(world: ModuleWorld, inputName: string): Value {
   );
 }
 
-function flakePartsLib(world: ModuleWorld, inputName: string): Value {
+function flakePartsLib(world: ModuleWorld, inputName: string, moduleLib: Value): Value {
   const mkOption = (extra: Record<string, Value>) => attrs({ _type: str('option'), ...extra });
   const lib = attrs(
     {
-      mkFlake: fn2(`${inputName}.lib.mkFlake`, (args, module) => mkFlake(world, args, module, lib)),
+      mkFlake: fn2(`${inputName}.lib.mkFlake`, (args, module) => mkFlake(world, args, module, lib, moduleLib)),
       // `importApply ./m.nix args` = `import ./m.nix args`, with the file as the module's location.
       importApply: fn2('importApply', (path, args) => apply(world.evaluator.evalFile(pathOf(force(path))), args)),
       mkPerSystemOption: fn('mkPerSystemOption', () => mkOption({ default: attrs({}) })),
@@ -75,7 +81,7 @@ function pathOf(v: Value): string {
   return '/nonexistent/importApply-of-an-unknown-path';
 }
 
-function mkFlake(world: ModuleWorld, argsThunk: Thunk, module: Thunk, flakePartsLibValue: Value): Value {
+function mkFlake(world: ModuleWorld, argsThunk: Thunk, module: Thunk, flakePartsLibValue: Value, moduleLib: Value): Value {
   const args = force(argsThunk);
   if (args.kind !== 'attrs') return unknown('mkFlake of a non-attrset');
   const inputs = args.attrs.get('inputs')?.thunk ?? ready(unknown('mkFlake without inputs'));
@@ -96,6 +102,7 @@ function mkFlake(world: ModuleWorld, argsThunk: Thunk, module: Thunk, flakeParts
     );
   const withSystem = fn2('withSystem', (system, f) => apply(force(f), ready(perSystemArgs(system))));
   const frameworkArgs = attrs({
+    lib: moduleLib,
     inputs,
     self,
     withSystem,

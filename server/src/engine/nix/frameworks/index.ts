@@ -15,9 +15,19 @@ import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 import { haumeaInput } from './haumea';
 import { importTreeInput } from './importTree';
+import { noxaInput } from './noxa';
 import { snowfallInput } from './snowfall';
+import { srvosInput } from './srvos';
 
-type FrameworkModel = (world: ModuleWorld, inputName: string) => Value;
+/** What the flake declares about a framework input beyond its URL. */
+export interface FrameworkInputContext {
+  /** `inputs.<framework>.inputs.<m>.follows = "<target>"`: the framework's own inputs redirected. */
+  follows: ReadonlyMap<string, string>;
+  /** Whether an input of the flake is nixpkgs. */
+  isNixpkgs(input: string): boolean;
+}
+
+type FrameworkModel = (world: ModuleWorld, inputName: string, context: FrameworkInputContext) => Value;
 
 const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   'clan-core': clanInput,
@@ -28,12 +38,14 @@ const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   'flake-utils-plus': flakeUtilsPlusInput,
   haumea: haumeaInput,
   'import-tree': importTreeInput,
+  noxa: noxaInput,
   'snowfall-lib': snowfallInput,
+  srvos: srvosInput,
 };
 
 /** The value of a framework input, or undefined when the framework is not modelled. */
-export function frameworkInput(world: ModuleWorld, framework: FrameworkName, inputName: string): Value | undefined {
-  return MODELS[framework]?.(world, inputName);
+export function frameworkInput(world: ModuleWorld, framework: FrameworkName, inputName: string, context: FrameworkInputContext): Value | undefined {
+  return MODELS[framework]?.(world, inputName, context);
 }
 
 /**

@@ -300,18 +300,48 @@ export class Configuration {
     base.set('config', { thunk: ready(this.config) });
     base.set('lib', { thunk: ready(this.world.evaluator.lib) });
     base.set('pkgs', { thunk: ready(this.pkgs) });
-    base.set('options', { thunk: ready(attrs({}, { complete: false })) });
+    base.set('options', { thunk: ready(this.optionsAt([])) });
     base.set('modulesPath', { thunk: ready(pathValue(this.world.modulesPath)) });
     base.set('specialArgs', { thunk: ready(this.specialArgs) });
+    base.set('_prefix', { thunk: ready(this.prefix()) });
     for (const [k, t] of Object.entries(this.extraArgs)) base.set(k, { thunk: t });
     if (this.specialArgs.kind === 'attrs') for (const [k, b] of this.specialArgs.attrs) base.set(k, b);
     for (const name of formals) {
       if (base.has(name)) continue;
       // As lib.modules' applyModuleArgs does: every formal gets `specialArgs.<name> or
       // config._module.args.<name>` (so a formal's default never applies), read lazily.
-      base.set(name, { thunk: lazyThunk(() => this.view(['_module', 'args', name])) });
+      base.set(name, {
+        thunk: lazyThunk(() => {
+          const v = this.view(['_module', 'args', name]);
+          // Said as what it is: an argument the system importing this module would have to pass.
+          return v.kind === 'unknown' && v.reason === 'no definition' ? unknown(`the module argument \`${name}\` is passed nowhere in the workspace (neither specialArgs nor _module.args)`) : v;
+        }),
+      });
     }
     return { kind: 'attrs', attrs: base, complete: true };
+  }
+
+  /**
+   * The `options` module argument as far as it is known (`options.microvm or null`): an option a
+   * workspace module declares exists, so does `microvm` where microvm.nix's module is imported;
+   * no option is ever known to be absent (nixpkgs' and other inputs' are not seen).
+   */
+  private optionsAt(path: readonly string[]): AttrsValue {
+    const p = [...path];
+    return lazyAttrs(
+      () => [],
+      (k) => (this.collecting || !this.declaresOption([...p, k]) ? undefined : { thunk: lazyThunk(() => this.optionsAt([...p, k])) }),
+      () => false,
+      undefined,
+      () => this.collecting,
+    );
+  }
+
+  private declaresOption(path: readonly string[]): boolean {
+    if (path.length === 1 && path[0] === 'microvm' && (this.hasMarker('microvm-host') || this.hasMarker('microvm-guest'))) return true;
+    const prefix = pathKey(path);
+    for (const key of this.declarations.keys()) if (key === prefix || key.startsWith(`${prefix}\u0000`)) return true;
+    return false;
   }
 
   private collectDeclarations(thunk: Thunk, path: string[], depth: number): void {
@@ -502,7 +532,7 @@ export class Configuration {
     // a module whose `config = mkIf cfg.enable { … }` reads its own option tree stays lazy.
     const all = this.defsAt(path);
     // A configuration or a module from outside is a value of its own, not an option tree.
-    if (all.length === 1 && (this.world.systems.has(all[0].value) || this.world.markers.has(all[0].value))) return this.scalarAt(path).value;
+    if (all.length === 1 && (this.world.systems.has(all[0].value) || this.world.configCalls.has(all[0].value) || this.world.markers.has(all[0].value))) return this.scalarAt(path).value;
     if (all.length > 0 && all.every((d) => d.value.kind === 'attrs')) return this.viewAttrs(path);
     const live = this.liveDefsAt(path);
     if (live.length === 0) return hasDefaultsBelow ? this.viewAttrs(path) : unknown('no definition');
@@ -574,11 +604,23 @@ export class Configuration {
         modules: [{ thunk: shape.modules }, ...asModules.map((d) => ({ thunk: ready(d.value), file: d.location?.file }))],
         rootDefs: defs.filter((d) => d.value.kind !== 'function'),
         specialArgs: shape.specialArgs,
-        moduleArgs: { name: ready({ kind: 'string', value: known(name) }) },
+        moduleArgs: {
+          name: ready({ kind: 'string', value: known(name) }),
+          // lib.types' submodule passes the value's location, below this configuration's own.
+          _prefix: ready(this.prefix(path)),
+        },
       });
       this.typedValues.set(key, sub);
     }
     return sub;
+  }
+
+  /** `_prefix` of a value at `path`: this configuration's own (empty at the top) and the path. */
+  private prefix(path: readonly string[] = []): ListValue {
+    const own = this.extraArgs._prefix ? force(this.extraArgs._prefix) : undefined;
+    const items = own?.kind === 'list' ? own.items : [];
+    const complete = own === undefined || (own.kind === 'list' && own.complete);
+    return { kind: 'list', items: [...items, ...path.map((p) => ready({ kind: 'string', value: known(p) }))], complete };
   }
 
   private listView(path: readonly string[]): ListValue {

@@ -51,6 +51,8 @@ export class ModuleWorld {
   /** Decided `mkIf` conditions, per run: a condition thunk is forced once. */
   readonly conditions = new Conditions();
   readonly systems = new WeakMap<object, SystemCall>();
+  /** The call whose configuration's `config` a value is (a flake may name `{ config = sys.config; }`). */
+  readonly configCalls = new WeakMap<object, SystemCall>();
   readonly hostModule: AttrsValue;
   readonly guestModule: AttrsValue;
   readonly modulesPath = `${NIXPKGS_STORE}/nixos/modules`;
@@ -205,7 +207,10 @@ export class ModuleWorld {
   }
 
   configurationOf(call: SystemCall): Configuration {
-    if (!call.configuration) call.configuration = this.makeConfiguration(call);
+    if (!call.configuration) {
+      call.configuration = this.makeConfiguration(call);
+      this.configCalls.set(call.configuration.config, call);
+    }
     return call.configuration;
   }
 }

@@ -33,7 +33,7 @@ const REEXPORTED_BUILTINS = [
  * Namespaced aliases (lib.strings.hasPrefix, lib.lists.imap1, lib.attrsets.mapAttrs', ...) point
  * at lib itself: harmless supersets of the real sub-libraries.
  */
-const NAMESPACES = ['strings', 'lists', 'attrsets', 'trivial', 'modules', 'options', 'fixedPoints', 'debug', 'meta', 'versions', 'asserts'] as const;
+const NAMESPACES = ['strings', 'lists', 'attrsets', 'trivial', 'modules', 'options', 'fixedPoints', 'debug', 'meta', 'versions', 'asserts', 'filesystem'] as const;
 
 export function createLib(host: LibHost): AttrsValue {
   const reexported: Record<string, Value> = {};

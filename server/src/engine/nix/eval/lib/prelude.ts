@@ -32,6 +32,16 @@ let
     else [ ];
   splitByAndCompare = p: yes: no: a: b:
     if p a then (if p b then yes a b else -1) else (if p b then 1 else no a b);
+  listFilesRecursive = dir:
+    let entries = builtins.readDir dir;
+    in builtins.concatMap (name:
+      if entries.\${name} == "directory" then listFilesRecursive (dir + "/\${name}") else [ (dir + "/\${name}") ]
+    ) (builtins.attrNames entries);
+  filterAttrsRecursive = pred: set:
+    builtins.listToAttrs (builtins.concatMap (name:
+      let v = set.\${name}; in
+      if pred name v then [ { inherit name; value = if builtins.isAttrs v then filterAttrsRecursive pred v else v; } ] else [ ]
+    ) (builtins.attrNames set));
 in {
   inherit extends composeExtensions fix' makeExtensibleWithCustomName concatMapAttrs foldr;
   composeManyExtensions = foldr (x: y: composeExtensions x y) (final: prev: { });
@@ -60,7 +70,32 @@ in {
   cleanSourceWith = { src, ... }: src;
   sourceByRegex = src: regexes: src;
   compare = a: b: if a < b then -1 else if b < a then 1 else 0;
-  inherit splitByAndCompare;
+  inherit splitByAndCompare listFilesRecursive filterAttrsRecursive;
+  throwIf = cond: msg: if cond then builtins.throw msg else (x: x);
+  throwIfNot = cond: msg: if cond then (x: x) else builtins.throw msg;
+  warnIf = cond: msg: if cond then builtins.trace "warning: \${msg}" else (x: x);
+  warnIfNot = cond: msg: if cond then (x: x) else builtins.trace "warning: \${msg}";
+  subtractLists = e: builtins.filter (x: !(builtins.elem x e));
+  intersectLists = e: builtins.filter (x: builtins.elem x e);
+  replicate = n: elem: builtins.genList (_: elem) n;
+  defaultTo = default: maybeValue: if maybeValue != null then maybeValue else default;
+  mapNullable = f: a: if a == null then a else f a;
+  findSingle = pred: default: multiple: list:
+    let found = builtins.filter pred list; n = builtins.length found;
+    in if n == 0 then default else if n != 1 then multiple else builtins.head found;
+  "genAttrs'" = xs: f: builtins.listToAttrs (map f xs);
+  mapAttrsRecursiveCond = cond: f: set:
+    let recurse = path: builtins.mapAttrs (name: value:
+      if builtins.isAttrs value && cond value then recurse (path ++ [ name ]) value else f (path ++ [ name ]) value);
+    in recurse [ ] set;
+  zipAttrsWithNames = names: f: sets:
+    builtins.listToAttrs (map (name: { inherit name; value = f name (builtins.catAttrs name sets); }) names);
+  sortOn = f: list: map (p: p.v) (builtins.sort (a: b: a.k < b.k) (map (v: { k = f v; inherit v; }) list));
+  isStringLike = x: builtins.isString x || builtins.isPath x || x ? outPath || x ? __toString;
+  setDefaultModuleLocation = file: m: { _file = file; imports = [ m ]; };
+  pathType = path: (builtins.readDir (builtins.dirOf path)).\${builtins.baseNameOf path};
+  pathIsDirectory = path: builtins.pathExists path && (builtins.readDir (builtins.dirOf path)).\${builtins.baseNameOf path} == "directory";
+  pathIsRegularFile = path: builtins.pathExists path && (builtins.readDir (builtins.dirOf path)).\${builtins.baseNameOf path} == "regular";
   mapCartesianProduct = f: attrsOfLists: map f (builtins.foldl' (listOfAttrs: attrName:
       builtins.concatMap (attrs: map (v: attrs // { \${attrName} = v; }) attrsOfLists.\${attrName}) listOfAttrs
     ) [ { } ] (builtins.attrNames attrsOfLists));
@@ -73,4 +108,7 @@ export const PRELUDE_NAMES = [
   'makeExtensible', 'toExtension', 'foldlAttrs', 'collect', 'getAttrs', 'cartesianProduct', 'singleton', 'remove', 'assertMsg',
   'importJSON', 'importTOML', 'fileContents', 'makeSearchPath', 'makeBinPath', 'makeLibraryPath', 'makeOverridable',
   'cleanSource', 'cleanSourceWith', 'sourceByRegex', 'compare', 'splitByAndCompare', 'mapCartesianProduct',
+  'listFilesRecursive', 'pathType', 'pathIsDirectory', 'pathIsRegularFile', 'filterAttrsRecursive', 'throwIf', 'throwIfNot',
+  'warnIf', 'warnIfNot', 'subtractLists', 'intersectLists', 'replicate', 'defaultTo', 'mapNullable', 'findSingle', "genAttrs'",
+  'mapAttrsRecursiveCond', 'zipAttrsWithNames', 'sortOn', 'isStringLike', 'setDefaultModuleLocation',
 ] as const;
