@@ -4,6 +4,8 @@ import type { ShowReferencesArgs } from '../../server/src/protocol/protocol';
 import { protocol, SHOW_REFERENCES_COMMAND } from './lazy';
 import { NetworkMapPanel } from './networkMap';
 import { REPORT_SCHEME, ReportDocuments, showReport } from './report';
+import { explainTapCommand } from './explain';
+import { registerRevealEdit } from './revealEdits';
 import type { ClientSession } from './session';
 
 export function registerCommands(session: ClientSession, output: vscode.LogOutputChannel, refreshTree: () => void): vscode.Disposable[] {
@@ -16,6 +18,8 @@ export function registerCommands(session: ClientSession, output: vscode.LogOutpu
   };
   const reports = new ReportDocuments();
   return [
+    explainTapCommand(running),
+    registerRevealEdit(),
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.commands.registerCommand('microvmNet.showMap', () => NetworkMapPanel.show(session, output)),
     vscode.commands.registerCommand('microvmNet.restartServer', async () => {

@@ -16,6 +16,8 @@ let session: ClientSession | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('MicroVM Network', { log: true });
+  // Which build a bug report is about: the first line of the channel.
+  output.info(`MicroVM Network ${(context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '(version unknown)'}`);
   let nixDefined = nixLanguageDefined();
   output.info(nixDefined ? '.nix documents selected by the `nix` language' : 'no extension defines `nix`: selecting **/*.nix files');
 

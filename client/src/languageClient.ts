@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageclient/node';
 import { ReportingErrorHandler } from './errorHandler';
 import { documentSelector } from './selector';
+import { revealEditsMiddleware } from './revealEdits';
 
 export const CLIENT_ID = 'microvmNet';
 
@@ -38,6 +39,7 @@ export function createLanguageClient(
     // The server shows scan progress and logs; a failed request is not worth a popup.
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     markdown: { isTrusted: false, supportHtml: false },
+    middleware: revealEditsMiddleware,
   };
   // `microvmNet.trace.server` is read by languageclient from the client id.
   const client = new LanguageClient(CLIENT_ID, 'MicroVM Network', serverOptions, clientOptions);

@@ -5,9 +5,9 @@
 // Env: MICROVM_NET_E2E_BREAK=1 flips one expectation; MICROVM_NET_NVIM (default: nvim on PATH);
 //      MICROVM_NET_NVIM_TIMEOUT_S (default 180).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { ProcessRegistry, ROOT, checkBuilt, copyExample, log, withTimeout } from './lib.mjs';
 
 const NVIM = process.env.MICROVM_NET_NVIM ?? 'nvim';
@@ -33,6 +33,9 @@ try {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   checkBuilt();
   const ws = join(tmp, 'ws');
+  const binDir = join(tmp, 'bin');
+  mkdirSync(binDir);
+  symlinkSync(join(ROOT, 'bin', 'microvm-net-lsp.js'), join(binDir, 'microvm-net-lsp'));
   for (const name of ['seed', 'homelab']) copyExample(name, ws);
 
   const started = Date.now();
@@ -50,8 +53,9 @@ try {
         XDG_DATA_HOME: join(tmp, 'data'),
         XDG_STATE_HOME: join(tmp, 'state'),
         XDG_CACHE_HOME: join(tmp, 'cache'),
-        MICROVM_NET_NODE: process.execPath,
-        MICROVM_NET_LSP: join(ROOT, 'bin', 'microvm-net-lsp.js'),
+        // The README's snippet starts `microvm-net-lsp` from PATH, as after `npm install -g`.
+        PATH: [binDir, dirname(process.execPath), process.env.PATH].join(delimiter),
+        MICROVM_NET_README: join(ROOT, 'README.md'),
         MICROVM_NET_NVIM_WS: ws,
         MICROVM_NET_E2E_BREAK: process.env.MICROVM_NET_E2E_BREAK ?? '',
       },

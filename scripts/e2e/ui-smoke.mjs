@@ -82,7 +82,7 @@ export async function uiSmoke(ctx, url, { breakIt = false } = {}) {
     log(`ui: screenshot ${shot}`);
 
     const bridge = breakIt ? `${SEED.bridge}-broken-on-purpose` : SEED.bridge;
-    if (!ours.includes(`tap ${SEED.tap} — not bridged`)) throw new Error(`the hover does not say tap ${SEED.tap} is not bridged: ${ours}`);
+    if (!ours.includes(`tap ${SEED.tap} — no bridge`)) throw new Error(`the hover does not say tap ${SEED.tap} is on no bridge: ${ours}`);
     if (!ours.includes(bridge)) throw new Error(`the hover does not name the bridge ${bridge}: ${ours}`);
     if (!marker.includes('tap-without-bridge')) throw new Error(`the hover does not show the tap-without-bridge problem: ${marker}`);
     if (problems.length) log(`ui: page errors (not fatal): ${problems.slice(0, 5).join(' | ')}`);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { pathToUri, snippetToPlain, UriMap, uriToPath } from '../../server/src/lsp/convert';
+import { pathToUri, plainText, snippetToPlain, UriMap, uriToPath } from '../../server/src/lsp/convert';
 
 test('pathToUri encodes like VS Code and round-trips through uriToPath', () => {
   assert.equal(pathToUri('/home/me/my vms/a#b?.nix'), 'file:///home/me/my%20vms/a%23b%3F.nix');
@@ -35,4 +35,11 @@ test('snippetToPlain keeps placeholder defaults and drops tab stops', () => {
   assert.equal(snippetToPlain('${1|br0,br1|} $TM_FILENAME ${TM_X:dflt}'), 'br0  dflt');
   assert.equal(snippetToPlain('"\\${name}" \\} \\\\ $'), '"${name}" } \\ $');
   assert.equal(snippetToPlain('${1:a\\}b}'), 'a}b');
+});
+
+test('plain text for the Problems panel and menus: code spans become quoted names, no literal backticks', () => {
+  assert.equal(plainText('tap `my-microvm` matches no unit; `10-uplink.network` sets `Bridge=brprim4`'), "tap 'my-microvm' matches no unit; '10-uplink.network' sets 'Bridge=brprim4'");
+  assert.equal(plainText('a name with a backtick: `a\\`b`'), "a name with a backtick: 'a`b'");
+  assert.equal(plainText('no spans here'), 'no spans here');
+  assert.doesNotMatch(plainText('unbalanced ` tick'), /`/);
 });

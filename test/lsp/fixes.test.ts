@@ -59,7 +59,7 @@ function kindOf(action: CodeAction): Kind | null {
     .flatMap((c) => c.edits.map((e) => ('newText' in e ? e.newText : '')))
     .join('');
   const t = action.title;
-  if (t.startsWith('Add `')) return edited.some((u) => u.endsWith('.nix')) ? 'add-name (Nix unit)' : 'add-name (unit file)';
+  if (t.startsWith("Add '")) return edited.some((u) => u.endsWith('.nix')) ? 'add-name (Nix unit)' : 'add-name (unit file)';
   if (/^Create .*bridging/.test(t)) return creates.some((u) => u.endsWith('.network')) ? 'create-unit (new .network file)' : 'create-unit (Nix unit)';
   if (t.includes('binScripts.tap-up')) return 'tap-up';
   if (t.includes('ExecStartPost') && text.includes('overrideStrategy = "asDropin"')) return 'host-service (asDropin)';

@@ -123,6 +123,7 @@ describe('settings', () => {
         maxFileSize: 2 * 1024 * 1024,
         defaultBridge: 'br9',
         severity: { 'tap-without-bridge': 'error' },
+        inlayHints: true,
       });
       const tap = await client.waitForDiagnostic(uri, (d) => d.code === 'tap-without-bridge');
       assert.equal(tap.severity, DiagnosticSeverity.Error, 'severity override applied');

@@ -152,7 +152,7 @@ describe('CRLF files', () => {
     await applyEach(
       'seed-files',
       'vms/my-microvm.nix',
-      (a) => a.title.startsWith('Add `') || a.title.startsWith('Let qemu'),
+      (a) => a.title.startsWith("Add '") || a.title.startsWith('Let qemu'),
       (c, _uri, _d, touched) => {
         for (const [t, text] of editedTexts(c, touched)) assert.equal(bareLineFeeds(text), 0, `${t}:\n${JSON.stringify(text)}`);
       },

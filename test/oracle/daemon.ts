@@ -16,7 +16,26 @@ import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const NETWORKD_BINARY = '/lib/systemd/systemd-networkd';
+/** Where distributions install the daemon (Debian: /lib, merged-/usr and others: /usr/lib), then $PATH. */
+export const NETWORKD_CANDIDATES = ['/lib/systemd/systemd-networkd', '/usr/lib/systemd/systemd-networkd'] as const;
+
+/** The systemd-networkd binary on this system (no systemctl: it may not run here), or null. */
+export function findNetworkdBinary(env: Record<string, string | undefined> = process.env): string | null {
+  const onPath = (env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => join(d, 'systemd-networkd'));
+  for (const candidate of [...NETWORKD_CANDIDATES, ...onPath]) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; the next place
+    }
+  }
+  return null;
+}
+
+const FOUND_NETWORKD = findNetworkdBinary();
+/** The daemon the oracle runs; when none is found, the name the prerequisite check reports. */
+export const NETWORKD_BINARY: string = FOUND_NETWORKD ?? NETWORKD_CANDIDATES[0];
 
 /** The directories networkd reads, highest priority first (networkd.md §1 step 1). */
 export const NETWORKD_DIRS = [
@@ -102,11 +121,7 @@ export function daemonPrerequisiteProblems(): string[] {
     problems.push(`must run as root (uid is ${typeof process.getuid === 'function' ? process.getuid() : 'unknown'})`);
   }
   if (process.platform !== 'linux') problems.push(`needs Linux (platform is ${process.platform})`);
-  try {
-    accessSync(NETWORKD_BINARY, constants.X_OK);
-  } catch {
-    problems.push(`${NETWORKD_BINARY} is missing or not executable (install systemd)`);
-  }
+  if (FOUND_NETWORKD === null) problems.push(`systemd-networkd not found in ${NETWORKD_CANDIDATES.join(', ')} or $PATH (install systemd)`);
   for (const tool of ['unshare', 'ip', 'mount']) {
     const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
     if (found.status !== 0) problems.push(`\`${tool}\` not found in PATH`);

@@ -55,7 +55,8 @@ export type Command =
   | { kind: 'check'; options: CheckOptions }
   | { kind: 'parse'; files: string[] }
   | { kind: 'graph'; options: GraphOptions }
-  | { kind: 'init'; directory: string };
+  | { kind: 'init'; directory: string }
+  | { kind: 'explain'; tap: string; paths: string[] };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -68,6 +69,7 @@ export const USAGE = `Usage: microvm-net check [PATH...] [options]
        microvm-net parse FILE...
        microvm-net graph [PATH...] [--format mermaid|dot|json] [--exclude GLOB]
        microvm-net init [DIRECTORY]
+       microvm-net explain TAP-ID [PATH...]
        microvm-net help | --help | --version
 
 Tells, for every microvm.nix tap interface under PATH (default: the current
@@ -122,6 +124,12 @@ Exit status 1 if a FILE does not parse.
 graph: the network map (hosts, bridges and their uplinks, taps, VMs; taps on
 no bridge grouped apart) as a Mermaid flowchart (default), Graphviz DOT or
 JSON, from the same analysis as check. Exit status 0 whatever it shows.
+
+explain: prints the decision chain behind the tap whose id is TAP-ID (as
+written; a generated part prints as *): the host that runs it, every .network
+unit in the order systemd-networkd reads them and whether it matches, the
+bridge's netdev, scripts and networking.bridges, and what the analysis could
+not see, each step with its file:line. Exit status 1 if no interface has it.
 `;
 
 const VALUE_FLAGS = new Set(['--format', '--fail-on', '--exclude', '--max-files', '--config', '--severity', '--default-bridge', '--cache']);
@@ -141,7 +149,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case 'help':
-      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'graph', 'help'].includes(rest[0]))) {
+      if (rest.length > 1 || (rest.length === 1 && !['check', 'parse', 'graph', 'explain', 'help'].includes(rest[0]))) {
         throw new UsageError(`unknown help topic: ${rest.join(' ')}`);
       }
       return { kind: 'help' };
@@ -163,6 +171,10 @@ export function parseArgs(argv: readonly string[]): Command {
       if (operands[0] === '') throw new UsageError('empty DIRECTORY');
       return { kind: 'init', directory: operands[0] ?? '.' };
     }
+    case 'explain':
+      if (rest.length === 0 || rest[0].startsWith('-')) throw new UsageError('explain needs a TAP-ID');
+      if (rest.slice(1).some((a) => a.startsWith('-'))) throw new UsageError(`unknown option of explain: ${rest.slice(1).find((a) => a.startsWith('-'))}`);
+      return { kind: 'explain', tap: rest[0], paths: rest.slice(1) };
     default:
       if (command.startsWith('-')) throw new UsageError(`unknown option before the command: ${command}`);
       throw new UsageError(`unknown command: ${command}`);

@@ -16,6 +16,7 @@ import { runInit } from './init';
 import { formatJson } from './json';
 import { runGraph } from './graph';
 import { runParse } from './parse';
+import { runExplain } from './explain';
 import { NixParser } from '../engine/nix/parser';
 import { TOOL_NAME, TOOL_VERSION } from './meta';
 import { createProgress } from './progress';
@@ -80,6 +81,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await runGraph(command.options, io, deps);
       case 'init':
         return runInit(command.directory, io);
+      case 'explain':
+        return await runExplain(command.tap, command.paths, io, deps);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { definitionOf } from '../engine/checks/codes';
 import type { Severity } from '../engine/model';
+import { codeDocsUrl } from '../protocol/docs';
 import { TOOL_HOME, TOOL_NAME, TOOL_VERSION } from './meta';
 import type { CheckReport, ReportRange } from './report';
 
@@ -97,6 +98,7 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}) {
       shortDescription: { text: info.short },
       fullDescription: { text: info.full },
       defaultConfiguration: { level: sarifLevel(info.severity) },
+      ...(codeDocsUrl(id) ? { helpUri: codeDocsUrl(id) } : {}),
     };
   });
 

@@ -7,6 +7,9 @@ import type { SkippedFile } from './files';
 import type { Diagnostic, Outcome, WorkspaceFacts } from './model';
 import type { Location, Position, Range } from './text';
 import type { InputsRead } from './workspace/nixFileSystem';
+import type { InlayHintInfo } from './inlayHints';
+import type { TapExplanation } from './explain';
+import type { RenameResult, RenameTarget } from './rename';
 
 export interface TextEdit {
   range: Range;
@@ -130,6 +133,14 @@ export interface LanguageService {
   workspaceSymbols(query: string): SymbolInfo[];
   codeLenses(file: string): CodeLensInfo[];
   completions(file: string, position: Position): CompletionInfo[];
+  /** After each tap id in `file` (within `range` when given): where it ends up. */
+  inlayHints(file: string, range?: Range): InlayHintInfo[];
+  /** The bridge name a rename can start from at `position`, or null. */
+  prepareRename(file: string, position: Position): RenameTarget | null;
+  /** Renames the bridge at `position` everywhere it is written, or says why it cannot. */
+  rename(file: string, position: Position, newName: string): RenameResult | null;
+  /** The decision chain of the taps named `tap` (as written), or of the tap id at a position. */
+  explain(query: { tap: string } | { file: string; position: Position }): TapExplanation[];
 
   /** What the last analysis read from disk, for the CLI's `--cache` (workspace/nixFileSystem.ts). */
   inputsRead?(): InputsRead;

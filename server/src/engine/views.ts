@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { devicesOnLines, findingLines, macvtapHoverLines, macvtapsMatchedLines } from './deviceViews';
 import { ignoreFixes } from './fixes/ignoreHere';
 import { buildFixes, type FixContext } from './fixes';
-import type { Outcome, Reason, UnitDefinition, UnitSetting } from './model';
+import type { Outcome, Reason, UnitDefinition, UnitSetting, ViaKind } from './model';
 import { bridgesDefinedIn, HostScopes, netdevsFor } from './hostScopes';
 import { TapSides, type Addressing } from './sides';
 import { describeMatch, findNetdev } from './networkd';
@@ -29,17 +29,30 @@ function link(location: Location, label?: string): string {
   return `[${label ?? `${shortPath(location.file)}:${location.range.start.line + 1}`}](${fileLink(location)})`;
 }
 
+/** One vocabulary with the inlay hints, the tree and the CLI: "no bridge", never "unmanaged". */
 const STATUS_TEXT: Record<Outcome['status'], string> = {
   bridged: 'bridged',
-  'bridge-undefined': 'not bridged: bridge not defined',
+  'bridge-undefined': 'no bridge: bridge not defined',
   routed: 'routed (no bridge)',
-  shadowed: 'not bridged: shadowed',
-  unmanaged: 'not bridged',
-  unknown: 'unknown',
+  shadowed: 'no bridge: shadowed',
+  unmanaged: 'no bridge',
+  unknown: 'not known',
   'not-applicable': 'not a host tap',
 };
 
-/** "bridged to `br0`", "not bridged: bridge not defined `br9`", "routed (no bridge)", … */
+/** What decided, in words: the internal kinds (`networkd-nix`, …) are not for readers. */
+const VIA_TEXT: Record<ViaKind, string> = {
+  'networkd-file': 'a systemd-networkd unit file',
+  'networkd-nix': 'a systemd.network unit in Nix',
+  'networking-bridges': 'networking.bridges',
+  'bin-script': "the VM's tap-up script",
+  'service-override': 'an override of the tap service',
+  'custom-service': 'a service',
+  'qemu-bridge-helper': 'qemu-bridge-helper',
+  'networking-interfaces': 'networking.interfaces',
+};
+
+/** "bridged to `br0`", "no bridge: bridge not defined `br9`", "routed (no bridge)", … */
 function statusPhrase(o: Outcome): string {
   const bridge = o.bridge ? ` \`${o.bridge}\`` : '';
   return o.status === 'bridged' ? `bridged to${bridge}` : `${STATUS_TEXT[o.status]}${bridge}`;
@@ -149,7 +162,7 @@ export class WorkspaceViews {
     lines.push(`**${iface.type ?? 'interface'} \`${id}\`** — ${statusPhrase(o)}`);
     if (o.via) {
       const where = o.via.location ? ` (${link(o.via.location)})` : '';
-      lines.push('', `decided by ${o.via.unit ? `\`${o.via.unit}\`` : o.via.kind}${where} — ${o.via.kind}`);
+      lines.push('', `decided by ${o.via.unit ? `\`${o.via.unit}\`` : VIA_TEXT[o.via.kind]}${where}${o.via.unit ? ` — ${VIA_TEXT[o.via.kind]}` : ''}`);
     } else if (o.winner) {
       lines.push('', `decided by \`${o.winner.name}\` (${link(o.winner.location)})`);
     }

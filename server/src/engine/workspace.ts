@@ -17,6 +17,9 @@ import type { AnalysisSnapshot, LanguageService, ScanProgress, ScanReport } from
 import type { Position, Range } from './text';
 import { applyContentChanges, type ContentChange } from './textEdits';
 import { WorkspaceViews } from './views';
+import { inlayHints } from './inlayHints';
+import { bridgeNameAt, renameBridge, type RenameEnv } from './rename';
+import { explainOutcome, outcomesAt, outcomesNamed } from './explain';
 import { Analysis, type NixFactsReuse } from './workspace/analysis';
 import { DocumentStore } from './workspace/documentStore';
 import { WorkspaceFileSystem, type InputsRead } from './workspace/nixFileSystem';
@@ -330,6 +333,30 @@ export class WorkspaceService implements LanguageService {
   }
   completions(file: string, position: Position) {
     return this.currentViews().completions(file, position);
+  }
+
+  inlayHints(file: string, range?: Range) {
+    return inlayHints(this.analyze().outcomes, file, range);
+  }
+  prepareRename(file: string, position: Position) {
+    return bridgeNameAt(this.analyze().facts, this.renameEnv, file, position);
+  }
+  rename(file: string, position: Position, newName: string) {
+    const facts = this.analyze().facts;
+    const target = bridgeNameAt(facts, this.renameEnv, file, position);
+    return target ? renameBridge(facts, this.renameEnv, target.name, newName) : null;
+  }
+  explain(query: { tap: string } | { file: string; position: Position }) {
+    const snapshot = this.analyze();
+    const outcomes = 'tap' in query ? outcomesNamed(snapshot, query.tap) : outcomesAt(snapshot, query.file, query.position);
+    return outcomes.map((o) => explainOutcome(snapshot, o));
+  }
+  private get renameEnv(): RenameEnv {
+    return {
+      textOf: (path) => this.store.textOf(path),
+      parseNix: (file, text) => this.parses.parse(file, text),
+      sha256Of: (path) => this.store.diskSha256Of(path),
+    };
   }
 
   dispose(): void {

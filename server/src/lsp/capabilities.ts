@@ -5,6 +5,7 @@ import {
   type ClientCapabilities,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
+import { EXPLAIN_TAP_COMMAND } from '../protocol/protocol';
 
 export interface ClientFeatures {
   configuration: boolean;
@@ -22,6 +23,9 @@ export interface ClientFeatures {
   createFiles: boolean;
   snippetEdits: boolean;
   codeLensRefresh: boolean;
+  inlayHintRefresh: boolean;
+  /** The client sends textDocument/prepareRename. */
+  prepareRename: boolean;
 }
 
 export function clientFeatures(c: ClientCapabilities): ClientFeatures {
@@ -42,6 +46,8 @@ export function clientFeatures(c: ClientCapabilities): ClientFeatures {
     // LSP 3.18 (`snippetEditSupport`); absent from the 3.17 types this server is built against.
     snippetEdits: (edit as { snippetEditSupport?: boolean } | undefined)?.snippetEditSupport === true,
     codeLensRefresh: c.workspace?.codeLens?.refreshSupport === true,
+    inlayHintRefresh: c.workspace?.inlayHint?.refreshSupport === true,
+    prepareRename: c.textDocument?.rename?.prepareSupport === true,
   };
 }
 
@@ -57,6 +63,9 @@ export function serverCapabilities(f: ClientFeatures): ServerCapabilities {
     workspaceSymbolProvider: true,
     codeLensProvider: { resolveProvider: false },
     completionProvider: { triggerCharacters: ['=', '"'], resolveProvider: false },
+    inlayHintProvider: true,
+    renameProvider: f.prepareRename ? { prepareProvider: true } : true,
+    executeCommandProvider: { commands: [EXPLAIN_TAP_COMMAND] },
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
   };
 }

@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { Fix, TextEdit, WorkspaceEdit } from '../engine/service';
 import type { Range } from '../engine/text';
-import { DIAGNOSTIC_SOURCE, snippetToPlain, toLspRange, uriToPath, type UriMap } from './convert';
+import { DIAGNOSTIC_SOURCE, plainText, snippetToPlain, toLspRange, uriToPath, type UriMap } from './convert';
 import type { DocumentStore } from './documents';
 import { withServiceNow } from './request';
 import type { ServiceHost } from './serviceHost';
@@ -50,14 +50,14 @@ export function codeActionHandler(
           findDiagnostic(params.context.diagnostics, fix) ?? findDiagnostic(published(uris.uri(fix.diagnosticLocation.file)), fix);
         if (fix.disabled) {
           if (caps.disabledActions) {
-            actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: diagnostic ? [diagnostic] : undefined, disabled: { reason: fix.disabled.reason } });
+            actions.push({ title: plainText(fix.title), kind: CodeActionKind.QuickFix, diagnostics: diagnostic ? [diagnostic] : undefined, disabled: { reason: plainText(fix.disabled.reason) } });
           }
           continue;
         }
         const edit = toLspEdit(fix, uris, documents, caps);
         if (!edit) continue;
         actions.push({
-          title: fix.title,
+          title: plainText(fix.title),
           kind: CodeActionKind.QuickFix,
           isPreferred: fix.preferred,
           diagnostics: diagnostic ? [diagnostic] : undefined,

@@ -12,6 +12,7 @@ import {
   type Range as LspRange,
 } from 'vscode-languageserver/node';
 import type { Diagnostic, Severity } from '../engine/model';
+import { codeDocsUrl } from '../protocol/docs';
 import type { SymbolInfo } from '../engine/service';
 import type { Location, Range } from '../engine/text';
 
@@ -102,19 +103,36 @@ export function toLspSeverity(severity: Severity): DiagnosticSeverity {
   }
 }
 
+/**
+ * Engine text marks names as code spans (`br0`) for markdown faces (hover, SARIF). The Problems
+ * panel, quick-fix menus and most editors' message lines show text raw, so there each span
+ * becomes a quoted name and no literal backtick is left but one that is part of a name.
+ */
+export function plainText(text: string): string {
+  const ESCAPED = '\u0000';
+  return text
+    .replace(/\\`/g, ESCAPED)
+    .replace(/`([^`]*)`/g, "'$1'")
+    .replace(/`/g, "'")
+    .split(ESCAPED)
+    .join('`');
+}
+
 export function toLspDiagnostic(d: Diagnostic, uris: UriMap, withRelated: boolean): LspDiagnostic {
   const out: LspDiagnostic = {
     range: toLspRange(d.location.range),
     severity: toLspSeverity(d.severity),
     code: d.code,
     source: DIAGNOSTIC_SOURCE,
-    message: d.message,
+    message: plainText(d.message),
   };
+  const href = codeDocsUrl(d.code);
+  if (href) out.codeDescription = { href };
   if (withRelated && d.related.length) {
-    out.relatedInformation = d.related.map((r) => ({ location: toLspLocation(r.location, uris), message: r.message }));
+    out.relatedInformation = d.related.map((r) => ({ location: toLspLocation(r.location, uris), message: plainText(r.message) }));
   } else if (d.related.length) {
     // Clients without related-information support still learn which files are involved.
-    out.message += '\n' + d.related.map((r) => `${r.message} (${r.location.file}:${r.location.range.start.line + 1})`).join('\n');
+    out.message += '\n' + d.related.map((r) => `${plainText(r.message)} (${r.location.file}:${r.location.range.start.line + 1})`).join('\n');
   }
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import {
   CodeLensRefreshRequest,
+  InlayHintRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -32,6 +33,10 @@ import { registerDebugRequests } from './debug';
 import { DiagnosticsPublisher } from './diagnostics';
 import { DocumentStore } from './documents';
 import { hoverHandler } from './hover';
+import { DiskWatcher } from './diskWatcher';
+import { inlayHintHandler } from './inlayHints';
+import { prepareRenameHandler, renameHandler } from './rename';
+import { executeCommandHandler } from './explain';
 import {
   codeLensHandler,
   completionHandler,
@@ -76,7 +81,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   /** The settings as the engine may take them, each refused glob shown once until it changes. */
   let lastGlobProblems = '';
   const usable = (raw: Settings): Settings => {
-    const { settings: valid, problems } = withValidGlobs(raw);
+    const { settings: valid, problems: globProblems } = withValidGlobs(raw);
+    const problems = [...globProblems, ...settingsSource.problems];
     const key = problems.join('\n');
     if (key !== lastGlobProblems && problems.length > 0) {
       for (const message of problems) {
@@ -138,10 +144,23 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       if (changed) revision++;
       sendSummary();
       if (changed && features.codeLensRefresh) background(connection.sendRequest(CodeLensRefreshRequest.type), log, 'codeLens/refresh');
+      if (changed && features.inlayHintRefresh) background(connection.sendRequest(InlayHintRefreshRequest.type), log, 'inlayHint/refresh');
     },
   });
 
   const roots = () => folders.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== null);
+  // A client that cannot watch files for us (no dynamic didChangeWatchedFiles) gets our own watching.
+  const disk = new DiskWatcher(
+    {
+      changed: (file) => host.current?.fileChanged(file),
+      deleted: (file) => host.current?.fileDeleted(file),
+      settled: () => diagnostics.schedule(),
+    },
+    log,
+  );
+  const watchDisk = () => {
+    if (!features.dynamicWatchedFiles) disk.watch(roots(), settings.exclude);
+  };
 
   documents.listen(connection, {
     opened(doc) {
@@ -181,21 +200,30 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         folders = [...folders.filter((f) => !gone.has(f.uri)), ...added];
         log(`workspace folders: ${roots().join(', ') || '(none)'}`);
         settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
+        watchDisk();
         await host.configure(roots(), settings);
       });
     }
     settings = usable(await settingsSource.pull(folders.map((f) => f.uri)));
-    log(`starting over ${roots().join(', ') || '(no workspace folder)'}`);
+    log(`${options.name ?? 'microvm-net-lsp'} ${options.version ?? ''} starting over ${roots().join(', ') || '(no workspace folder)'}`);
+    watchDisk();
     await host.configure(roots(), settings);
   });
 
   connection.onDidChangeConfiguration(async (params) => {
-    const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params));
+    const next = usable(features.configuration ? await settingsSource.pull(folders.map((f) => f.uri)) : pushedSettings(params, settingsSource));
     if (sameSettings(next, settings)) return;
     const onlySeverity = sameSettings({ ...next, severity: {} }, { ...settings, severity: {} });
+    // Inlay hints are a view: turning them on or off asks the client again, the engine is untouched.
+    const onlyHints = sameSettings({ ...next, inlayHints: true }, { ...settings, inlayHints: true });
     settings = next;
+    if (onlyHints) {
+      if (features.inlayHintRefresh) background(connection.sendRequest(InlayHintRefreshRequest.type), log, 'inlayHint/refresh');
+      return;
+    }
     log(`settings changed: ${JSON.stringify(settings)}`);
     // Severity is applied by the engine's analysis: a new level needs no re-scan, only a re-publish.
+    watchDisk();
     if (onlySeverity) await host.updateAnalysisSettings(roots(), settings);
     else await host.updateSettings(roots(), settings);
   });
@@ -232,6 +260,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onWorkspaceSymbol(validated('query', workspaceSymbolHandler(host, uris)));
   connection.onCodeLens(validated('document', codeLensHandler(host, uris)));
   connection.onCompletion(validated('position', completionHandler(host)));
+  connection.languages.inlayHint.on(validated('range', inlayHintHandler(host, () => settings.inlayHints)));
+  const editCapabilities = () => ({ documentChanges: features.documentChanges, createFiles: features.createFiles, snippets: false, disabledActions: false });
+  connection.onPrepareRename(validated('position', prepareRenameHandler(host)));
+  connection.onRenameRequest(validated('position', renameHandler(host, uris, documents, editCapabilities)));
+  connection.onExecuteCommand(executeCommandHandler(host, uris));
 
   // Declared without params; a client that sends some anyway gets them before the token.
   connection.onRequest(TapReportRequest.method, (...args: unknown[]) =>
@@ -252,6 +285,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   if (options.debug) registerDebugRequests(connection);
 
   connection.onShutdown(() => {
+    disk.dispose();
     diagnostics.dispose();
     host.dispose();
   });

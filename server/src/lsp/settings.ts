@@ -9,11 +9,15 @@ import {
   combineFolderSettings,
   mergeSettings,
   sanitizeSettings,
+  severityProblems,
   SETTINGS_SECTION,
   type Settings,
 } from '../protocol/settings';
 
 export class SettingsSource {
+  /** What the last settings read held that is ignored (unknown codes, bad levels), in words. */
+  problems: string[] = [];
+
   constructor(
     private readonly connection: Connection,
     private readonly supported: () => boolean,
@@ -26,6 +30,7 @@ export class SettingsSource {
       : [{ section: SETTINGS_SECTION }];
     try {
       const answers: unknown[] = await this.connection.workspace.getConfiguration(items);
+      this.problems = [...new Set(answers.flatMap(severityProblems))];
       return combineFolderSettings(answers.map(sanitizeSettings));
     } catch (e) {
       this.connection.console.warn(`could not read ${SETTINGS_SECTION} settings, using defaults: ${String(e)}`);
@@ -38,9 +43,10 @@ export class SettingsSource {
  * Clients without `workspace/configuration` may push settings in didChangeConfiguration
  * instead (`{ settings: { microvmNet: {...} } }`); anything else leaves the defaults.
  */
-export function pushedSettings(params: { settings?: unknown }): Settings {
+export function pushedSettings(params: { settings?: unknown }, source?: SettingsSource): Settings {
   const all = params.settings;
   const section = all && typeof all === 'object' ? (all as Record<string, unknown>)[SETTINGS_SECTION] : undefined;
+  if (source) source.problems = severityProblems(section);
   return mergeSettings(sanitizeSettings(section));
 }
 

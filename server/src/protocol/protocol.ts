@@ -92,6 +92,12 @@ export const AnalysisSummaryNotification = new NotificationType<AnalysisSummary>
  */
 export const SHOW_REFERENCES_COMMAND = 'microvmNet.showReferences';
 
+/**
+ * `workspace/executeCommand` argument `{ tap: "<id>" }` or `{ uri, position }`: the decision chain
+ * of the tap (server/src/lsp/explain.ts). Any LSP client can run it.
+ */
+export const EXPLAIN_TAP_COMMAND = 'microvm-net.explainTap';
+
 export type ShowReferencesArgs = [uri: string, position: ProtocolRange['start'], locations: ProtocolLocation[]];
 
 /** How a status counts in the summary: a problem is a tap that will silently not be bridged. */

@@ -15,7 +15,11 @@ export interface Settings {
   defaultBridge: string;
   /** Per diagnostic code. */
   severity: Record<string, SeverityOverride>;
+  /** Show where each tap ends up after its id (`→ br0`). */
+  inlayHints: boolean;
 }
+
+import { definitionOf, DIAGNOSTIC_DEFINITIONS } from '../engine/checks/codes';
 
 export const SETTINGS_SECTION = 'microvmNet';
 
@@ -29,6 +33,7 @@ export type JsonSchema = {
   enumDescriptions?: readonly string[];
   minimum?: number;
   additionalProperties?: JsonSchema | boolean;
+  properties?: Record<string, JsonSchema & { description?: string }>;
 };
 
 export interface SettingSpec<T> {
@@ -51,12 +56,23 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFileSize: 2 * 1024 * 1024,
   defaultBridge: '',
   severity: {},
+  inlayHints: true,
 };
 
 const severityEnum: JsonSchema = {
   type: 'string',
   enum: SEVERITY_OVERRIDES,
   enumDescriptions: ['Report as an error.', 'Report as a warning.', 'Report as information.', 'Report as a hint.', 'Do not report.'],
+};
+
+/**
+ * `severity` offers each code of the registry as a key (the settings UI completes them and flags
+ * a misspelled one); the server also says which keys and values it ignores (severityProblems).
+ */
+const severityByCode: JsonSchema = {
+  type: 'object',
+  properties: Object.fromEntries(DIAGNOSTIC_DEFINITIONS.map((d) => [d.code, { type: 'string', enum: SEVERITY_OVERRIDES, description: d.shortDescription }])),
+  additionalProperties: false,
 };
 
 /** Order here is the order the settings UI shows them in. */
@@ -94,7 +110,14 @@ export const SETTINGS_SCHEMA: readonly SettingSpec<unknown>[] = [
     default: DEFAULT_SETTINGS.severity,
     description: 'Severity per diagnostic code, e.g. `{ "tap-without-bridge": "error", "mac-not-local": "off" }`.',
     scope: 'resource',
-    schema: { type: 'object', additionalProperties: severityEnum },
+    schema: severityByCode,
+  },
+  {
+    key: 'inlayHints',
+    default: DEFAULT_SETTINGS.inlayHints,
+    description: 'Show after each tap `id` where it ends up: `→ br0`, `→ routed`, `→ no bridge` or `→ ?` (not known), with the reason in the tooltip.',
+    scope: 'window',
+    schema: { type: 'boolean' },
   },
   {
     key: 'trace.server',
@@ -122,6 +145,7 @@ export function sanitizeSettings(raw: unknown): Partial<Settings> {
   if (isPositiveInteger(r.maxFiles)) out.maxFiles = r.maxFiles;
   if (isPositiveInteger(r.maxFileSize)) out.maxFileSize = r.maxFileSize;
   if (typeof r.defaultBridge === 'string') out.defaultBridge = r.defaultBridge;
+  if (typeof r.inlayHints === 'boolean') out.inlayHints = r.inlayHints;
   if (r.severity && typeof r.severity === 'object' && !Array.isArray(r.severity)) {
     const severity: Record<string, SeverityOverride> = {};
     for (const [code, level] of Object.entries(r.severity as Record<string, unknown>)) {
@@ -132,6 +156,42 @@ export function sanitizeSettings(raw: unknown): Partial<Settings> {
     out.severity = severity;
   }
   return out;
+}
+
+/** What a `severity` setting holds that is ignored, each said so a user can fix it. */
+export function severityProblems(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const severity = (raw as Record<string, unknown>).severity;
+  if (severity === undefined) return [];
+  if (!severity || typeof severity !== 'object' || Array.isArray(severity)) return [`${SETTINGS_SECTION}.severity must be an object of code → level; ignored`];
+  const problems: string[] = [];
+  for (const [code, level] of Object.entries(severity as Record<string, unknown>)) {
+    if (!definitionOf(code)) problems.push(`${SETTINGS_SECTION}.severity: unknown diagnostic code ${JSON.stringify(code)}${closest(code)}; ignored`);
+    if (typeof level !== 'string' || !(SEVERITY_OVERRIDES as readonly string[]).includes(level)) {
+      problems.push(`${SETTINGS_SECTION}.severity.${code}: ${JSON.stringify(level)} is not one of ${SEVERITY_OVERRIDES.join(', ')}; ignored`);
+    }
+  }
+  return problems;
+}
+
+/** ` (did you mean "tap-without-bridge"?)` for a near miss, else nothing. */
+function closest(code: string): string {
+  let best: { code: string; distance: number } | null = null;
+  for (const d of DIAGNOSTIC_DEFINITIONS) {
+    const distance = editDistance(code, d.code);
+    if (!best || distance < best.distance) best = { code: d.code, distance };
+  }
+  return best && best.distance <= 3 ? ` (did you mean ${JSON.stringify(best.code)}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 function isPositiveInteger(v: unknown): v is number {

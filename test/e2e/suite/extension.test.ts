@@ -115,7 +115,7 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
       it(`hover on ${expected.file}:${expected.line} says the tap is on no bridge and names ${intendedBridge(expected)}`, async function () {
         const uri = uriOf(fixture, expected.file);
         const at = positionOf(expected).translate(0, 2);
-        const text = await waitForHover(uri, at, 'not bridged');
+        const text = await waitForHover(uri, at, 'no bridge');
         const bridge = BREAK ? `${intendedBridge(expected)}-broken-on-purpose` : intendedBridge(expected);
         assert.ok(text.includes(`\`${bridge}\``), `hover names bridge ${bridge}:\n${text}`);
         const tap = tapAt(expected);
@@ -162,8 +162,23 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
     it('Restart Language Server comes back with the same diagnostics and hovers', async function () {
       await vscode.commands.executeCommand('microvmNet.restartServer');
       await waitForAllDiagnostics(fixture.diagnostics);
-      for (const expected of tapDiagnostics) await waitForHover(uriOf(fixture, expected.file), positionOf(expected).translate(0, 2), 'not bridged');
+      for (const expected of tapDiagnostics) await waitForHover(uriOf(fixture, expected.file), positionOf(expected).translate(0, 2), 'no bridge');
     });
+
+    for (const expected of tapDiagnostics) {
+      it(`an inlay hint after ${tapAt(expected)?.id ?? '?'} says → no bridge`, async function () {
+        const uri = uriOf(fixture, expected.file);
+        const labels = await waitFor(
+          () => `inlay hints in ${expected.file}`,
+          async () => {
+            const hints = await inlayHints(uri);
+            const at = hints.filter((h) => h.position.line === expected.line - 1).map(hintLabel);
+            return at.includes('→ no bridge') ? at : undefined;
+          },
+        );
+        assert.deepEqual(labels, ['→ no bridge']);
+      });
+    }
 
     for (const expected of tapDiagnostics) {
       const tap = tapAt(expected);
@@ -174,16 +189,21 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
         const actions = await quickFixes(uriOf(fixture, expected.file), d.range);
         assert.ok(actions.length >= 2, `quick fixes: ${actions.map((a) => a.title).join(' | ')}`);
         assert.equal(new Set(actions.map((a) => a.title)).size, actions.length, 'titles are distinct');
+        // Repairs first, then the suppression comments ("Ignore … here", "… in this file").
+        const firstIgnore = actions.findIndex((a) => a.title.startsWith('Ignore '));
+        assert.ok(firstIgnore >= 1, `repairs come before the suppressions: ${actions.map((a) => a.title).join(' | ')}`);
+        assert.ok(actions.slice(firstIgnore).every((a) => a.title.startsWith('Ignore ') && a.title.includes(expected.code)), 'the suppressions name the code and come last');
         for (const a of actions) {
           assert.equal(a.kind?.value, vscode.CodeActionKind.QuickFix.value, `${a.title}: kind`);
           assert.ok(a.edit, `${a.title}: carries an edit`);
+          if (a.title.startsWith('Ignore ')) continue;
           assert.ok(a.title.includes(bridge), `${a.title}: names the bridge ${bridge}`);
           // (`vscode.executeCodeActionProvider` drops CodeAction.diagnostics, so which diagnostic an
           // action answers is checked by the LSP and neovim tests, not here.)
         }
         const preferred = actions.filter((a) => a.isPreferred);
         assert.equal(preferred.length, 1, 'exactly one preferred fix');
-        assert.ok(preferred[0].title.startsWith(`Add \`${id}\` to Name=`), preferred[0].title);
+        assert.ok(preferred[0].title.startsWith(`Add '${id}' to Name=`), preferred[0].title);
       });
 
       it(`applying the preferred fix through workspace.applyEdit clears the warning on ${id}`, async function () {
@@ -216,8 +236,42 @@ describe(`microvm-net in the "${fixture.name}" example`, function () {
         assert.ok(row?.includes('| bridged |') && row.includes(`| ${bridge} |`), `report row after the fix: ${row}`);
       });
     }
+
+    it('rename a bridge from its netdev Name: the fixed taps follow it (re-analysed)', async function () {
+      const expected = tapDiagnostics[0];
+      assert.ok(expected, 'the example has a tap without bridge (expected.json)');
+      const bridge = intendedBridge(expected);
+      const renamed = 'brrenamed0';
+      let at: { uri: vscode.Uri; position: vscode.Position } | undefined;
+      for (const uri of await vscode.workspace.findFiles('**/*.{nix,netdev}')) {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const offset = doc.getText().search(new RegExp(`Name\\s*=\\s*"?${bridge}\\b`));
+        if (offset < 0) continue;
+        at = { uri, position: doc.positionAt(doc.getText().indexOf(bridge, offset) + 1) };
+        break;
+      }
+      assert.ok(at, `the netdev defining ${bridge}`);
+      const edit = (await vscode.commands.executeCommand('vscode.executeDocumentRenameProvider', at.uri, at.position, renamed)) as vscode.WorkspaceEdit;
+      assert.ok(edit && edit.size > 0, 'rename answers an edit');
+      assert.equal(await vscode.workspace.applyEdit(edit), true);
+      const tapUri = uriOf(fixture, expected.file);
+      const text = await waitForHover(tapUri, positionOf(expected).translate(0, 2), `\`${renamed}\``);
+      assert.ok(text.includes(`bridged to \`${renamed}\``), text);
+      const labels = (await inlayHints(tapUri)).filter((h) => h.position.line === expected.line - 1).map(hintLabel);
+      assert.deepEqual(labels, [`→ ${renamed}`]);
+    });
   });
 });
+
+async function inlayHints(uri: vscode.Uri): Promise<vscode.InlayHint[]> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const range = new vscode.Range(0, 0, doc.lineCount, 0);
+  return ((await vscode.commands.executeCommand('vscode.executeInlayHintProvider', uri, range)) as vscode.InlayHint[] | undefined) ?? [];
+}
+
+function hintLabel(h: vscode.InlayHint): string {
+  return typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
+}
 
 function tapAt(d: ExpectedDiagnostic) {
   return fixture.interfaces.find((i) => i.file === d.file && i.line === d.line && i.column === d.column);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'microvm-net.microvm-net';
 export const SOURCE = 'microvm-net';
-export const COMMANDS = ['microvmNet.restartServer', 'microvmNet.rescan', 'microvmNet.showTapReport', 'microvmNet.showReferences', 'microvmNet.showMap'];
+export const COMMANDS = ['microvmNet.restartServer', 'microvmNet.rescan', 'microvmNet.showTapReport', 'microvmNet.showReferences', 'microvmNet.showMap', 'microvmNet.explainTap'];
 
 /**
  * MICROVM_NET_E2E_BREAK=1 flips one expectation (the bridge the hover must name) so that a run

@@ -188,6 +188,18 @@ export class FakeService implements LanguageService {
   completions(_file: string, position: Position): CompletionInfo[] {
     return [{ label: 'br0', detail: 'bridge', range: { start: position, end: position } }];
   }
+  inlayHints() {
+    return [];
+  }
+  prepareRename() {
+    return null;
+  }
+  rename() {
+    return null;
+  }
+  explain() {
+    return [];
+  }
 
   dispose(): void {
     this.texts.clear();

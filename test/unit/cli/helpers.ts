@@ -167,6 +167,18 @@ export class FakeService implements LanguageService {
   completions(_file: string, _position: Position): CompletionInfo[] {
     return [];
   }
+  inlayHints() {
+    return [];
+  }
+  prepareRename() {
+    return null;
+  }
+  rename() {
+    return null;
+  }
+  explain() {
+    return [];
+  }
   dispose(): void {
     this.disposed = true;
   }

@@ -4,6 +4,9 @@ import { buildReport } from '../../../server/src/cli/report';
 import { escapeMarkdown, FINGERPRINT_KEY, formatSarif, sarifLevel, toSarif, toUri } from '../../../server/src/cli/sarif';
 import { TOOL_VERSION } from '../../../server/src/cli/meta';
 import { assertGolden } from './golden';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeDocsUrl, PROJECT_HOME } from '../../../server/src/protocol/docs';
 import { diag, loc, snapshot } from './helpers';
 import { sampleSnapshot } from './sample';
 
@@ -156,4 +159,17 @@ test('an empty report is still a valid run', () => {
   const run = toSarif(buildReport(snapshot({}), { base: BASE }), OPTIONS).runs[0];
   assert.deepEqual(run.results, []);
   assert.deepEqual((run.tool.driver as { rules: unknown[] }).rules, []);
+});
+
+test('each rule links to its code\'s row of the README, and the driver to the project', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const run = sarifOf(sample(), {} as typeof OPTIONS).runs[0];
+  assert.equal(run.tool.driver.informationUri, PROJECT_HOME);
+  assert.ok(run.tool.driver.rules.length > 0);
+  for (const rule of run.tool.driver.rules) {
+    assert.equal(rule.helpUri, codeDocsUrl(rule.id));
+    assert.ok(rule.helpUri.startsWith(PROJECT_HOME) && rule.helpUri.endsWith(`#${rule.id}`), rule.helpUri);
+    assert.ok(readme.includes(`<a id="${rule.id}"></a>`), `README anchor for ${rule.id}`);
+  }
+  assert.equal(codeDocsUrl('no-such-code'), undefined);
 });

@@ -58,7 +58,15 @@ function workspace(from: string | null, files: Record<string, string | Uint8Arra
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      // A directory this user may not list (a test's chmod 000 when not run as root).
+      out.set(d, 'unreadable directory');
+      return;
+    }
+    for (const e of entries) {
       const p = join(d, e.name);
       if (e.isSymbolicLink()) out.set(p, `-> ${fs.readlinkSync(p)}`);
       else if (e.isDirectory()) walk(p);

@@ -100,7 +100,11 @@ test('defect 6: a file another user owns keeps its owner and mode when the fix m
   assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [NOBODY, NOBODY, 0o664]);
 });
 
-test('defect 6: as a user who may not write them, a 0444 file of its own and a file of another user are refused, not replaced', { timeout: 180_000 }, async () => {
+// Only root can hand a file to another user. An ordinary user's `npm test` leaves this one out and
+// says so; CI (.ci/run, as root, MICROVM_NET_ORACLE=required) must run it.
+const rootOnly = !canSwitchUser() && process.env.MICROVM_NET_ORACLE !== 'required' && 'NOT RUN: needs root to give files to another user (nobody); CI runs it as root';
+
+test('defect 6: as a user who may not write them, a 0444 file of its own and a file of another user are refused, not replaced', { timeout: 180_000, skip: rootOnly }, async () => {
   assert.ok(canSwitchUser(), 'runs as root (as CI does) to start the CLI as nobody; as another user, a 0444 file already cannot be written');
   const bundle = await stageCli(made);
   const base = readableTempDir(made);

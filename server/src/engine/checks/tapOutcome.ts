@@ -33,7 +33,7 @@ function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[
       const related = outcome.winner
         ? [unitRelated(outcome.winner, `${outcome.winner.name} matches this tap first`)]
         : bridging(outcome);
-      return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} is attached to no bridge: ${because}`, at, { related, outcome });
+      return diagnostic(tapWithoutBridge, `tap ${tapLabel(iface)} has no bridge: ${because}`, at, { related, outcome });
     }
     case 'shadowed': {
       const related: RelatedInfo[] = [];
@@ -43,7 +43,7 @@ function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[
     }
     case 'bridge-undefined': {
       const related = outcome.winner ? [unitRelated(outcome.winner, `${outcome.winner.name} sets Bridge=${outcome.bridge}`)] : [];
-      return diagnostic(bridgeNotDefined, `tap ${tapLabel(iface)} is not bridged: ${because}`, at, { related, outcome });
+      return diagnostic(bridgeNotDefined, `tap ${tapLabel(iface)} has no bridge: ${because}`, at, { related, outcome });
     }
     default:
       return null;

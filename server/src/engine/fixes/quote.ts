@@ -71,6 +71,15 @@ export function unitValueRefusal(word: string, options: { literalGlob?: boolean 
 
 const PLAIN_WORD = /^[A-Za-z0-9_.@+=,-]+$/;
 
+/**
+ * A word every quoting context reads as itself: unquoted, inside `'…'` or `"…"` in a shell, in a
+ * systemd command line, inside a Nix `"…"` or `''…''` string. Only such a word may replace
+ * another inside text whose quoting we did not write.
+ */
+export function isPlainWord(word: string): boolean {
+  return PLAIN_WORD.test(word);
+}
+
 /** One word for a POSIX shell: single-quoted, each `'` written as `'\''`. */
 export function shellWord(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;

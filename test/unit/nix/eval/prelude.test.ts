@@ -39,7 +39,8 @@ function nixEval(expr: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'mvn-prelude-'));
   writeFileSync(join(dir, 'prelude.nix'), PRELUDE_TEXT);
   const wrapped = `let lib = import ${join(dir, 'prelude.nix')} // { fix = f: let x = f x; in x; }; in ${expr}`;
-  const run = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', wrapped], { encoding: 'utf8' });
+  // The dummy store: evaluation needs no store, and an ordinary user may not reach the daemon's.
+  const run = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', '--store', 'dummy://', '-E', wrapped], { encoding: 'utf8' });
   assert.equal(run.status, 0, `nix-instantiate failed (is nix-bin installed?): ${run.stderr}`);
   return run.stdout.trim();
 }

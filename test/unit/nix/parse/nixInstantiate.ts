@@ -18,7 +18,8 @@ export function nixVersion(): string | undefined {
 
 function run(files: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NIX_INSTANTIATE, ['--parse', ...files], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The dummy store: parsing needs none, and an ordinary user may not reach the daemon's.
+    const child = spawn(NIX_INSTANTIATE, ['--parse', '--store', 'dummy://', ...files], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
