@@ -21,6 +21,7 @@ export class NetworkMapPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private editTimer: NodeJS.Timeout | undefined;
   private pending = 0;
+  private disposed = false;
 
   static show(session: ClientSession, log: vscode.LogOutputChannel): void {
     if (NetworkMapPanel.current) {
@@ -48,7 +49,9 @@ export class NetworkMapPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     void this.html().then(
-      (html) => (panel.webview.html = html),
+      (html) => {
+        if (!this.disposed) panel.webview.html = html;
+      },
       (e: unknown) => log.error(`the network map page could not be built (is dist/webview built?): ${e instanceof Error ? e.message : String(e)}`),
     );
     this.disposables.push(
@@ -64,12 +67,13 @@ export class NetworkMapPanel implements vscode.Disposable {
 
   async refresh(): Promise<void> {
     const client = this.session.current;
-    if (!client?.isRunning()) return;
+    if (this.disposed || !client?.isRunning()) return;
     const request = ++this.pending;
     try {
       const graph: NetworkGraphResult = await client.sendRequest(protocol().NetworkGraphRequest);
-      // A slower, older answer must not replace a newer one.
-      if (request === this.pending) await this.panel.webview.postMessage({ type: 'graph', graph });
+      // A slower, older answer must not replace a newer one; a closed map takes none (posting to
+      // a disposed webview throws).
+      if (request === this.pending && !this.disposed) await this.panel.webview.postMessage({ type: 'graph', graph });
     } catch (e) {
       this.log.warn(`network map request failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -115,6 +119,8 @@ export class NetworkMapPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     if (NetworkMapPanel.current === this) NetworkMapPanel.current = undefined;
     clearTimeout(this.editTimer);
     for (const d of this.disposables.splice(0)) d.dispose();

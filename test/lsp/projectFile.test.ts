@@ -90,7 +90,7 @@ test('"Ignore this here" inserts the comment above the finding; the finding goes
     const uri = await client.openFile(join(root, 'hosts', 'hypervisor', 'vms.nix'));
     const diagnostic: Diagnostic = await client.waitForDiagnostic(uri, (d) => d.code === 'tap-without-bridge', 60_000);
     const actions = await client.codeActions(uri, diagnostic);
-    const ignore = actions.find((a) => a.title === 'Ignore `tap-without-bridge` here');
+    const ignore = actions.find((a) => a.title === "Ignore 'tap-without-bridge' here");
     assert.ok(ignore?.edit, actions.map((a) => a.title).join(', '));
     assert.notEqual(ignore.isPreferred, true);
     assert.ok(actions.findIndex((a) => a === ignore) > actions.findIndex((a) => a.isPreferred), 'after the repairs');

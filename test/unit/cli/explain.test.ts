@@ -15,14 +15,14 @@ async function run(args: string[]) {
   return { code, out: stdout.text, err: stderr.text };
 }
 
-test('explain prints the decision chain with file:line relative to PATH', async () => {
+test('explain prints the decision chain with file:line relative to the current directory, as check does', async () => {
   const { code, out } = await run(['explain', 'tap-media', 'examples/homelab']);
   assert.equal(code, 0);
   assert.deepEqual(out.split('\n').slice(0, 2), [
-    'tap tap-media of VM media on host hypervisor (type tap)  (hosts/hypervisor/vms.nix:55)',
+    'tap tap-media of VM media on host hypervisor (type tap)  (examples/homelab/hosts/hypervisor/vms.nix:55)',
     'outcome: no bridge (unmanaged)',
   ]);
-  assert.match(out, /\n {2}- 20-lan\.network: does not match {2}\(hosts\/hypervisor\/network\.nix:14\)\n/);
+  assert.match(out, /\n {2}- 20-lan\.network: does not match {2}\(examples\/homelab\/hosts\/hypervisor\/network\.nix:14\)\n/);
   assert.match(out, /\n {2}- 30-br0\.network: does not match/);
   assert.match(out, /no script, service or networking\.bridges entry attaches it\n$/);
 });
