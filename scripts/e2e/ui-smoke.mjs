@@ -63,7 +63,7 @@ export async function uiSmoke(ctx, url, { breakIt = false } = {}) {
 
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     // The hover widget shows the problem (marker part) and then our hover (markdown part).
-    const widget = page.locator('.monaco-hover', { hasText: 'not bridged' }).first();
+    const widget = page.locator('.monaco-hover', { hasText: '— no bridge' }).first();
     try {
       await widget.waitFor({ state: 'visible', timeout: 15_000 });
     } catch {
@@ -73,7 +73,7 @@ export async function uiSmoke(ctx, url, { breakIt = false } = {}) {
     }
     await page.waitForTimeout(300); // let the widget finish rendering for the screenshot
     const marker = (await widget.locator('.marker').first().innerText().catch(() => '')).replace(/\s+/g, ' ');
-    const ours = (await widget.locator('.markdown-hover', { hasText: 'not bridged' }).first().innerText()).replace(/\s+/g, ' ');
+    const ours = (await widget.locator('.markdown-hover', { hasText: '— no bridge' }).first().innerText()).replace(/\s+/g, ' ');
     log(`ui: hover, problem part: ${marker.slice(0, 160)}`);
     log(`ui: hover, microvm-net part: ${ours}`);
 
