@@ -333,8 +333,9 @@ async function main() {
     }
     results.push(['suite coexist (another extension owns .network)', code]);
   }
-  if (runUi) {
-    const ws = copyExample('seed', join(tmp, 'workspaces', 'ui'));
+  /** One browser-driven test on a fresh copy of the seed, under a time limit. */
+  const uiTest = async (dir, name, run, minutes) => {
+    const ws = copyExample('seed', join(tmp, 'workspaces', dir));
     const url = workbenchUrl(server, ws, [
       ['extensionDevelopmentPath', `vscode-remote://${server.host}${ROOT}`],
       ['skipWelcome', 'true'],
@@ -342,31 +343,16 @@ async function main() {
     const t1 = Date.now();
     let code = 0;
     try {
-      await withTimeout(uiSmoke(ctx, url, { breakIt: BREAK }), 4 * 60_000, 'the UI smoke test');
+      await withTimeout(run(ctx, url, { breakIt: BREAK }), minutes * 60_000, `the ${name}`);
     } catch (e) {
-      log(`UI smoke test FAILED: ${e.stack ?? e}`);
+      log(`${name} FAILED: ${e.stack ?? e}`);
       code = 1;
     }
-    log(`UI smoke test: ${code === 0 ? 'passed' : 'failed'} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
-    results.push(['ui smoke', code]);
-  }
-  if (runMap) {
-    const ws = copyExample('seed', join(tmp, 'workspaces', 'map'));
-    const url = workbenchUrl(server, ws, [
-      ['extensionDevelopmentPath', `vscode-remote://${server.host}${ROOT}`],
-      ['skipWelcome', 'true'],
-    ]);
-    const t1 = Date.now();
-    let code = 0;
-    try {
-      await withTimeout(uiMap(ctx, url, { breakIt: BREAK }), 5 * 60_000, 'the map UI test');
-    } catch (e) {
-      log(`map UI test FAILED: ${e.stack ?? e}`);
-      code = 1;
-    }
-    log(`map UI test: ${code === 0 ? 'passed' : 'failed'} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
-    results.push(['ui map (tree by host, map before and after the fix)', code]);
-  }
+    log(`${name}: ${code === 0 ? 'passed' : 'failed'} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    return code;
+  };
+  if (runUi) results.push(['ui smoke', await uiTest('ui', 'UI smoke test', uiSmoke, 4)]);
+  if (runMap) results.push(['ui map (tree by host, map before and after the fix)', await uiTest('map', 'map UI test', uiMap, 5)]);
 
   const failed = results.filter(([, code]) => code !== 0);
   process.stdout.write(`\n${results.map(([what, code]) => `${code === 0 ? 'PASS' : 'FAIL'} ${what}`).join('\n')}\n`);
