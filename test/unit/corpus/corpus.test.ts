@@ -8,26 +8,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { filesWithInterfaceLiterals } from './interfaceLiterals';
+import { findCorpus } from './findCorpus';
 
 const repo = resolve(__dirname, '../../..');
 const cli = join(repo, 'bin/microvm-net.js');
 
-/** `shared/corpus` beside the repository (or any parent), or MICROVM_NET_CORPUS. */
-function findCorpus(): string | null {
-  if (process.env.MICROVM_NET_CORPUS) return process.env.MICROVM_NET_CORPUS;
-  // Beside the repository, or beside the checkout a clean clone was made from (CI clones it elsewhere).
-  for (const start of [repo, process.cwd(), '/work/main']) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const candidate = join(dir, '..', 'shared', 'corpus');
-      if (existsSync(join(candidate, 'expected.tsv'))) return candidate;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return null;
-}
 
 interface Row { dir: string; host: string; vm: string; id: string; type: string; status: string; bridge: string }
 interface Reported { host: string | null; id: string; status: string; bridge: string | null; file: string }

@@ -5,15 +5,15 @@
  * values known, so the macvtap rules run on them rather than staying silent for lack of facts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { DIAGNOSTICS } from '../../../server/src/engine/checks/codes';
 import { knownText } from '../../../server/src/engine/pattern';
 import { createLanguageService } from '../../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../../server/src/protocol/settings';
+import { findCorpus } from './findCorpus';
 
-const repo = resolve(__dirname, '../../..');
 
 const DEVICE_CODES: ReadonlySet<string> = new Set(
   [
@@ -36,14 +36,6 @@ const DEVICE_CODES: ReadonlySet<string> = new Set(
 /** How many corpus macvtap interfaces have a statically known link and mode (raise it, never lower it). */
 const KNOWN_MACVTAPS_FLOOR = 28;
 
-function findCorpus(): string | null {
-  if (process.env.MICROVM_NET_CORPUS) return process.env.MICROVM_NET_CORPUS;
-  for (let dir = repo; ; dir = dirname(dir)) {
-    const candidate = join(dir, '..', 'shared', 'corpus');
-    if (existsSync(join(candidate, 'expected.tsv'))) return candidate;
-    if (dirname(dir) === dir) return null;
-  }
-}
 
 test('corpus: no device diagnostic at any severity, with the macvtap links and modes known', { timeout: 10 * 60_000 }, async () => {
   const corpus = findCorpus();

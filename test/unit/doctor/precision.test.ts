@@ -7,10 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { DIAGNOSTICS } from '../../../server/src/engine/checks/codes';
 import { createLanguageService } from '../../../server/src/engine/workspace';
 import { DEFAULT_SETTINGS } from '../../../server/src/protocol/settings';
+import { findCorpus } from '../corpus/findCorpus';
 
 const repo = join(__dirname, '..', '..', '..');
 
@@ -58,15 +59,6 @@ test('the doctor codes are silent on every other fixture and example', async () 
   assert.deepEqual(found, []);
 });
 
-/** `shared/corpus` beside the repository (or any parent), or MICROVM_NET_CORPUS. */
-function findCorpus(): string | null {
-  if (process.env.MICROVM_NET_CORPUS) return process.env.MICROVM_NET_CORPUS;
-  for (let dir = repo; ; dir = dirname(dir)) {
-    const candidate = join(dir, '..', 'shared', 'corpus');
-    if (existsSync(join(candidate, 'expected.tsv'))) return candidate;
-    if (dirname(dir) === dir) return null;
-  }
-}
 
 test('the doctor codes raise no warning on the corpus', async () => {
   const corpus = findCorpus();

@@ -5,18 +5,13 @@
  */
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { findCorpus as findSharedCorpus } from '../../corpus/findCorpus';
 
 export const REPO = resolve(__dirname, '../../../..');
 
-/** `shared/corpus` beside the repository or any parent, `/work/shared/corpus`, or MICROVM_NET_CORPUS. */
+/** The shared corpus, found as every corpus test finds it (test/unit/corpus/findCorpus.ts). */
 export function findCorpus(): string | undefined {
-  if (process.env.MICROVM_NET_CORPUS) return process.env.MICROVM_NET_CORPUS;
-  for (let dir = REPO; ; dir = dirname(dir)) {
-    const candidate = join(dir, '..', 'shared', 'corpus');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  return existsSync('/work/shared/corpus') ? '/work/shared/corpus' : undefined;
+  return findSharedCorpus() ?? undefined;
 }
 
 /** Every `.nix` regular file under `dir` (symlinked directories are not followed). */
