@@ -50,6 +50,7 @@ export function opaque(world: ModuleWorld, name: string): AttrsValue {
     },
     () => false,
   );
+  v.outside = name;
   world.opaqueValues.set(name, v);
   world.markers.set(v, { kind: 'external', name });
   return v;

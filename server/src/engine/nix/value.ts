@@ -62,6 +62,12 @@ export interface AttrsValue {
    * They make the set incomplete; kept so callers can still look at the values.
    */
   unknownKeys?: { key: StrPattern; binding: Binding }[];
+  /**
+   * Set on a value standing for something outside the workspace (nix/outside.ts), named by it:
+   * it is an attribute set only as far as we model it, so what depends on its type (`==`) is
+   * unknown.
+   */
+  outside?: string;
 }
 
 export interface FunctionValue {

@@ -363,3 +363,22 @@ test('flake: srvos common/server/desktop turn networkd on (mkDefault); its other
   assert.deepEqual([host('c').networkdEnabled, host('c').importsExternalModules], [false, false]);
   assert.deepEqual([host('d').networkdEnabled, host('d').importsExternalModules], [false, true]);
 });
+
+test('flake: a value of an input the workspace does not contain compared with a string is unknown, not false', async () => {
+  const f = await facts({
+    'flake.nix': `{
+      inputs.nixpkgs.url = "github:nixos/nixpkgs";
+      inputs.microvm.url = "github:microvm-nix/microvm.nix";
+      inputs.private.url = "github:me/private-modules";
+      outputs = { nixpkgs, microvm, private, ... }: {
+        nixosConfigurations.hv = nixpkgs.lib.nixosSystem {
+          modules = [
+            microvm.nixosModules.host
+            { microvm.vms.a.config.microvm.interfaces = [ { type = "tap"; id = if private.lib.class == "nixos" then "vm-a" else "vm-b"; mac = "02:00:00:00:00:01"; } ]; }
+          ];
+        };
+      };
+    }`,
+  });
+  assert.deepEqual(taps(f).filter((t) => t.endsWith('vm-b')), [], 'no branch is taken on a value we cannot see');
+});

@@ -35,6 +35,8 @@ function patternsMayBeEqual(a: StrPattern, b: StrPattern): Tri {
 export function valuesEqual(a: Value, b: Value, depth = 0): Tri {
   if (depth > MAX_EQ_DEPTH) return undefined;
   if (a.kind === 'unknown' || b.kind === 'unknown') return undefined;
+  // A value from outside the workspace may be a string, a number, anything: no certain answer.
+  if ((a.kind === 'attrs' && a.outside !== undefined) || (b.kind === 'attrs' && b.outside !== undefined)) return a === b ? true : undefined;
   if ((a.kind === 'int' || a.kind === 'float') && (b.kind === 'int' || b.kind === 'float')) return a.value === b.value;
   if (a.kind !== b.kind) {
     return false;
