@@ -16,7 +16,8 @@ export type FrameworkName =
   | 'import-tree'
   | 'haumea'
   | 'srvos'
-  | 'noxa';
+  | 'noxa'
+  | 'blueprint';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
@@ -101,6 +102,7 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'nix-community/srvos': 'srvos',
   'numtide/srvos': 'srvos',
   '0xccf4/noxa': 'noxa',
+  'numtide/blueprint': 'blueprint',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -118,6 +120,7 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'haumea': 'haumea',
   'srvos': 'srvos',
   'noxa': 'noxa',
+  'blueprint': 'blueprint',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */

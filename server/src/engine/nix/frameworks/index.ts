@@ -8,6 +8,7 @@ import { force } from '../eval/helpers';
 import type { FrameworkName } from '../inputs';
 import type { ModuleWorld, SystemCall } from '../modules';
 import type { Value } from '../value';
+import { blueprintInput } from './blueprint';
 import { clanInput } from './clan';
 import { colmenaInput, hiveNodes } from './colmena';
 import { diggaInput } from './digga';
@@ -30,6 +31,7 @@ export interface FrameworkInputContext {
 type FrameworkModel = (world: ModuleWorld, inputName: string, context: FrameworkInputContext) => Value;
 
 const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
+  blueprint: blueprintInput,
   'clan-core': clanInput,
   colmena: colmenaInput,
   digga: diggaInput,
