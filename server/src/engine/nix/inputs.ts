@@ -17,7 +17,8 @@ export type FrameworkName =
   | 'haumea'
   | 'srvos'
   | 'noxa'
-  | 'blueprint';
+  | 'blueprint'
+  | 'easy-hosts';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
@@ -103,6 +104,8 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'numtide/srvos': 'srvos',
   '0xccf4/noxa': 'noxa',
   'numtide/blueprint': 'blueprint',
+  'tgirlcloud/easy-hosts': 'easy-hosts',
+  'isabelroses/easy-hosts': 'easy-hosts',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -121,6 +124,7 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'srvos': 'srvos',
   'noxa': 'noxa',
   'blueprint': 'blueprint',
+  'easy-hosts': 'easy-hosts',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */

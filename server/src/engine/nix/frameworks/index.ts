@@ -12,6 +12,7 @@ import { blueprintInput } from './blueprint';
 import { clanInput } from './clan';
 import { colmenaInput, hiveNodes } from './colmena';
 import { diggaInput } from './digga';
+import { easyHostsInput } from './easyHosts';
 import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 import { haumeaInput } from './haumea';
@@ -35,6 +36,7 @@ const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
   'clan-core': clanInput,
   colmena: colmenaInput,
   digga: diggaInput,
+  'easy-hosts': easyHostsInput,
   'flake-parts': flakePartsInput,
   'flake-utils': flakeUtilsInput,
   'flake-utils-plus': flakeUtilsPlusInput,
