@@ -16,7 +16,9 @@ export type FrameworkName =
   | 'import-tree'
   | 'haumea'
   | 'srvos'
-  | 'noxa';
+  | 'noxa'
+  | 'blueprint'
+  | 'easy-hosts';
 
 export type InputKind =
   | { kind: 'nixpkgs' }
@@ -101,6 +103,9 @@ const FRAMEWORK_REPOSITORIES: Record<string, FrameworkName> = {
   'nix-community/srvos': 'srvos',
   'numtide/srvos': 'srvos',
   '0xccf4/noxa': 'noxa',
+  'numtide/blueprint': 'blueprint',
+  'tgirlcloud/easy-hosts': 'easy-hosts',
+  'isabelroses/easy-hosts': 'easy-hosts',
 };
 
 const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
@@ -118,6 +123,8 @@ const FRAMEWORK_NAMES: Record<string, FrameworkName> = {
   'haumea': 'haumea',
   'srvos': 'srvos',
   'noxa': 'noxa',
+  'blueprint': 'blueprint',
+  'easy-hosts': 'easy-hosts',
 };
 
 /** `owner/repo` of a `github:`/`gitlab:`/`sourcehut:` or `https://github.com/…` URL, lower case. */

@@ -8,9 +8,11 @@ import { force } from '../eval/helpers';
 import type { FrameworkName } from '../inputs';
 import type { ModuleWorld, SystemCall } from '../modules';
 import type { Value } from '../value';
+import { blueprintInput } from './blueprint';
 import { clanInput } from './clan';
 import { colmenaInput, hiveNodes } from './colmena';
 import { diggaInput } from './digga';
+import { easyHostsInput } from './easyHosts';
 import { flakePartsInput } from './flakeParts';
 import { flakeUtilsInput, flakeUtilsPlusInput } from './flakeUtils';
 import { haumeaInput } from './haumea';
@@ -30,9 +32,11 @@ export interface FrameworkInputContext {
 type FrameworkModel = (world: ModuleWorld, inputName: string, context: FrameworkInputContext) => Value;
 
 const MODELS: Partial<Record<FrameworkName, FrameworkModel>> = {
+  blueprint: blueprintInput,
   'clan-core': clanInput,
   colmena: colmenaInput,
   digga: diggaInput,
+  'easy-hosts': easyHostsInput,
   'flake-parts': flakePartsInput,
   'flake-utils': flakeUtilsInput,
   'flake-utils-plus': flakeUtilsPlusInput,
