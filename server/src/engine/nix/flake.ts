@@ -75,6 +75,10 @@ function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir:
         {
           nixosModules: anyKeyAttrs((k) => world.marker({ kind: 'inert', name: `${name}.nixosModules.${k}` })),
           nixosModule: world.marker({ kind: 'inert', name: `${name}.nixosModule` }),
+          // Its flake-parts modules (home-manager's declares homeConfigurations and homeModules)
+          // touch networking no more than its NixOS modules do: empty, not a gap.
+          flakeModules: anyKeyAttrs(() => attrs({})),
+          flakeModule: attrs({}),
           outPath: unknown(`${name} is outside the workspace`),
           ...library,
         },
