@@ -14,6 +14,7 @@ import type { FlakeResult } from '../flake';
 import type { Configuration, ConfigurationOptions } from './configuration';
 import { Conditions } from './definitions';
 import { lazyThunk } from '../eval/lazy';
+import { isInertStorePath } from '../inputs';
 
 // Values we synthesise for things outside the workspace (flake inputs' modules).
 
@@ -172,6 +173,7 @@ export class ModuleWorld {
         ? { kind: 'microvm-host', name: p }
         : { kind: 'microvm-guest', name: p };
     }
+    if (isInertStorePath(p)) return { kind: 'inert', name: p };
     if (p.startsWith(`${STORE}/`)) return { kind: 'external', name: p };
     return undefined;
   }
@@ -207,6 +209,8 @@ export class ModuleWorld {
    * `lib` is ours; `<nixpkgs/lib>` is lib.
    */
   importStore(path: string): Value | undefined {
+    // `import <home-manager/nixos>` (or a fetched copy): that input's module, inert.
+    if (isInertStorePath(path)) return this.marker({ kind: 'inert', name: path });
     const rest = path.startsWith(NIXPKGS_STORE) ? path.slice(NIXPKGS_STORE.length).replace(/\/default\.nix$/, '') : undefined;
     if (rest === undefined) return undefined;
     const world = this;
