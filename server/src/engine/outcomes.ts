@@ -26,6 +26,9 @@ export function resolveOutcomes(facts: WorkspaceFacts): Outcome[] {
     // Open world: what could not be read may hold exactly the unit that bridges the tap.
     const gaps = openWorldGaps(iface, facts);
     if (gaps.length) return unknownBecause(outcome, `it would be ${outcome.status}, but ${gaps.join('; ')}`);
+    // A tap nothing in the workspace claims may be a port by a NetworkManager profile kept outside it.
+    const elsewhere = outcome.status === 'unmanaged' && !outcome.winner ? hostRunning(iface, facts)?.devices?.devicesMadeElsewhere : null;
+    if (elsewhere) return unknownBecause(outcome, `it would be unmanaged, but ${elsewhere}: a profile may make the tap a port of a bridge`);
     return outcome;
   });
 }

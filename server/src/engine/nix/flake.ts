@@ -56,7 +56,7 @@ function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir:
           lib: world.nixpkgsLib,
           outPath: str(NIXPKGS_STORE),
           nixosModules: anyKeyAttrs(() => world.marker({ kind: 'nixpkgs', name: `${name}.nixosModules` })),
-          legacyPackages: unknown(`${name}.legacyPackages`),
+          legacyPackages: anyKeyAttrs(() => world.packageSet()),
         },
         { complete: false },
       );
@@ -75,6 +75,10 @@ function inputValue(world: ModuleWorld, name: string, kind: InputKind, flakeDir:
         {
           nixosModules: anyKeyAttrs((k) => world.marker({ kind: 'inert', name: `${name}.nixosModules.${k}` })),
           nixosModule: world.marker({ kind: 'inert', name: `${name}.nixosModule` }),
+          // Its flake-parts modules (home-manager's declares homeConfigurations and homeModules)
+          // touch networking no more than its NixOS modules do: empty, not a gap.
+          flakeModules: anyKeyAttrs(() => attrs({})),
+          flakeModule: attrs({}),
           outPath: unknown(`${name} is outside the workspace`),
           ...library,
         },
@@ -216,6 +220,37 @@ function evaluateInto(world: ModuleWorld, file: string, result: FlakeResult): vo
     if (result.systems.some((s) => s.call === call)) continue;
     call.name ??= name;
     result.systems.push({ name, call, location: call.location });
+  }
+  collectPackageSystems(world, outputs, result);
+}
+
+/**
+ * Configurations a flake builds only inside a package — a MicroVM runner made from
+ * `(pkgs.nixos cfg).config.microvm.declaredRunner` or a `nixosSystem` that no
+ * nixosConfigurations entry names — are configurations too, named by the package.
+ */
+function collectPackageSystems(world: ModuleWorld, outputs: AttrsValue, result: FlakeResult): void {
+  const packagesB = outputs.attrs.get('packages');
+  if (!packagesB) return;
+  const packages = force(packagesB.thunk);
+  if (packages.kind !== 'attrs' || !packages.complete) return;
+  const known = new Set(result.systems.map((s) => s.call));
+  for (const system of [...packages.attrs.keys()].sort()) {
+    const set = force(packages.attrs.get(system)!.thunk);
+    if (set.kind !== 'attrs' || !set.complete) continue;
+    for (const name of [...set.attrs.keys()].sort()) {
+      const binding = set.attrs.get(name)!;
+      const before = world.builtSystems.length;
+      force(binding.thunk);
+      for (const call of world.builtSystems.slice(before)) {
+        if (known.has(call)) continue;
+        known.add(call);
+        // One package name per system (packages.<system>.<name>): later systems keep their path.
+        const taken = result.systems.some((s) => s.name === name);
+        call.name ??= taken ? `packages.${system}.${name}` : name;
+        result.systems.push({ name: call.name, call, location: binding.keyLocation ?? call.location });
+      }
+    }
   }
 }
 

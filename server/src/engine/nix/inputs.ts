@@ -5,6 +5,8 @@
  * whose modules are gaps of the open world.
  */
 
+import { MICROVM_STORE, NIXPKGS_STORE, STORE } from './eval/store';
+
 export type FrameworkName =
   | 'flake-parts'
   | 'flake-utils'
@@ -157,7 +159,7 @@ export function classifyInput(name: string, url: string | undefined): InputKind 
   if (repo === 'microvm-nix/microvm.nix' || repo === 'astro/microvm.nix' || /microvm/i.test(name) && !repo) return { kind: 'microvm' };
   if (repo && /\/microvm(\.nix)?$/.test(repo)) return { kind: 'microvm' };
   // A fork of nixpkgs (github:<anyone>/nixpkgs/<branch>) is nixpkgs too.
-  if (repo === 'nixos/nixpkgs' || (repo && /\/nixpkgs$/.test(repo)) || /^nixpkgs(\/|$)/.test(u) || /nixos\.org\/channels\//.test(u) || (!repo && /^nixpkgs/i.test(name))) {
+  if (repo === 'nixos/nixpkgs' || (repo && /\/nixpkgs$/.test(repo)) || /^nixpkgs(\/|$)/.test(u) || /(?:nixos\.org\/channels|channels\.nixos\.org)\//.test(u) || (!repo && /^nixpkgs/i.test(name))) {
     return { kind: 'nixpkgs' };
   }
   if (repo && FRAMEWORK_REPOSITORIES[repo]) return { kind: 'framework', framework: FRAMEWORK_REPOSITORIES[repo] };
@@ -167,4 +169,27 @@ export function classifyInput(name: string, url: string | undefined): InputKind 
     return library ? { kind: 'inert', library } : { kind: 'inert' };
   }
   return { kind: 'external' };
+}
+
+const INERT_STORE = `${STORE}/inert`;
+
+/**
+ * The store path a fetcher's result stands for (`builtins.fetchTarball`, `fetchGit`, `fetchTree`
+ * of a URL): nixpkgs and microvm.nix are the inputs we model, a well-known input whose modules
+ * never touch networking is inert (`import "${fetchTarball …home-manager…}/nixos"`); any other
+ * source is unknown.
+ */
+export function fetchedStorePath(url: string): string | undefined {
+  const kind = classifyInput('', url);
+  if (kind.kind === 'nixpkgs') return NIXPKGS_STORE;
+  if (kind.kind === 'microvm') return MICROVM_STORE;
+  if (kind.kind === 'inert') return `${INERT_STORE}/${repositoryOf(url) ?? 'source'}`;
+  return undefined;
+}
+
+/** A store path inside a well-known inert input: fetched by URL, or a search path `<home-manager/nixos>`. */
+export function isInertStorePath(path: string): boolean {
+  if (path === INERT_STORE || path.startsWith(`${INERT_STORE}/`)) return true;
+  if (!path.startsWith(`${STORE}/`)) return false;
+  return INERT_NAMES.has(path.slice(STORE.length + 1).split('/')[0]);
 }

@@ -58,7 +58,7 @@ test('when flake outputs cannot be evaluated, the modules it names are roots', a
   assert.ok(f.problems.some((p) => p.file === '/ws/flake.nix' && p.kind === 'flake-not-evaluated'));
 });
 
-test('nixpkgs modules (modulesPath, <nixpkgs/...>) are not external; other search paths are', async () => {
+test('nixpkgs modules (modulesPath, <nixpkgs/...>) and well-known inert inputs (<home-manager/nixos>) are not external; other search paths are', async () => {
   const a = await facts({
     'configuration.nix': `{ modulesPath, ... }: {
       imports = [ (modulesPath + "/profiles/minimal.nix") <nixpkgs/nixos/modules/virtualisation/qemu-vm.nix> ];
@@ -66,8 +66,11 @@ test('nixpkgs modules (modulesPath, <nixpkgs/...>) are not external; other searc
     }`,
   });
   assert.equal(a.hosts[0].importsExternalModules, false);
-  const b = await facts({ 'configuration.nix': `{ ... }: { imports = [ <home-manager/nixos> ]; networking.hostName = "b"; }` });
+  const b = await facts({ 'configuration.nix': `{ ... }: { imports = [ <my-modules/net.nix> ]; networking.hostName = "b"; }` });
   assert.equal(b.hosts[0].importsExternalModules, true);
+  // The same name as the flake input home-manager, whose modules never touch networking.
+  const c = await facts({ 'configuration.nix': `{ ... }: { imports = [ <home-manager/nixos> ]; networking.hostName = "c"; }` });
+  assert.equal(c.hosts[0].importsExternalModules, false);
 });
 
 test('a module that fails to evaluate but mentions nothing networking-related is a gap that cannot matter', async () => {

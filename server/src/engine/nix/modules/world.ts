@@ -14,6 +14,7 @@ import type { FlakeResult } from '../flake';
 import type { Configuration, ConfigurationOptions } from './configuration';
 import { Conditions } from './definitions';
 import { lazyThunk } from '../eval/lazy';
+import { isInertStorePath } from '../inputs';
 
 // Values we synthesise for things outside the workspace (flake inputs' modules).
 
@@ -51,6 +52,8 @@ export class ModuleWorld {
   /** Decided `mkIf` conditions, per run: a condition thunk is forced once. */
   readonly conditions = new Conditions();
   readonly systems = new WeakMap<object, SystemCall>();
+  /** Every system call built so far, in order: a flake may build configurations outside nixosConfigurations. */
+  readonly builtSystems: SystemCall[] = [];
   /** The call whose configuration's `config` a value is (a flake may name `{ config = sys.config; }`). */
   readonly configCalls = new WeakMap<object, SystemCall>();
   readonly hostModule: AttrsValue;
@@ -137,7 +140,27 @@ export class ModuleWorld {
       { complete: false, location: call.location },
     );
     this.systems.set(v, call);
+    this.builtSystems.push(call);
     return v;
+  }
+
+  /**
+   * A nixpkgs package set (`import nixpkgs { … }`, `nixpkgs.legacyPackages.<system>`): its `lib`
+   * is ours, and `nixos configuration` is nixpkgs' `nixos` function — eval-config of that one
+   * module, whose value is the configuration (`(pkgs.nixos m).config`). Packages stay unknown.
+   */
+  packageSet(): AttrsValue {
+    const world = this;
+    return attrs(
+      {
+        lib: this.nixpkgsLib,
+        path: { kind: 'path', path: NIXPKGS_STORE },
+        nixos: fn('nixos', (configuration) =>
+          world.systemValue({ modules: ready({ kind: 'list', items: [configuration], complete: true }), specialArgs: undefined }),
+        ),
+      },
+      { complete: false },
+    );
   }
 
   /** Modules of the synthesised inputs, imported by path (`"${microvm}/nixos-modules/host"`). */
@@ -150,6 +173,7 @@ export class ModuleWorld {
         ? { kind: 'microvm-host', name: p }
         : { kind: 'microvm-guest', name: p };
     }
+    if (isInertStorePath(p)) return { kind: 'inert', name: p };
     if (p.startsWith(`${STORE}/`)) return { kind: 'external', name: p };
     return undefined;
   }
@@ -185,6 +209,8 @@ export class ModuleWorld {
    * `lib` is ours; `<nixpkgs/lib>` is lib.
    */
   importStore(path: string): Value | undefined {
+    // `import <home-manager/nixos>` (or a fetched copy): that input's module, inert.
+    if (isInertStorePath(path)) return this.marker({ kind: 'inert', name: path });
     const rest = path.startsWith(NIXPKGS_STORE) ? path.slice(NIXPKGS_STORE.length).replace(/\/default\.nix$/, '') : undefined;
     if (rest === undefined) return undefined;
     const world = this;
@@ -198,7 +224,7 @@ export class ModuleWorld {
           return world.systemValue({ modules: configuration ? ready({ kind: 'list', items: [configuration], complete: true }) : undefined, specialArgs: undefined });
         });
       case '':
-        return fn('nixpkgs', () => attrs({ lib: this.nixpkgsLib, path: { kind: 'path', path: NIXPKGS_STORE } }, { complete: false }));
+        return fn('nixpkgs', () => this.packageSet());
       case '/lib':
         return this.nixpkgsLib;
       default:

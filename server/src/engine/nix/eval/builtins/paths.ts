@@ -8,6 +8,7 @@ import { ready, unknown, type Binding, type Value } from '../../value';
 import { FALSE, TRUE, fn, fn2, force, str, unknownString } from '../helpers';
 import { canonPath, sortedKeys } from '../ops';
 import { asText, mkAttrs, type BuiltinHost } from './support';
+import { fetchedStorePath } from '../../inputs';
 
 export function pathBuiltins(host: BuiltinHost): Record<string, Value> {
   const entries: Record<string, Value> = {};
@@ -81,11 +82,31 @@ export function pathBuiltins(host: BuiltinHost): Record<string, Value> {
     return unknown('pathExists outside the workspace');
   }));
   for (const name of ['fetchGit', 'fetchTarball', 'fetchurl', 'fetchTree', 'fetchMercurial', 'fetchClosure', 'getFlake']) {
-    def(name, fn(name, () => mkAttrs(new Map([['outPath', { thunk: ready(unknownString()) }]]), false)));
+    def(name, fn(name, (arg) => {
+      const known = fetchedStorePath(fetchedUrl(force(arg)) ?? '');
+      return mkAttrs(new Map([['outPath', { thunk: ready(known ? str(known) : unknownString()) }]]), false);
+    }));
   }
   def('derivation', fn('derivation', () => unknown('derivation')));
   def('derivationStrict', fn('derivationStrict', () => unknown('derivation')));
   def('scopedImport', fn2('scopedImport', () => unknown('scopedImport')));
 
   return entries;
+}
+
+/** The URL a fetcher is called with: `fetchTarball "<url>"`, `{ url = …; }`, or fetchTree's `{ type = "github"; owner; repo; }`. */
+function fetchedUrl(arg: Value): string | undefined {
+  if (arg.kind === 'string') return knownText(arg.value);
+  if (arg.kind !== 'attrs') return undefined;
+  const text = (k: string): string | undefined => {
+    const b = arg.attrs.get(k);
+    const v = b ? force(b.thunk) : undefined;
+    return v?.kind === 'string' ? knownText(v.value) : undefined;
+  };
+  const url = text('url');
+  if (url !== undefined) return url;
+  const type = text('type');
+  const owner = text('owner');
+  const repo = text('repo');
+  return (type === 'github' || type === 'gitlab') && owner && repo ? `${type}:${owner}/${repo}` : undefined;
 }
