@@ -181,6 +181,41 @@ export function parseArgs(argv: readonly string[]): Command {
   }
 }
 
+/**
+ * The words of a command's arguments, in order: PATH operands (every word after `--` too, and
+ * `-`) and flags, each with its value (`--flag=value` or the next word) when `takesValue` says it
+ * has one. `takesValue` throws for a flag the command does not know.
+ */
+function* commandWords(
+  args: readonly string[],
+  takesValue: (flag: string) => boolean,
+): Generator<{ operand: string } | { flag: string; value?: string }> {
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
+      if (arg === '') throw new UsageError('empty PATH');
+      yield { operand: arg };
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (!takesValue(flag)) {
+      if (eq !== -1) throw new UsageError(`${flag} takes no value`);
+      yield { flag };
+    } else if (eq !== -1) {
+      yield { flag, value: arg.slice(eq + 1) };
+    } else {
+      if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
+      yield { flag, value: args[++i] };
+    }
+  }
+}
+
 function parseCheck(args: readonly string[]): CheckOptions {
   const options: CheckOptions = {
     paths: [],
@@ -196,22 +231,19 @@ function parseCheck(args: readonly string[]): CheckOptions {
     severity: {},
   };
   const seen = new Set<string>();
-  let onlyPaths = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
-      if (arg === '') throw new UsageError('empty PATH');
-      options.paths.push(arg);
+  const takesValue = (flag: string): boolean => {
+    if (BOOLEAN_FLAGS.has(flag)) return false;
+    if (VALUE_FLAGS.has(flag)) return true;
+    if (flag === '--version') throw new UsageError('--version is not an option of check (use "microvm-net --version")');
+    throw new UsageError(`unknown option: ${flag}`);
+  };
+  for (const word of commandWords(args, takesValue)) {
+    if ('operand' in word) {
+      options.paths.push(word.operand);
       continue;
     }
-    if (arg === '--') {
-      onlyPaths = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (BOOLEAN_FLAGS.has(flag)) {
-      if (eq !== -1) throw new UsageError(`${flag} takes no value`);
+    const { flag } = word;
+    if (word.value === undefined) {
       if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
       seen.add(flag);
       if (flag === '--fix') options.fix = true;
@@ -222,16 +254,7 @@ function parseCheck(args: readonly string[]): CheckOptions {
       else options.progress = true;
       continue;
     }
-    if (!VALUE_FLAGS.has(flag)) {
-      if (flag === '--version') throw new UsageError('--version is not an option of check (use "microvm-net --version")');
-      throw new UsageError(`unknown option: ${flag}`);
-    }
-    let value: string;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
-      value = args[++i];
-    }
+    const value = word.value;
     if (!REPEATABLE.has(flag)) {
       if (seen.has(flag)) throw new UsageError(`${flag} given twice`);
       seen.add(flag);
@@ -288,23 +311,17 @@ function parseCheck(args: readonly string[]): CheckOptions {
 function parseGraph(args: readonly string[]): GraphOptions {
   const options: GraphOptions = { paths: [], format: 'mermaid', exclude: [] };
   let formatSeen = false;
-  let onlyPaths = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
-      if (arg === '') throw new UsageError('empty PATH');
-      options.paths.push(arg);
+  const takesValue = (flag: string): boolean => {
+    if (flag === '--format' || flag === '--exclude') return true;
+    throw new UsageError(`unknown option of graph: ${flag}`);
+  };
+  for (const word of commandWords(args, takesValue)) {
+    if ('operand' in word) {
+      options.paths.push(word.operand);
       continue;
     }
-    if (arg === '--') {
-      onlyPaths = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (flag !== '--format' && flag !== '--exclude') throw new UsageError(`unknown option of graph: ${flag}`);
-    if (eq === -1 && i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
-    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    const { flag } = word;
+    const value = word.value ?? '';
     if (flag === '--format') {
       if (formatSeen) throw new UsageError('--format given twice');
       formatSeen = true;
