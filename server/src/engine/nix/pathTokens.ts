@@ -6,6 +6,8 @@
  * files cannot be configuration roots.
  */
 
+import { commentEnd, stepInString, type LexMode } from './lexical';
+
 export interface PathToken {
   /** The literal as written (`./vm.nix`, `../common`, `hosts/x`); for an interpolated path, its literal prefix. */
   text: string;
@@ -33,55 +35,22 @@ const PATH_CHAR = { test: (c: string | undefined) => c !== undefined && c.length
 const ID_START = { test: (c: string | undefined) => c !== undefined && c.length === 1 && ID_STARTS[c.charCodeAt(0)] === 1 };
 const ID_CHAR = { test: (c: string | undefined) => c !== undefined && c.length === 1 && ID_CHARS[c.charCodeAt(0)] === 1 };
 
-/** Where code (not string, not comment) continues: the top level, or inside `${` … `}`. */
-type Mode = { kind: 'code'; braces: number } | { kind: 'string' } | { kind: 'indented' };
-
 export function pathTokens(text: string): PathToken[] {
   const out: PathToken[] = [];
-  const stack: Mode[] = [{ kind: 'code', braces: 0 }];
+  const stack: LexMode[] = [{ kind: 'code', braces: 0 }];
   let lastIdent: string | undefined;
   let i = 0;
   const n = text.length;
   while (i < n) {
     const mode = stack[stack.length - 1];
+    if (mode.kind !== 'code') {
+      i = stepInString(text, i, stack);
+      continue;
+    }
     const c = text[i];
-    if (mode.kind === 'string') {
-      if (c === '\\') i += 2;
-      else if (c === '"') {
-        stack.pop();
-        i++;
-      } else if (c === '$' && text[i + 1] === '$') i += 2;
-      else if (c === '$' && text[i + 1] === '{') {
-        stack.push({ kind: 'code', braces: 0 });
-        i += 2;
-      } else i++;
-      continue;
-    }
-    if (mode.kind === 'indented') {
-      if (c === "'" && text[i + 1] === "'") {
-        const next = text[i + 2];
-        if (next === "'" || next === '$') i += 3;
-        else if (next === '\\') i += 4;
-        else {
-          stack.pop();
-          i += 2;
-        }
-      } else if (c === '$' && text[i + 1] === '$') i += 2;
-      else if (c === '$' && text[i + 1] === '{') {
-        stack.push({ kind: 'code', braces: 0 });
-        i += 2;
-      } else i++;
-      continue;
-    }
-    // code
-    if (c === '#') {
-      // A comment ends at LF, or at a lone CR (Nix's lexer).
-      while (i < n && text[i] !== '\n' && text[i] !== '\r') i++;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
+    const comment = commentEnd(text, i);
+    if (comment >= 0) {
+      i = comment;
       continue;
     }
     if (c === '"') {

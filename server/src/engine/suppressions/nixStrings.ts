@@ -1,78 +1,47 @@
 /**
  * Which lines of a Nix text start inside a string: a `#` there is string content, not a
  * comment (a shell script in `''…''` may hold any line), and a line inserted there would change
- * the string. A lexical scan is enough: strings, comments and `${…}` nesting decide it, and it
- * works on text the parser could not make sense of.
+ * the string. A lexical scan is enough: strings, comments and `${…}` nesting decide it
+ * (nix/lexical.ts), and it works on text the parser could not make sense of.
  */
+import { commentEnd, stepInString, type LexMode } from '../nix/lexical';
 
 /** For each line (0-based), whether its first character lies inside a string literal. */
 export function linesStartingInString(text: string): boolean[] {
   const out: boolean[] = [false];
-  // Each frame: a string being read ('"' or "''"), or code inside `${` with its brace depth.
-  const stack: ({ kind: 'code'; depth: number } | { kind: '"' | "''" })[] = [{ kind: 'code', depth: 0 }];
-  const inString = () => stack[stack.length - 1].kind !== 'code';
-  let i = 0;
+  const stack: LexMode[] = [{ kind: 'code', braces: 0 }];
   const n = text.length;
-  const newline = () => out.push(inString());
+  let i = 0;
   while (i < n) {
     const top = stack[stack.length - 1];
     const c = text[i];
     if (c === '\n') {
       i++;
-      newline();
+      out.push(top.kind !== 'code');
       continue;
     }
-    if (top.kind === 'code') {
-      if (c === '#') {
-        while (i < n && text[i] !== '\n') i++;
-      } else if (c === '/' && text[i + 1] === '*') {
-        i += 2;
-        while (i < n && !(text[i] === '*' && text[i + 1] === '/')) {
-          if (text[i] === '\n') newline();
-          i++;
-        }
-        i += 2;
-      } else if (c === '"') {
-        stack.push({ kind: '"' });
-        i++;
-      } else if (c === "'" && text[i + 1] === "'") {
-        stack.push({ kind: "''" });
-        i += 2;
-      } else if (c === '{') {
-        top.depth++;
-        i++;
-      } else if (c === '}') {
-        if (top.depth === 0 && stack.length > 1) stack.pop();
-        else top.depth = Math.max(0, top.depth - 1);
-        i++;
-      } else i++;
+    if (top.kind !== 'code') {
+      i = stepInString(text, i, stack);
       continue;
     }
-    if (top.kind === '"') {
-      if (c === '\\') i += text[i + 1] === '\n' ? 1 : 2;
-      else if (c === '"') {
-        stack.pop();
-        i++;
-      } else if (c === '$' && text[i + 1] === '$') i += 2;
-      else if (c === '$' && text[i + 1] === '{') {
-        stack.push({ kind: 'code', depth: 0 });
-        i += 2;
-      } else i++;
-      continue;
-    }
-    // An indented string: `'''`, `''$` and `''\x` are escapes; `''` alone closes it.
-    if (c === "'" && text[i + 1] === "'") {
-      const next = text[i + 2];
-      if (next === "'" || next === '$') i += 3;
-      else if (next === '\\') i += text[i + 3] === '\n' ? 3 : 4;
-      else {
-        stack.pop();
-        i += 2;
-      }
-    } else if (c === '$' && text[i + 1] === '$') i += 2;
-    else if (c === '$' && text[i + 1] === '{') {
-      stack.push({ kind: 'code', depth: 0 });
+    const comment = commentEnd(text, i);
+    if (comment >= 0) {
+      // Lines a block comment spans start in a comment, not in a string.
+      for (let j = i; j < comment; j++) if (text[j] === '\n') out.push(false);
+      i = comment;
+    } else if (c === '"') {
+      stack.push({ kind: 'string' });
+      i++;
+    } else if (c === "'" && text[i + 1] === "'") {
+      stack.push({ kind: 'indented' });
       i += 2;
+    } else if (c === '{') {
+      top.braces++;
+      i++;
+    } else if (c === '}') {
+      if (top.braces === 0 && stack.length > 1) stack.pop();
+      else top.braces = Math.max(0, top.braces - 1);
+      i++;
     } else i++;
   }
   return out;
