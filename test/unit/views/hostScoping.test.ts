@@ -16,9 +16,8 @@ import type { Outcome } from '../../../server/src/engine/model';
 import type { AnalysisSnapshot } from '../../../server/src/engine/service';
 import { LineIndex, type Location, type Position } from '../../../server/src/engine/text';
 import { createLanguageService, type WorkspaceService } from '../../../server/src/engine/workspace';
-import { UriMap } from '../../../server/src/lsp/convert';
-import { tapReport } from '../../../server/src/lsp/report';
-import { groupTapsByHost } from '../../../server/src/protocol/tapTree';
+import { networkTree } from '../../../server/src/protocol/networkTree';
+import { buildNetworkGraph, type GraphNode } from '../../../server/src/engine/views/networkGraph';
 import { DEFAULT_SETTINGS } from '../../../server/src/protocol/settings';
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -144,24 +143,28 @@ function checkEveryView(ws: SideBySide, bridges: Record<Host, string[]>): void {
   }
 
   // The tree: a host level, each host's bridges and taps its own, no row twice.
-  const uris = new UriMap();
-  const report = tapReport(snapshot, uris, { files: 0, truncated: 0, skipped: [] });
-  const tree = groupTapsByHost(report.taps);
+  const tree = treeByHost(snapshot);
   assert.deepEqual(tree.map((h) => h.host).sort(), ['hv', 'hypervisor']);
   let rows = 0;
   for (const group of tree) {
     const host = group.host as Host;
-    const taps = [...group.unattached, ...group.bridges.flatMap((b) => b.taps)];
-    rows += taps.length;
-    for (const tap of taps) {
-      assert.equal(tap.host, host);
-      assertInside(ws, host, fileURLToPath(tap.location.uri), `tree row ${tap.id}`);
-    }
+    rows += group.taps.length;
+    for (const tap of group.taps) assertInside(ws, host, tap.location!.file, `tree row ${tap.label}`);
     for (const b of group.bridges) assert.ok(bridges[host].includes(b.name), `bridge node ${b.name} under ${host}`);
     const names = group.bridges.map((b) => b.name);
     assert.equal(new Set(names).size, names.length, `one node per bridge under ${host}`);
   }
   assert.equal(rows, outcomes.length, 'every tap is one row, none twice');
+}
+
+/** The tree view's rows (protocol/networkTree.ts over the network map) per host: its bridges and every tap under it. */
+function treeByHost(snapshot: AnalysisSnapshot): { host: string; bridges: { name: string; taps: GraphNode[] }[]; taps: GraphNode[] }[] {
+  const tapsUnder = (node: { node: GraphNode; children: { node: GraphNode }[] }) => node.children.filter((c) => c.node.kind === 'tap').map((c) => c.node);
+  return networkTree(buildNetworkGraph(snapshot)).map((h) => ({
+    host: h.node.label,
+    bridges: h.children.filter((c) => c.node.kind === 'bridge').map((b) => ({ name: b.node.label, taps: tapsUnder(b) })),
+    taps: h.children.flatMap(tapsUnder),
+  }));
 }
 
 test('two flakes side by side: no related location, hover, completion, lens or tree row crosses hosts', async () => {
@@ -186,8 +189,8 @@ test('two flakes that both call their bridge br0: each tap, netdev and tree node
     assert.equal(seedTap.bridge, 'br0');
     assertInside(ws, 'hv', (seedTap.via?.location as Location).file, 'the unit bridging the seed tap');
     checkEveryView(ws, { hypervisor: ['br0'], hv: ['br0'] });
-    const tree = groupTapsByHost(tapReport(ws.snapshot, new UriMap(), { files: 0, truncated: 0, skipped: [] }).taps);
-    const br0 = tree.flatMap((h) => h.bridges.filter((b) => b.name === 'br0').map((b) => `${h.host}: ${b.taps.map((t) => t.id).join(' ')}`));
+    const tree = treeByHost(ws.snapshot);
+    const br0 = tree.flatMap((h) => h.bridges.filter((b) => b.name === 'br0').map((b) => `${h.host}: ${b.taps.map((t) => t.label).join(' ')}`));
     assert.deepEqual(br0.sort(), ['hv: my-microvm', 'hypervisor: vm-dns vm-git'], 'two br0 nodes, one per host');
   } finally {
     ws.dispose();
