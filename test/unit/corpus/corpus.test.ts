@@ -62,6 +62,7 @@ test('corpus: no false warning, rows found and right at least as before, no inte
   const falseWarnings: string[] = [];
   const missing: string[] = [];
   const perDir: string[] = [];
+  let literalFiles = 0;
   for (const dir of dirs) {
     const report = check(join(corpus, dir));
     const mine = rows.filter((r) => r.dir === dir);
@@ -81,10 +82,12 @@ test('corpus: no false warning, rows found and right at least as before, no inte
     }
     const reportedFiles = new Set(report.interfaces.map((i) => i.file));
     for (const file of await filesWithInterfaceLiterals(join(corpus, dir))) {
+      literalFiles++;
       if (!reportedFiles.has(file)) missing.push(`${dir}/${file}`);
     }
   }
   console.log(`corpus: ${rows.length} rows, ${found} found, ${correct} right, ${falseWarnings.length} false warnings\n  ${perDir.join('\n  ')}`);
+  console.log(`corpus: ${literalFiles} files hold interface definitions, ${missing.length} of them the file of no reported interface`);
   assert.deepEqual(falseWarnings, []);
   assert.ok(found >= FLOOR.found, `rows found: ${found} < ${FLOOR.found}`);
   assert.ok(correct >= FLOOR.right, `rows right: ${correct} < ${FLOOR.right}`);
@@ -105,6 +108,7 @@ test('every fixture and example: each file holding an interface literal is the f
     const reported = new Set(check(root).interfaces.map((i) => i.file));
     for (const file of literals) if (!reported.has(file)) missing.push(`${root}: ${file}`);
   }
+  console.log(`fixtures and examples: ${literalFiles} files hold interface definitions, ${missing.length} of them the file of no reported interface`);
   assert.ok(literalFiles > 40, `only ${literalFiles} files with interface literals found`);
   assert.deepEqual(missing, []);
 });
