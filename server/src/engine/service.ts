@@ -127,6 +127,7 @@ export interface LanguageService {
    */
   quickHover?(file: string, position: Position): HoverResult | null;
   quickFixes?(file: string, range: Range): Fix[];
+  quickSuppressionFixes?(file: string, range: Range): Fix[];
   definition(file: string, position: Position): Location[];
   references(file: string, position: Position): Location[];
   documentSymbols(file: string): SymbolInfo[];

@@ -304,6 +304,13 @@ export class WorkspaceService implements LanguageService {
     return staleFixes(stale, this.sinceSnapshot, (path) => this.store.textOf(path), file, range);
   }
 
+  /** `suppressionFixes`, from the last complete snapshot as `quickFixes` (code actions ask for both). */
+  quickSuppressionFixes(file: string, range: Range) {
+    const stale = this.viewsOfLastSnapshot();
+    if (!stale) return this.suppressionFixes(file, range);
+    return staleFixes(stale, this.sinceSnapshot, (path) => this.store.textOf(path), file, range, 'suppressions');
+  }
+
   // ------------------------------------------------------------------------------------------
   // Views: answered from the current snapshot by WorkspaceViews.
 

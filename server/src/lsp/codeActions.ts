@@ -43,9 +43,12 @@ export function codeActionHandler(
     return withServiceNow(host, token, (service) => {
       const caps = capabilities();
       const actions: CodeAction[] = [];
+      // Both from the last complete analysis when edits are pending: code actions are asked for on
+      // every cursor move, and must not run the analysis the edits are waiting for.
       const repairs = service.quickFixes ? service.quickFixes(file, params.range) : service.fixes(file, params.range);
+      const suppressions = (service.quickSuppressionFixes ?? service.suppressionFixes)?.call(service, file, params.range) ?? [];
       // Repairs first; silencing the finding comes last.
-      for (const fix of [...repairs, ...(service.suppressionFixes?.(file, params.range) ?? [])]) {
+      for (const fix of [...repairs, ...suppressions]) {
         const diagnostic =
           findDiagnostic(params.context.diagnostics, fix) ?? findDiagnostic(published(uris.uri(fix.diagnosticLocation.file)), fix);
         if (fix.disabled) {

@@ -86,6 +86,20 @@ test('quick fixes are the fresh fixes, their edits and diagnostic moved through 
   service.dispose();
 });
 
+test('quick suppression fixes ("Ignore … here") are the fresh ones, moved, and run no analysis', async () => {
+  const { service, file, text } = await opened();
+  const whole = { start: { line: 0, character: 0 }, end: new LineIndex(text).positionAt(text.length) };
+  assert.ok(service.suppressionFixes(file, whole).length > 0, 'the fixture offers suppression fixes');
+  service.changeDocument(file, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: COMMENT }]);
+  const movedWhole = { start: whole.start, end: below(whole.end) };
+  const analyses = countAnalyses(service);
+  const quick = service.quickSuppressionFixes(file, movedWhole);
+  assert.equal(analyses(), 0);
+  const fresh = service.suppressionFixes(file, movedWhole);
+  assert.deepEqual(quick, fresh);
+  service.dispose();
+});
+
 test('a fix whose edit touches the edited region is not offered from the old snapshot', async () => {
   const { service, file, text } = await opened();
   const whole = { start: { line: 0, character: 0 }, end: new LineIndex(text).positionAt(text.length) };

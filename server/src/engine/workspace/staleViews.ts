@@ -76,9 +76,17 @@ export function staleHover(
   return result && { ...result, range: shift.rangeToNewClamped(result.range) };
 }
 
-export function staleFixes(views: WorkspaceViews, edits: EditsSinceSnapshot, textNow: CurrentText, file: string, range: Range): Fix[] {
+export function staleFixes(
+  views: WorkspaceViews,
+  edits: EditsSinceSnapshot,
+  textNow: CurrentText,
+  file: string,
+  range: Range,
+  kind: 'repairs' | 'suppressions' = 'repairs',
+): Fix[] {
   const shift = edits.shift(file, textNow(file));
-  const fixes = views.fixes(file, shift ? shift.rangeToOld(range) : range);
+  const old = shift ? shift.rangeToOld(range) : range;
+  const fixes = kind === 'repairs' ? views.fixes(file, old) : views.suppressionFixes(file, old);
   const out: Fix[] = [];
   for (const fix of fixes) {
     const moved = moveFix(fix, edits, textNow);
