@@ -136,6 +136,8 @@ export interface LanguageService {
   completions(file: string, position: Position): CompletionInfo[];
   /** After each tap id in `file` (within `range` when given): where it ends up. */
   inlayHints(file: string, range?: Range): InlayHintInfo[];
+  /** `inlayHints` without waiting for pending edits, as `quickHover`. */
+  quickInlayHints?(file: string, range?: Range): InlayHintInfo[];
   /** The bridge name a rename can start from at `position`, or null. */
   prepareRename(file: string, position: Position): RenameTarget | null;
   /** Renames the bridge at `position` everywhere it is written, or says why it cannot. */

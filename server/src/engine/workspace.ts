@@ -25,7 +25,7 @@ import { DocumentStore } from './workspace/documentStore';
 import { WorkspaceFileSystem, type InputsRead } from './workspace/nixFileSystem';
 import { ParseCache } from './workspace/parseCache';
 import { PendingChanges } from './workspace/pendingChanges';
-import { EditsSinceSnapshot, staleFixes, staleHover } from './workspace/staleViews';
+import { EditsSinceSnapshot, staleFixes, staleHover, staleInlayHints } from './workspace/staleViews';
 import { parseNixFile, type ParsedNixFile } from './nix/ast';
 
 export interface ServiceOptions {
@@ -344,6 +344,12 @@ export class WorkspaceService implements LanguageService {
 
   inlayHints(file: string, range?: Range) {
     return inlayHints(this.analyze().outcomes, file, range);
+  }
+
+  /** `inlayHints` from the last complete snapshot while editor edits are pending (editors ask after every edit). */
+  quickInlayHints(file: string, range?: Range) {
+    if (!this.snapshot || !this.pending.dirty || !this.sinceSnapshot.mappable) return this.inlayHints(file, range);
+    return staleInlayHints(this.snapshot.outcomes, this.sinceSnapshot, (path) => this.store.textOf(path), file, range);
   }
   prepareRename(file: string, position: Position) {
     return bridgeNameAt(this.analyze().facts, this.renameEnv, file, position);

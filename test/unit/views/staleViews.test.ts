@@ -100,6 +100,21 @@ test('quick suppression fixes ("Ignore … here") are the fresh ones, moved, and
   service.dispose();
 });
 
+test('quick inlay hints are the fresh hints, moved, without an analysis; none for an id being edited', async () => {
+  const { service, file, id } = await opened();
+  assert.ok(service.inlayHints(file).length > 0, 'the fixture has a hint');
+  service.changeDocument(file, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: COMMENT }]);
+  const analyses = countAnalyses(service);
+  const quick = service.quickInlayHints(file);
+  assert.equal(analyses(), 0);
+  assert.deepEqual(quick, service.inlayHints(file));
+  // Now type inside the id: its hint described the old id.
+  const at = below(id);
+  service.changeDocument(file, 3, [{ range: { start: at, end: at }, text: 'x' }]);
+  assert.ok(!service.quickInlayHints(file).some((h) => h.position.line === at.line), 'no hint after an id being edited');
+  service.dispose();
+});
+
 test('a fix whose edit touches the edited region is not offered from the old snapshot', async () => {
   const { service, file, text } = await opened();
   const whole = { start: { line: 0, character: 0 }, end: new LineIndex(text).positionAt(text.length) };

@@ -6,6 +6,8 @@
  * the caller analyse first, as before. A position inside the region edited since has no answer,
  * and a fix whose edits touch that region is not offered: it was computed for text that is gone.
  */
+import { inlayHints, type InlayHintInfo } from '../inlayHints';
+import type { Outcome } from '../model';
 import type { Fix, HoverResult, TextEdit } from '../service';
 import type { Position, Range } from '../text';
 import type { WorkspaceViews } from '../views';
@@ -60,6 +62,25 @@ export class EditsSinceSnapshot {
 }
 
 export type CurrentText = (file: string) => string | null;
+
+/**
+ * The inlay hints of the last snapshot's outcomes, moved through the edits since; a hint whose
+ * `id` lies in the edited region is left out (the id it described is gone) until the analysis.
+ */
+export function staleInlayHints(outcomes: readonly Outcome[], edits: EditsSinceSnapshot, textNow: CurrentText, file: string, range?: Range): InlayHintInfo[] {
+  const shift = edits.shift(file, textNow(file));
+  if (!shift) return inlayHints(outcomes, file, range);
+  const key = (p: Position) => `${p.line}:${p.character}`;
+  const idRanges = new Map<string, Range>();
+  for (const o of outcomes) if (o.interface.id.location.file === file) idRanges.set(key(o.interface.id.location.range.end), o.interface.id.location.range);
+  const out: InlayHintInfo[] = [];
+  for (const hint of inlayHints(outcomes, file, range && shift.rangeToOld(range))) {
+    const id = idRanges.get(key(hint.position));
+    const moved = id && shift.rangeToNew(id);
+    if (moved) out.push({ ...hint, position: moved.end });
+  }
+  return out;
+}
 
 export function staleHover(
   views: WorkspaceViews,
