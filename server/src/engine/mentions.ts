@@ -15,6 +15,18 @@ export interface MentionSource {
   text: string;
 }
 
+/** Whether `name`, found at `start` of `text`, is written there as a name of its own (not inside a longer one). */
+export function isWholeName(text: string, start: number, name: string): boolean {
+  return !NAME_CHAR.test(text[start - 1] ?? '') && !NAME_CHAR.test(text[start + name.length] ?? '');
+}
+
+/** Where `name` is written in `text` as a name of its own. */
+export function nameOffsets(text: string, name: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) if (isWholeName(text, i, name)) out.push(i);
+  return out;
+}
+
 export function nameMentions(sources: readonly MentionSource[]): NameMentions {
   const found = new Map<string, { file: string; at: Position }[]>();
   const lineIndexes = new Map<string, LineIndex>();
@@ -23,10 +35,7 @@ export function nameMentions(sources: readonly MentionSource[]): NameMentions {
     if (list) return list;
     list = [];
     for (const { file, text } of sources) {
-      for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-        const before = i > 0 ? text[i - 1] : '';
-        const after = text[i + name.length] ?? '';
-        if (NAME_CHAR.test(before) || NAME_CHAR.test(after)) continue;
+      for (const i of nameOffsets(text, name)) {
         let lines = lineIndexes.get(file);
         if (!lines) lineIndexes.set(file, (lines = new LineIndex(text)));
         list.push({ file, at: lines.positionAt(i) });

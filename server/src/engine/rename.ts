@@ -15,6 +15,7 @@ import type { NixNode, ParsedNixFile } from './nix/ast';
 import { knownText, samePattern, known } from './pattern';
 import { displayName, interfaceNameRefusal, isPlainWord, nixKey, nixString, unitValueRefusal } from './fixes/quote';
 import type { TextEdit, WorkspaceEdit } from './service';
+import { isWholeName, nameOffsets } from './mentions';
 import { LineIndex, rangeContains, type Location, type Position, type Range } from './text';
 
 export interface RenameEnv {
@@ -30,8 +31,6 @@ export interface RenameTarget {
 }
 
 export type RenameResult = { edit: WorkspaceEdit } | { refused: string };
-
-const NAME_CHAR = /[A-Za-z0-9_]/;
 
 /** The bridge name at `position`, when the cursor is on one the rename can start from. */
 export function bridgeNameAt(facts: WorkspaceFacts, env: RenameEnv, file: string, position: Position): RenameTarget | null {
@@ -50,7 +49,7 @@ export function bridgeNameAt(facts: WorkspaceFacts, env: RenameEnv, file: string
   let best: RenameTarget | null = null;
   for (const name of bridgeNames(facts)) {
     for (let i = text.lastIndexOf(name, offset); i >= 0 && i + name.length >= offset; i = text.lastIndexOf(name, i - 1)) {
-      if (NAME_CHAR.test(text[i - 1] ?? '') || NAME_CHAR.test(text[i + name.length] ?? '')) continue;
+      if (!isWholeName(text, i, name)) continue;
       if (!best || name.length > best.name.length) best = { name, range: { start: lines.positionAt(i), end: lines.positionAt(i + name.length) } };
       break;
     }
@@ -89,11 +88,12 @@ export function renameBridge(facts: WorkspaceFacts, env: RenameEnv, from: string
   for (const report of facts.files) {
     const text = env.textOf(report.file);
     if (text === null) continue;
-    if (mentions(text, to).length) {
-      const at = new LineIndex(text).positionAt(mentions(text, to)[0]);
+    const existing = nameOffsets(text, to);
+    if (existing.length) {
+      const at = new LineIndex(text).positionAt(existing[0]);
       return { refused: `${displayName(to)} is already written in ${where(report.file, at)}; renaming onto an existing name would merge two devices` };
     }
-    const offsets = mentions(text, from);
+    const offsets = nameOffsets(text, from);
     if (offsets.length === 0) continue;
     const kind = fileKind(report.file);
     const result = kind === 'nix' ? nixEdits(env.parseNix(report.file, text), offsets, from, to) : kind === 'unit' ? unitEdits(text, offsets, from, to) : { edits: [] };
@@ -147,15 +147,6 @@ function unreachedOccurrence(facts: WorkspaceFacts, from: string, edited: Locati
 // ---------------------------------------------------------------------------------------------
 
 type Edits = { edits: { start: number; end: number; text: string }[] } | { refused: string; at: number };
-
-function mentions(text: string, name: string): number[] {
-  const out: number[] = [];
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-    if (NAME_CHAR.test(text[i - 1] ?? '') || NAME_CHAR.test(text[i + name.length] ?? '')) continue;
-    out.push(i);
-  }
-  return out;
-}
 
 function fileKind(file: string): 'nix' | 'unit' | 'other' {
   if (file.endsWith('.nix')) return 'nix';
