@@ -112,24 +112,24 @@ ip link set vm-mv up
 ip neigh replace 10.77.0.3 lladdr 02:00:00:00:77:03 dev up0
 ip -n lan neigh replace 10.77.0.3 lladdr 02:00:00:00:77:03 dev wire0
 dev=/dev/tap$(cat /sys/class/net/vm-mv/ifindex)
-tap_frames "$dev" 3 probe-from-host > /run/from-host &
+tap_frames "$dev" 3 probe-from-host /run/ready-host > /run/from-host &
 reader=$!
-sleep 0.5
+until [ -e /run/ready-host ] || ! kill -0 $reader 2>/dev/null; do sleep 0.05; done
 for i in 1 2 3; do echo probe-from-host > /dev/udp/10.77.0.3/9; sleep 0.1; done
 wait $reader
 echo "from-host=$(cat /run/from-host)"
-tap_frames "$dev" 3 probe-from-lan > /run/from-lan &
+tap_frames "$dev" 3 probe-from-lan /run/ready-lan > /run/from-lan &
 reader=$!
-sleep 0.5
+until [ -e /run/ready-lan ] || ! kill -0 $reader 2>/dev/null; do sleep 0.05; done
 ip netns exec lan bash -c 'for i in 1 2 3; do echo probe-from-lan > /dev/udp/10.77.0.3/9; sleep 0.1; done'
 wait $reader
 echo "from-lan=$(cat /run/from-lan)"
 ip link add link up0 name vm-mv2 address 02:00:00:00:77:04 type macvtap mode bridge
 ip link set vm-mv2 up
 dev2=/dev/tap$(cat /sys/class/net/vm-mv2/ifindex)
-tap_frames "$dev" 3 probe-from-guest > /run/from-guest &
+tap_frames "$dev" 3 probe-from-guest /run/ready-guest > /run/from-guest &
 reader=$!
-sleep 0.5
+until [ -e /run/ready-guest ] || ! kill -0 $reader 2>/dev/null; do sleep 0.05; done
 # A frame written by the second guest (a zero virtio-net header, then Ethernet to the first guest's MAC).
 perl -e 'open(my $fh, "+<", $ARGV[0]) or die; my $frame = pack("x10 H12 H12 n", "020000007703", "020000007704", 0x88b5) . "probe-from-guest"; syswrite($fh, $frame) for 1 .. 3' "$dev2"
 wait $reader

@@ -63,7 +63,8 @@ tap_attach() {
   TAP_ATTACH_PID=$!
 }
 tap_frames() {
-  perl -e 'open(my $fh, "+<", $ARGV[0]) or die "open $ARGV[0]: $!"; my ($n, $end) = (0, time + $ARGV[1]); while (time < $end) { my $rin = ""; vec($rin, fileno($fh), 1) = 1; if (select(my $rout = $rin, undef, undef, 0.2)) { sysread($fh, my $buf, 65536); $n++ if index($buf, $ARGV[2]) >= 0 } } print "$n\n"' "$@"
+  # $4: a file made once the tap is open, so a sender can wait for the reader instead of guessing.
+  perl -e 'open(my $fh, "+<", $ARGV[0]) or die "open $ARGV[0]: $!"; if (defined $ARGV[3]) { open(my $ready, ">", $ARGV[3]) or die; close $ready } my ($n, $end) = (0, time + $ARGV[1]); while (time < $end) { my $rin = ""; vec($rin, fileno($fh), 1) = 1; if (select(my $rout = $rin, undef, undef, 0.2)) { sysread($fh, my $buf, 65536); $n++ if index($buf, $ARGV[2]) >= 0 } } print "$n\n"' "$@"
 }
 `;
 
