@@ -8,9 +8,8 @@
  */
 import { posix } from 'node:path';
 import { etcUnits } from './etc';
-import { hypervisorOf, interfacesOf } from './guest';
 import { hostDevices } from './hostDevices';
-import { guestNetwork, hostServices } from './guestNetwork';
+import { hostServices } from './guestNetwork';
 import { networkdState } from './networkdState';
 import { looksLikeModule, looksLikeSystem } from './roots';
 import { unplacedInterfaces, type LiteralsFound } from './unplaced';
@@ -37,7 +36,9 @@ import type { Value } from '../value';
 import { fileStart, rangeWithin, sameSet, samePosition } from './common';
 import { createdLinks, interfaceDeclarations } from './hostNetworking';
 import { addScriptFacts } from './scriptFacts';
-import { binScriptFacts, hostScriptFacts } from './services';
+import { hostScriptFacts } from './services';
+import { emitGuestPart, guestPart, type GuestPart } from './guestPart';
+import { emptySlice, noHostFacts, type Slice } from './slices';
 import { bridgeDeclarations, netdevUnits, networkUnits } from './units';
 
 /** What kind of thing the analysis could not do (notices are grouped by it). */
@@ -105,26 +106,6 @@ const VMS = ['microvm', 'vms'];
 
 export function extractNixFacts(input: NixFactsInput): NixFacts {
   return new Extraction(input).run();
-}
-
-/** What one top-level configuration (with its nested guests) emitted. */
-interface Slice {
-  hosts: HostFacts[];
-  interfaces: NixMicrovmInterface[];
-  units: UnitDefinition[];
-  bridges: BridgeDeclaration[];
-  scripts: ScriptAttachment[];
-  addresses: AddressAssignment[];
-  links: CreatedLink[];
-  interfaceDeclarations: InterfaceDeclaration[];
-  guestNetworks: GuestNetwork[];
-  hostServices: HostServices[];
-  /** Calls of `problem()` while emitting (problems make a slice non-reusable: their order is global). */
-  problemCalls: number;
-}
-
-function emptySlice(): Slice {
-  return { ...noHostFacts(), problemCalls: 0 };
 }
 
 /**
@@ -310,11 +291,40 @@ class Extraction {
     this.slice = null;
   }
 
+  /** A flake configuration, built in its own record of files used and configurations made. */
+  private configure(top: TopConfig): Configuration {
+    if (!top.cfg) top.cfg = this.within(this.depsOf(top), this.ownedOf(top), () => this.world.configurationOf(top.call!));
+    return top.cfg;
+  }
+
+  /**
+   * A top's own facts and its nested guests', then releases what their configurations collected:
+   * holding every host's module instances until the end is what made large fleets take gigabytes.
+   */
+  private emitOwn(top: TopConfig): void {
+    this.budgeted(top, () => this.emitTop(top));
+    for (const n of this.nested) if (n.top === top) this.budgeted(top, () => this.emitNested(n));
+    for (const cfg of this.ownedOf(top)) cfg.release();
+    top.cfg.release();
+  }
+
+  /** Once every host's guests are known: the top's interfaces per host running it, and its own directory. */
+  private emitGuestRuns(top: TopConfig): void {
+    const slice = this.mainSlices.get(top)!;
+    this.slice = slice;
+    this.within(this.depsOf(top), this.ownedOf(top), () => {
+      slice.hosts[0].directory = this.ownDirectory(top);
+      const runs = this.runs.get(top.cfg) ?? [];
+      emitGuestPart(this.sink(), this.guestParts.get(top)!, top.flakeName, runs.length ? runs : [{ host: null, vm: top.flakeName }], this.readText);
+    });
+    this.slice = null;
+  }
+
   private emitNested(n: { host: string; vm: string; cfg: Configuration; hostFile: string; top: TopConfig }): void {
     const slice = emptySlice();
     this.slice = slice;
     this.within(this.depsOf(n.top), this.ownedOf(n.top), () =>
-      this.emitGuest(n.cfg, n.vm, [{ host: n.host, vm: n.vm }], `${n.host}#microvm.vms.${n.vm}`, n.hostFile),
+      emitGuestPart(this.sink(), this.guestPart(n.cfg, `${n.host}#microvm.vms.${n.vm}`, n.hostFile), n.vm, [{ host: n.host, vm: n.vm }], this.readText),
     );
     this.nestedSlices.set(n, slice);
     this.slice = null;
@@ -381,17 +391,19 @@ class Extraction {
         if (usedNames.has(name)) name = `${sys.name} (${this.relative(flakeFile)})`;
         usedNames.add(name);
         sys.call.name = name;
-        const deps = new Set<string>();
-        const owned: Configuration[] = [];
         const top: TopConfig = { name, cfg: undefined as unknown as Configuration, location: sys.location ?? fileStart(flakeFile), flakeName: sys.name, file: flakeFile, call: sys.call, isSystem: true };
-        top.cfg = this.budgeted(top, () => this.within(deps, owned, () => this.world.configurationOf(sys.call)));
-        this.topDeps.set(top, deps);
-        this.owned.set(top, owned);
+        this.topDeps.set(top, new Set());
+        this.owned.set(top, []);
         this.tops.push(top);
       }
     }
-    // 2. host → guest relations of flake configurations (may create nested configurations)
-    for (const top of [...this.tops]) this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
+    // 2. one flake configuration at a time: built, its guests found (host → guest relations may
+    // create nested configurations), its own facts emitted, what it collected released
+    for (const top of [...this.tops]) {
+      this.budgeted(top, () => this.configure(top));
+      this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
+      this.emitOwn(top);
+    }
     // 3. root module files not reached from any flake configuration
     const rootTops: TopConfig[] = [];
     for (const root of this.rootModules(files, flakeFiles)) {
@@ -410,10 +422,10 @@ class Extraction {
       top.cfg.name = names[i];
       this.tops.push(top);
       this.budgeted(top, () => this.within(this.depsOf(top), this.ownedOf(top), () => this.analyseHost(top)));
+      this.emitOwn(top);
     });
-    // 4. facts
-    for (const top of this.tops) this.budgeted(top, () => this.emitTop(top));
-    for (const n of this.nested) this.budgeted(n.top, () => this.emitNested(n));
+    // 4. what needed every configuration: each top's interfaces once per host running it, its own directory
+    for (const top of this.tops) this.emitGuestRuns(top);
     for (const cfg of this.allConfigs) for (const g of noticedGaps(cfg)) this.problem(g.kind, g.file ?? cfg.files.values().next().value ?? this.input.roots[0] ?? '/', g.message);
     this.reportExhausted();
     this.files = files;
@@ -510,8 +522,8 @@ class Extraction {
         }),
       );
       if (renamed) return undefined;
-      this.budgeted(top, () => this.emitTop(top));
-      for (const n of this.nested) if (n.top === top) this.budgeted(top, () => this.emitNested(n));
+      this.emitOwn(top);
+      this.emitGuestRuns(top);
       this.topClosure.set(top, this.importClosure(deps));
       if (owned.some((c) => noticedGaps(c).length > 0)) return undefined;
     }
@@ -719,7 +731,8 @@ class Extraction {
       isMicrovmHost: info.isHost,
       ...(info.disabled ? { microvmHostDisabled: true } : {}),
       isSystem: top.isSystem,
-      directory: this.ownDirectory(top),
+      // settled once every top is known (emitGuestRuns)
+      directory: null,
       etcUnits: etcUnits(cfg, top.location),
       devices: hostDevices(cfg, top.location, info.isHost, this.readText),
     });
@@ -729,23 +742,14 @@ class Extraction {
     this.sink().interfaceDeclarations.push(...interfaceDeclarations(cfg, name, top.location));
     this.sink().links.push(...createdLinks(cfg, name, top.location));
     if (info.isHost) this.sink().hostServices.push(hostServices(cfg, name, top.location));
-    // as a guest: interfaces, once per host running it (or with no host)
-    const runs = this.runs.get(cfg) ?? [];
-    const vm = top.flakeName;
-    const pairs = runs.length ? runs : [{ host: null, vm }];
-    this.emitGuest(cfg, vm, pairs, top.flakeName !== null ? `nixosConfigurations.${top.flakeName}` : `file:${top.file}`, top.file);
+    // as a guest: what its interfaces are now; once per host running it when all hosts are known
+    this.guestParts.set(top, this.guestPart(cfg, top.flakeName !== null ? `nixosConfigurations.${top.flakeName}` : `file:${top.file}`, top.file));
   }
 
-  private emitGuest(cfg: Configuration, defaultVm: string | null, pairs: { host: string | null; vm: string | null }[], guestKey: string, file: string): void {
-    const fallback = fileStart(file);
-    const hypervisor = hypervisorOf(cfg);
-    const ifaces = interfacesOf(cfg, fallback, (file, message) => this.problem('interfaces-not-evaluated', file, message));
-    if (ifaces.length) this.sink().guestNetworks.push(guestNetwork(cfg, guestKey, fallback));
-    for (const pair of pairs) {
-      const vm = pair.vm ?? defaultVm;
-      for (const i of ifaces) this.sink().interfaces.push({ ...i, vm, host: pair.host, hypervisor, guest: guestKey });
-      addScriptFacts(this.sink(), binScriptFacts(cfg, this.ev, { host: pair.host, vm }, fallback, this.readText));
-    }
+  private readonly guestParts = new Map<TopConfig, GuestPart>();
+
+  private guestPart(cfg: Configuration, guestKey: string, file: string): GuestPart {
+    return guestPart(cfg, guestKey, file, this.ev, (file, message) => this.problem('interfaces-not-evaluated', file, message));
   }
 
   /** How many top configurations use each file (for each top's own directory), per run. */
@@ -767,10 +771,6 @@ class Extraction {
 }
 
 const depth = (file: string) => file.split('/').length;
-
-function noHostFacts(): Omit<NixFacts, 'problems' | 'gaps'> {
-  return { hosts: [], interfaces: [], units: [], bridges: [], scripts: [], addresses: [], links: [], interfaceDeclarations: [], guestNetworks: [], hostServices: [] };
-}
 
 function budgetGap(host: string): HostFacts['gaps'][number] {
   return { kind: 'budget-exhausted', message: `evaluating \`${host}\` took more than the evaluation budget, so some of its modules may be missing` };

@@ -17,7 +17,7 @@ import type { Location } from '../../text';
 import type { Evaluator } from '../eval/evaluator';
 import { force } from '../eval/helpers';
 import { sortByOrder, type Configuration } from '../modules';
-import { DEVICE_MARK, expandSpecifiers, linkEffects, type ScriptText } from '../scripts';
+import { DEVICE_MARK, expandSpecifiers, linkEffects, type LinkEffect, type ScriptText } from '../scripts';
 import type { Value } from '../value';
 import { valueLoc } from './common';
 import { addScriptFacts, noScriptFacts, scriptFacts, type ScriptFacts, type ScriptRunner } from './scriptFacts';
@@ -125,15 +125,22 @@ export function serviceScriptFacts(ctx: HostScriptContext, written: WrittenScrip
 }
 
 /** `microvm.binScripts.tap-up` lines of a guest, run by `microvm-tap-interfaces@<vm>` on its host. */
-export function binScriptFacts(cfg: Configuration, ev: Evaluator, at: { host: string | null; vm: string | null; guest?: string }, fallback: Location, readText: (file: string) => string | undefined): ScriptFacts {
+/** What `microvm.binScripts.tap-up` does, before knowing who runs it (a guest's, once per host). */
+export interface BinScriptEffects {
+  effects: LinkEffect<TextOrigin>[];
+  conditional: boolean;
+}
+
+export function binScriptEffects(cfg: Configuration, ev: Evaluator, fallback: Location): BinScriptEffects[] {
   const written = new WrittenScripts(ev);
   const texts = textsAt(cfg, ['microvm', 'binScripts', 'tap-up'], fallback, written);
+  return texts.map((t) => ({ effects: linkEffects({ text: t.value, origin: t.origin }, { args: [], resolve: (c) => written.resolve(c) }), conditional: t.conditional }));
+}
+
+export function binScriptFacts(scripts: BinScriptEffects[], at: { host: string | null; vm: string | null }, readText: (file: string) => string | undefined): ScriptFacts {
   const runner: ScriptRunner = { kind: 'bin-script', host: at.host, vm: at.vm, unit: at.vm ? `${TAP_SERVICE}${at.vm}.service` : undefined };
   const out = noScriptFacts();
-  for (const t of texts) {
-    const effects = linkEffects({ text: t.value, origin: t.origin }, { args: [], resolve: (c) => written.resolve(c) });
-    addScriptFacts(out, scriptFacts(effects, t.conditional ? { ...runner, uncertain: CONDITIONAL } : runner, readText));
-  }
+  for (const s of scripts) addScriptFacts(out, scriptFacts(s.effects, s.conditional ? { ...runner, uncertain: CONDITIONAL } : runner, readText));
   return out;
 }
 

@@ -123,7 +123,7 @@ const pathKey = (p: readonly string[]): string => p.join('\u0000');
 export class Configuration {
   /** Display name; a root configuration's is settled once it is evaluated (its host name). */
   name: string;
-  readonly modules: CollectedModule[] = [];
+  private modules: CollectedModule[] = [];
   /** Files this configuration's modules came from. */
   readonly files = new Set<string>();
   readonly markers: Marker[] = [];
@@ -133,21 +133,24 @@ export class Configuration {
   readonly config: AttrsValue;
 
   private collecting = true;
-  private readonly defsCache = new Map<string, Def[]>();
+  /** Collected state dropped by `release` (rebuilt by the next read); the gaps stay settled. */
+  private released = false;
+  private readonly opts: ConfigurationOptions;
+  private defsCache = new Map<string, Def[]>();
   private readonly defsBusy = new Set<string>();
-  private readonly viewCache = new Map<string, Thunk>();
-  private readonly defaults = new Map<string, Def[]>();
+  private viewCache = new Map<string, Thunk>();
+  private defaults = new Map<string, Def[]>();
   /** First segments of default paths below each path, for key listing. */
-  private readonly defaultChildren = new Map<string, Set<string>>();
-  private readonly seenFiles = new Set<string>();
+  private defaultChildren = new Map<string, Set<string>>();
+  private seenFiles = new Set<string>();
   private readonly specialArgs: Value;
   private readonly pkgs: AttrsValue;
   private readonly rootDefs: Def[];
   private readonly extraArgs: Record<string, Thunk>;
   /** Declared options by path, with their types (what `options` sections say). */
-  private readonly declarations = new Map<string, { type?: Thunk }>();
+  private declarations = new Map<string, { type?: Thunk }>();
   /** Values of typed options (submodules, deferred modules), built once per path. */
-  private readonly typedValues = new Map<string, Configuration>();
+  private typedValues = new Map<string, Configuration>();
 
   constructor(
     readonly world: ModuleWorld,
@@ -159,7 +162,14 @@ export class Configuration {
     this.pkgs = attrs({ lib: world.evaluator.lib }, { complete: false });
     this.rootDefs = opts.rootDefs ?? [];
     this.extraArgs = opts.moduleArgs ?? {};
+    this.opts = opts;
     this.config = this.viewAttrs([]);
+    this.populate();
+  }
+
+  private populate(): void {
+    const opts = this.opts;
+    this.collecting = true;
     if ((opts.kind ?? 'nixos') === 'nixos') for (const d of BUILTIN_DEFAULTS) this.addDefault(d.path, d.value(), OPTION_DEFAULT_PRIORITY);
     for (const d of opts.extraDefs ?? []) this.addDefault(d.path, d.value, d.prio);
     try {
@@ -170,10 +180,39 @@ export class Configuration {
     for (const m of this.modules) if (m.options) this.collectDeclarations(m.options, [], 0);
   }
 
+  /**
+   * Drops what collecting and merging built (modules, definitions, views), keeping the name,
+   * files, markers and the settled gaps: a configuration whose facts are emitted is rarely read
+   * again, and keeping every host's module instances alive is what made large fleets need
+   * gigabytes. A later read collects again; collection is a function
+   * of the options and the evaluator's (cached) files, so it answers the same.
+   */
+  release(): void {
+    if (this.collecting || this.released || this.defsBusy.size > 0 || this.keysBusy.size > 0) return;
+    void this.gaps;
+    this.released = true;
+    this.modules = [];
+    this.seenFiles = new Set();
+    this.defsCache = new Map();
+    this.viewCache = new Map();
+    this.defaults = new Map();
+    this.defaultChildren = new Map();
+    this.declarations = new Map();
+    this.typedValues = new Map();
+  }
+
+  private revive(): void {
+    if (!this.released) return;
+    this.released = false;
+    // Collection finds the same markers again.
+    this.markers.length = 0;
+    this.populate();
+  }
+
   /** What could not be read or evaluated: a module there may define anything (open world). */
   get gaps(): readonly Gap[] {
     // Modules whose config cannot be evaluated are found when definitions are first merged.
-    if (!this.collecting) this.defsAt([]);
+    if (!this.collecting && !this.released) this.defsAt([]);
     return this.gapList;
   }
 
@@ -338,6 +377,7 @@ export class Configuration {
   }
 
   private declaresOption(path: readonly string[]): boolean {
+    this.revive();
     if (path.length === 1 && path[0] === 'microvm' && (this.hasMarker('microvm-host') || this.hasMarker('microvm-guest'))) return true;
     const prefix = pathKey(path);
     for (const key of this.declarations.keys()) if (key === prefix || key.startsWith(`${prefix}\u0000`)) return true;
@@ -382,6 +422,7 @@ export class Configuration {
   private readonly keysBusy = new Set<string>();
 
   defsAt(path: readonly string[]): Def[] {
+    this.revive();
     const key = pathKey(path);
     const cached = this.defsCache.get(key);
     if (cached) return cached;
@@ -438,6 +479,7 @@ export class Configuration {
   keysAt(path: readonly string[]): { keys: string[]; complete: boolean; conditionalKeys: Set<string>; patternKeys: { key: StrPattern; binding: Binding; def: Def; conditional: boolean }[] } {
     // A module may define an option with the config view itself (`args: args` returns `config`):
     // listing its keys would list them again. Re-entering answers "not known", never recursion.
+    this.revive();
     const busyKey = pathKey(path);
     if (this.keysBusy.has(busyKey)) return { keys: [], complete: false, conditionalKeys: new Set(), patternKeys: [] };
     this.keysBusy.add(busyKey);
@@ -504,6 +546,7 @@ export class Configuration {
 
   /** The merged value at a path, as module code sees it through `config`. */
   view(path: readonly string[]): Value {
+    this.revive();
     const key = pathKey(path);
     let t = this.viewCache.get(key);
     if (!t) {
