@@ -34,6 +34,7 @@ import {
 } from './definitions';
 import { lazyAttrs, lazyThunk } from '../eval/lazy';
 import { valueShape, type ValueShape } from './optionTypes';
+import { Declarations } from './declarations';
 import type { Marker, MarkerKind, ModuleWorld } from './world';
 
 export type GapKind =
@@ -140,15 +141,15 @@ export class Configuration {
   private readonly defsBusy = new Set<string>();
   private viewCache = new Map<string, Thunk>();
   private defaults = new Map<string, Def[]>();
-  /** First segments of default paths below each path, for key listing. */
+  /** First segments of default paths below each path, for key listing (defaults not declared by modules). */
   private defaultChildren = new Map<string, Set<string>>();
   private seenFiles = new Set<string>();
   private readonly specialArgs: Value;
   private readonly pkgs: AttrsValue;
   private readonly rootDefs: Def[];
   private readonly extraArgs: Record<string, Thunk>;
-  /** Declared options by path, with their types (what `options` sections say). */
-  private declarations = new Map<string, { type?: Thunk }>();
+  /** Declared options (what `options` sections say), found per path when asked. */
+  private declarations = new Declarations([]);
   /** Values of typed options (submodules, deferred modules), built once per path. */
   private typedValues = new Map<string, Configuration>();
 
@@ -177,7 +178,7 @@ export class Configuration {
     } finally {
       this.collecting = false;
     }
-    for (const m of this.modules) if (m.options) this.collectDeclarations(m.options, [], 0);
+    this.declarations = new Declarations(this.modules.flatMap((m) => (m.options ? [m.options] : [])));
   }
 
   /**
@@ -197,7 +198,7 @@ export class Configuration {
     this.viewCache = new Map();
     this.defaults = new Map();
     this.defaultChildren = new Map();
-    this.declarations = new Map();
+    this.declarations = new Declarations([]);
     this.typedValues = new Map();
   }
 
@@ -379,26 +380,7 @@ export class Configuration {
   private declaresOption(path: readonly string[]): boolean {
     this.revive();
     if (path.length === 1 && path[0] === 'microvm' && (this.hasMarker('microvm-host') || this.hasMarker('microvm-guest'))) return true;
-    const prefix = pathKey(path);
-    for (const key of this.declarations.keys()) if (key === prefix || key.startsWith(`${prefix}\u0000`)) return true;
-    return false;
-  }
-
-  private collectDeclarations(thunk: Thunk, path: string[], depth: number): void {
-    if (depth > 12) return;
-    const v = force(thunk);
-    if (v.kind !== 'attrs') return;
-    const t = wrapperType(v);
-    if (t === 'option') {
-      const d = v.attrs.get('default');
-      if (d) this.addDefault(path, undefined, OPTION_DEFAULT_PRIORITY, d);
-      const key = pathKey(path);
-      const type = v.attrs.get('type')?.thunk;
-      if (!this.declarations.get(key)?.type) this.declarations.set(key, { type });
-      return;
-    }
-    if (t) return;
-    for (const [k, b] of v.attrs) this.collectDeclarations(b.thunk, [...path, k], depth + 1);
+    return this.declarations.declaresAtOrBelow(path);
   }
 
   private addDefault(path: string[], value: Value | undefined, prio: number, binding?: Binding): void {
@@ -452,6 +434,9 @@ export class Configuration {
       }
       const dflt = this.defaults.get(key);
       if (dflt) defs = [...defs, ...dflt];
+      for (const binding of this.declarations.optionAt(path)?.defaults ?? []) {
+        defs.push(...lazyDefs({ thunk: binding.thunk, binding, conds: [], prio: OPTION_DEFAULT_PRIORITY, baseConditional: false }));
+      }
     } finally {
       this.defsBusy.delete(key);
     }
@@ -566,10 +551,10 @@ export class Configuration {
       const nested = this.nestedFor(path[2]);
       if (nested) return attrs({ config: nested.config, options: unknown('guest options') }, { complete: false });
     }
-    const declared = this.declarations.get(pathKey(path));
+    const declared = this.declarations.optionAt(path);
     const shape = declared?.type ? valueShape(force(declared.type)) : undefined;
     if (shape) return this.typedView(path, shape);
-    const hasDefaultsBelow = this.defaultChildren.has(pathKey(path));
+    const defaultsBelow = (): boolean => this.defaultChildren.has(pathKey(path)) || this.declarations.hasDefaultBelow(path);
     // mkIf pushes its condition down into every attribute (pushDownProperties): whether the value
     // here is an attribute set never depends on a condition, so none is evaluated to answer it —
     // a module whose `config = mkIf cfg.enable { … }` reads its own option tree stays lazy.
@@ -578,10 +563,10 @@ export class Configuration {
     if (all.length === 1 && (this.world.systems.has(all[0].value) || this.world.configCalls.has(all[0].value) || this.world.markers.has(all[0].value))) return this.scalarAt(path).value;
     if (all.length > 0 && all.every((d) => d.value.kind === 'attrs')) return this.viewAttrs(path);
     const live = this.liveDefsAt(path);
-    if (live.length === 0) return hasDefaultsBelow ? this.viewAttrs(path) : unknown('no definition');
+    if (live.length === 0) return defaultsBelow() ? this.viewAttrs(path) : unknown('no definition');
     const kinds = new Set(live.map((d) => d.def.value.kind));
     kinds.delete('unknown');
-    if ((kinds.size === 1 && kinds.has('attrs')) || (kinds.size === 0 && hasDefaultsBelow)) return this.viewAttrs(path);
+    if ((kinds.size === 1 && kinds.has('attrs')) || (kinds.size === 0 && defaultsBelow())) return this.viewAttrs(path);
     if (kinds.has('list')) {
       const { items, complete } = this.listAt(path);
       const l: ListValue = { kind: 'list', items: items.map((i) => i.thunk), complete: complete && !items.some((i) => i.conditional) };
@@ -677,7 +662,7 @@ export class Configuration {
       () => {
         const { keys } = this.keysAt(p);
         const extra = this.defaultChildren.get(pathKey(p));
-        return extra ? [...keys, ...extra] : keys;
+        return [...keys, ...(extra ?? []), ...this.declarations.defaultNames(p)];
       },
       (k) => {
         const child = [...p, k];
