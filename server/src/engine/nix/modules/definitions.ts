@@ -164,28 +164,36 @@ export function sortByOrder<T extends { def: Def }>(items: T[]): T[] {
 // ---------------------------------------------------------------------------------------------
 // Modules
 
+/**
+ * A default, normalised on first read: constructing a configuration must not force workspace
+ * code. A class, not an object with accessors per default: there are thousands per host.
+ */
+class LazyDef implements Def {
+  readonly binding: Binding | undefined;
+  readonly conds: Thunk[];
+  readonly order = DEFAULT_ORDER;
+  readonly baseConditional = false;
+  private normalized: Def[] | undefined;
+  constructor(private readonly raw: RawDef) {
+    this.binding = raw.binding;
+    this.conds = raw.conds;
+  }
+  private first(): Def | undefined {
+    return (this.normalized ??= normalize(this.raw))[0];
+  }
+  get value(): Value {
+    return this.first()?.value ?? unknown();
+  }
+  get prio(): number {
+    return this.first()?.prio ?? this.raw.prio ?? OPTION_DEFAULT_PRIORITY;
+  }
+  get location(): Location | undefined {
+    return this.first()?.location;
+  }
+}
+
 export function lazyDefs(raw: RawDef): Def[] {
-  // Defaults are few; normalising eagerly is fine but must not force user code at construction
-  // time when the default is a workspace expression, so wrap it in a def whose value is forced
-  // on first access.
-  let cache: Def[] | undefined;
-  const get = (): Def[] => (cache ??= normalize(raw));
-  const proxy: Def = {
-    get value() {
-      return get()[0]?.value ?? unknown();
-    },
-    binding: raw.binding,
-    conds: raw.conds,
-    get prio() {
-      return get()[0]?.prio ?? raw.prio ?? OPTION_DEFAULT_PRIORITY;
-    },
-    order: DEFAULT_ORDER,
-    get location() {
-      return get()[0]?.location;
-    },
-    baseConditional: false,
-  } as Def;
-  return [proxy];
+  return [new LazyDef(raw)];
 }
 
 export function childDefs(d: Def, name: string): Def[] {
