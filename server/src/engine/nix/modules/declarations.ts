@@ -84,7 +84,9 @@ export class Declarations {
   /** What each value at a node is: an option declaration, a set of them, or nothing we read. */
   private kinds(node: DeclNode): NonNullable<DeclNode['kinds']> {
     if (node.kinds) return node.kinds;
-    const kinds = { options: [] as AttrsValue[], subtrees: [] as AttrsValue[] };
+    // Set before forcing: a module whose options are read through the `options` argument comes
+    // back here, and sees what is known so far (never a loop).
+    const kinds = (node.kinds = { options: [] as AttrsValue[], subtrees: [] as AttrsValue[] });
     for (const t of node.thunks) {
       const v = force(t);
       if (v.kind !== 'attrs') continue;
@@ -92,13 +94,12 @@ export class Declarations {
       if (w === 'option') kinds.options.push(v);
       else if (!w) kinds.subtrees.push(v);
     }
-    node.kinds = kinds;
     return kinds;
   }
 
   private children(node: DeclNode): Map<string, DeclNode> {
     if (node.children) return node.children;
-    const children = new Map<string, DeclNode>();
+    const children = (node.children = new Map<string, DeclNode>());
     if (node.depth < MAX_DEPTH) {
       for (const set of this.kinds(node).subtrees) {
         for (const [name, b] of set.attrs) {
@@ -108,7 +109,6 @@ export class Declarations {
         }
       }
     }
-    node.children = children;
     return children;
   }
 
