@@ -85,8 +85,9 @@ export function pathTokens(text: string): PathToken[] {
       continue;
     }
     if (c === '<') {
-      const m = /^<[a-zA-Z0-9._\-+]+(\/[a-zA-Z0-9._\-+]+)*>/.exec(text.slice(i, i + 512));
-      if (m) {
+      SEARCH_PATH.lastIndex = i;
+      const m = SEARCH_PATH.exec(text);
+      if (m && m[0].length <= 512) {
         i += m[0].length;
         lastIdent = undefined;
         continue;
@@ -189,7 +190,18 @@ function identLength(text: string, start: number): number {
   return i - start;
 }
 
+/** `<nixpkgs/lib>`, matched where it starts (sticky: no copy of the text per candidate). */
+const SEARCH_PATH = /<[a-zA-Z0-9._\-+]+(\/[a-zA-Z0-9._\-+]+)*>/y;
+const URI = /[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+/y;
+const SCHEME_CHARS = charClass('a-zA-Z0-9+.-');
+
+/** The length of a URI starting here, as far as the lexer looks (4096 characters). */
 function uriLength(text: string, start: number): number {
-  const m = /^[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+/.exec(text.slice(start, start + 4096));
-  return m ? m[0].length : 0;
+  // Every identifier and path runs through here: most have no `:` after the scheme characters.
+  let i = start + 1;
+  while (i < text.length && SCHEME_CHARS[text.charCodeAt(i)] === 1) i++;
+  if (text.charCodeAt(i) !== 58 /* : */) return 0;
+  URI.lastIndex = start;
+  const m = URI.exec(text);
+  return m ? Math.min(m[0].length, 4096) : 0;
 }
