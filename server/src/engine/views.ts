@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { devicesOnLines, findingLines, macvtapHoverLines, macvtapsMatchedLines } from './deviceViews';
 import { ignoreFixes } from './fixes/ignoreHere';
 import { buildFixes, type FixContext } from './fixes';
-import type { Outcome, Reason, UnitDefinition, UnitSetting, ViaKind } from './model';
+import type { Diagnostic, Outcome, Reason, UnitDefinition, UnitSetting, ViaKind } from './model';
 import { bridgesDefinedIn, HostScopes, netdevsFor } from './hostScopes';
 import { TapSides, type Addressing } from './sides';
 import { describeMatch, findNetdev } from './networkd';
@@ -286,8 +286,11 @@ export class WorkspaceViews {
 
   // ------------------------------------------------------------------------------------------
 
+  /** Fixes per diagnostic: editors ask for code actions on every cursor move and after every edit. */
+  private readonly fixMemo = new WeakMap<Diagnostic, Fix[]>();
+
   fixes(file: string, range: Range): Fix[] {
-    return buildFixes(this.snapshot, file, range, this.fixContext);
+    return buildFixes(this.snapshot, file, range, this.fixContext, this.fixMemo);
   }
 
   suppressionFixes(file: string, range: Range): Fix[] {

@@ -86,6 +86,27 @@ test('quick fixes are the fresh fixes, their edits and diagnostic moved through 
   service.dispose();
 });
 
+test('quick fixes asked again while edits are pending are built once: no parse on the second request, the same answer', async () => {
+  const { service, file, text } = await opened();
+  const whole = { start: { line: 0, character: 0 }, end: new LineIndex(text).positionAt(text.length) };
+  service.changeDocument(file, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: COMMENT }]);
+  const movedWhole = { start: whole.start, end: below(whole.end) };
+  const first = service.quickFixes(file, movedWhole);
+  assert.ok(first.length > 0, 'the fixture offers fixes');
+  // Building a fix parses the file with the fix applied (it must not add syntax errors).
+  const parser = (service as unknown as { parser: { parse: (...a: unknown[]) => unknown } }).parser;
+  const parse = parser.parse.bind(parser);
+  let parses = 0;
+  parser.parse = (...a: unknown[]) => {
+    parses++;
+    return parse(...a);
+  };
+  const second = service.quickFixes(file, movedWhole);
+  assert.equal(parses, 0);
+  assert.deepEqual(second, first);
+  service.dispose();
+});
+
 test('quick suppression fixes ("Ignore … here") are the fresh ones, moved, and run no analysis', async () => {
   const { service, file, text } = await opened();
   const whole = { start: { line: 0, character: 0 }, end: new LineIndex(text).positionAt(text.length) };

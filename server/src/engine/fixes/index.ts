@@ -87,40 +87,44 @@ function touches(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
 
-export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Range, ctx: FixContext): Fix[] {
+export function buildFixes(snapshot: AnalysisSnapshot, file: string, range: Range, ctx: FixContext, memo?: WeakMap<Diagnostic, Fix[]>): Fix[] {
   const out: Fix[] = [];
   for (const diagnostic of snapshot.diagnostics.get(file) ?? []) {
-    const outcome = diagnostic.outcome;
-    if (!outcome || !FIXABLE_CODES.has(diagnostic.code) || !touches(diagnostic.location.range, range)) continue;
-    const own = ownFixes(snapshot, diagnostic.code, outcome, ctx);
-    if (own) {
-      out.push(...own);
-      continue;
+    if (!diagnostic.outcome || !FIXABLE_CODES.has(diagnostic.code) || !touches(diagnostic.location.range, range)) continue;
+    let fixes = memo?.get(diagnostic);
+    if (!fixes) {
+      fixes = fixesOf(snapshot, diagnostic, ctx);
+      memo?.set(diagnostic, fixes);
     }
-    const world = worldOf(snapshot.facts, outcome.interface);
-    if (!world) continue;
-    const bridge = intendedBridge(snapshot, outcome, world, ctx.settings);
-    const guest = GUEST_BUILDERS.get(diagnostic.code);
-    // A guest fix writes neither the tap id nor a bridge: their names cannot refuse it.
-    const refusal = guest ? null : nameRefusal(tapId(outcome.interface), bridge);
-    if (refusal !== null) {
-      out.push(declined(diagnostic, refusal));
-      continue;
-    }
-    const target: FixTarget = { snapshot, env: ctx, diagnostic, outcome, iface: outcome.interface, world, bridge };
-    const candidates: Candidate[] = [];
-    for (const build of guest ?? BUILDERS) {
-      try {
-        candidates.push(...build(target));
-      } catch {
-        // A builder that cannot handle some shape of the workspace offers nothing; the others still do.
-      }
-    }
-    if (candidates.length === 0) continue;
-    const best = PREFERENCE.map((k) => candidates.find((c) => c.kind === k)).find((c) => c) ?? candidates[0];
-    for (const c of candidates) out.push({ ...c.fix, preferred: c === best });
+    out.push(...fixes);
   }
   return out;
+}
+
+/** The fixes of one diagnostic: a function of the snapshot and the texts it saw, so views keep them. */
+function fixesOf(snapshot: AnalysisSnapshot, diagnostic: Diagnostic, ctx: FixContext): Fix[] {
+  const outcome = diagnostic.outcome!;
+  const own = ownFixes(snapshot, diagnostic.code, outcome, ctx);
+  if (own) return own;
+  const world = worldOf(snapshot.facts, outcome.interface);
+  if (!world) return [];
+  const bridge = intendedBridge(snapshot, outcome, world, ctx.settings);
+  const guest = GUEST_BUILDERS.get(diagnostic.code);
+  // A guest fix writes neither the tap id nor a bridge: their names cannot refuse it.
+  const refusal = guest ? null : nameRefusal(tapId(outcome.interface), bridge);
+  if (refusal !== null) return [declined(diagnostic, refusal)];
+  const target: FixTarget = { snapshot, env: ctx, diagnostic, outcome, iface: outcome.interface, world, bridge };
+  const candidates: Candidate[] = [];
+  for (const build of guest ?? BUILDERS) {
+    try {
+      candidates.push(...build(target));
+    } catch {
+      // A builder that cannot handle some shape of the workspace offers nothing; the others still do.
+    }
+  }
+  if (candidates.length === 0) return [];
+  const best = PREFERENCE.map((k) => candidates.find((c) => c.kind === k)).find((c) => c) ?? candidates[0];
+  return candidates.map((c) => ({ ...c.fix, preferred: c === best }));
 }
 
 /** Why no fix may be written for this tap and bridge, or null. */
