@@ -253,6 +253,7 @@ export class WorkspaceService implements LanguageService {
       this.views = new WorkspaceViews(snapshot, {
         textOf: (path) => this.store.textOf(path),
         parseNix: (file, text) => this.parses.parse(file, text),
+        syntaxErrorsOf: (file, text) => this.parses.syntaxErrorsOf(file, text),
         settings: this.effective(),
         roots: this.roots,
         guard: this.store.guard,
@@ -272,16 +273,18 @@ export class WorkspaceService implements LanguageService {
     if (this.staleViews?.snapshot === snapshot) return this.staleViews;
     const textOf = (path: string) => this.sinceSnapshot.textAtSnapshot(path) ?? this.store.textOf(path);
     const oldParses = new Map<string, ParsedNixFile>();
+    const parseNix = (file: string, text: string): ParsedNixFile => {
+      if (this.sinceSnapshot.textAtSnapshot(file) === undefined) return this.parses.parse(file, text);
+      const cached = oldParses.get(file);
+      if (cached?.text === text) return cached;
+      const parsed = parseNixFile(this.parser, file, text);
+      oldParses.set(file, parsed);
+      return parsed;
+    };
     this.staleViews = new WorkspaceViews(snapshot, {
       textOf,
-      parseNix: (file, text) => {
-        if (this.sinceSnapshot.textAtSnapshot(file) === undefined) return this.parses.parse(file, text);
-        const cached = oldParses.get(file);
-        if (cached?.text === text) return cached;
-        const parsed = parseNixFile(this.parser, file, text);
-        oldParses.set(file, parsed);
-        return parsed;
-      },
+      parseNix,
+      syntaxErrorsOf: (file, text) => (this.sinceSnapshot.textAtSnapshot(file) === undefined ? this.parses.syntaxErrorsOf(file, text) : parseNix(file, text).syntaxErrors),
       settings: this.settings,
       roots: this.roots,
       guard: this.store.guard,

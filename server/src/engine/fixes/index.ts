@@ -49,6 +49,8 @@ export interface FixContext {
   textOf: (path: string) => string | null;
   /** Parses Nix text with the workspace's parser (cached per file and text). */
   parseNix: (file: string, text: string) => ParsedNixFile;
+  /** Syntax errors of Nix text: what a fix's result is checked with (it must add none); no AST is built. */
+  syntaxErrorsOf: (file: string, text: string) => number;
   settings: Settings;
   /** Workspace roots: fixes never create or edit files outside them. */
   roots: readonly string[];
