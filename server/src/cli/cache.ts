@@ -20,6 +20,7 @@ import { insideRoots, RootGuard } from '../engine/roots';
 import type { InputsRead } from '../engine/workspace/nixFileSystem';
 import type { Settings } from '../protocol/settings';
 import type { CheckReport } from './report';
+import { diskSha256 } from './fileHash';
 import { TOOL_VERSION } from './meta';
 
 /** Entries larger than this are not read (a 10,000-file workspace's entry is a few MB). */
@@ -45,16 +46,33 @@ interface Entry {
   report: CheckReport;
 }
 
-/** The tool's version and a hash of the running bundle: a rebuilt tool never reads an old entry. */
+/** The bundles of a build (scripts/build.mjs): a warm run loads only the first, a miss both. */
+const BUNDLES = ['cli.js', 'cli-full.js'];
+
+/**
+ * The tool's version and a hash of its bundles, found beside this code (not through argv[1],
+ * which is bin/microvm-net.js when installed): a rebuilt tool never reads an old entry. Run from
+ * the sources (no bundles there), the version and this file identify it.
+ */
 export function toolIdentity(): string {
-  const script = process.argv[1];
-  let bundle = 'unknown';
-  try {
-    if (script) bundle = createHash('sha256').update(readFileSync(script)).digest('hex');
-  } catch {
-    // An unreadable entry script: the version alone identifies the tool.
+  const hash = createHash('sha256');
+  let found = 0;
+  for (const name of BUNDLES) {
+    try {
+      hash.update(`${name}\0`).update(readFileSync(path.join(__dirname, name)));
+      found++;
+    } catch {
+      hash.update(`${name}:absent\0`);
+    }
   }
-  return `${TOOL_VERSION}+${bundle}`;
+  if (found === 0) {
+    try {
+      hash.update(readFileSync(__filename));
+    } catch {
+      // Unreadable: the version alone identifies the tool.
+    }
+  }
+  return `${TOOL_VERSION}+${hash.digest('hex')}`;
 }
 
 /**
@@ -116,8 +134,7 @@ export async function loadCached(dir: string, key: string, roots: readonly strin
     }
     if (sha === null || sha === 'devnull') return null;
     // Read as the document store reads it: a file that became a link out of the roots is not read.
-    const read = readWorkspaceFile(file, settings.maxFileSize, guard);
-    if (read.text === null || read.sha256 !== sha) return null;
+    if (diskSha256(file, settings.maxFileSize, guard) !== sha) return null;
   }
   return inputsStillHold(entry.inputs, roots, realRoots(roots), settings, guard) ? entry.report : null;
 }
