@@ -20,7 +20,7 @@ import { insideRoots, RootGuard } from '../engine/roots';
 import type { InputsRead } from '../engine/workspace/nixFileSystem';
 import type { Settings } from '../protocol/settings';
 import type { CheckReport } from './report';
-import { diskSha256 } from './fileHash';
+import { WorkspaceHasher } from './fileHash';
 import { TOOL_VERSION } from './meta';
 
 /** Entries larger than this are not read (a 10,000-file workspace's entry is a few MB). */
@@ -127,6 +127,7 @@ export async function loadCached(dir: string, key: string, roots: readonly strin
   if (scanned.length !== cached.length || scanned.some((p, i) => p !== cached[i][0])) return null;
   const devNull = new Set(scan.files.filter((f) => f.devNull).map((f) => f.path));
   const guard = new RootGuard(roots);
+  const hasher = new WorkspaceHasher(roots, settings.maxFileSize);
   for (const [file, sha] of cached) {
     if (devNull.has(file)) {
       if (sha !== 'devnull') return null;
@@ -134,7 +135,7 @@ export async function loadCached(dir: string, key: string, roots: readonly strin
     }
     if (sha === null || sha === 'devnull') return null;
     // Read as the document store reads it: a file that became a link out of the roots is not read.
-    if (diskSha256(file, settings.maxFileSize, guard) !== sha) return null;
+    if (hasher.sha256(file) !== sha) return null;
   }
   return inputsStillHold(entry.inputs, roots, realRoots(roots), settings, guard) ? entry.report : null;
 }

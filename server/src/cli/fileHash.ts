@@ -10,30 +10,81 @@
  * same bytes decode the same way, so equal hashes mean the same text.
  */
 import { hash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import type { RootGuard } from '../engine/roots';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { insideRoots, realPathOf, RootGuard } from '../engine/roots';
 
 /** As engine/files.ts opens: never blocks on a FIFO swapped in after the stat, never a controlling terminal. */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 let buffer = Buffer.allocUnsafeSlow(64 * 1024);
 
-/** The file's SHA-256 (hex), or null when `readWorkspaceFile` would not read it. */
-export function diskSha256(path: string, maxFileSize: number, guard: RootGuard): string | null {
-  let fd: number | undefined;
-  try {
-    if (!guard.reallyInside(path)) return null;
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (st === undefined || !st.isFile() || st.size > maxFileSize) return null;
-    fd = openSync(path, READ_FLAGS);
-    const opened = fstatSync(fd);
-    if (!opened.isFile() || opened.dev !== st.dev || opened.ino !== st.ino) return null;
-    const length = readBounded(fd, maxFileSize, opened.size);
-    return length === null ? null : hash('sha256', buffer.subarray(0, length));
-  } catch {
-    return null;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+/**
+ * Hashes files of one workspace. Containment is `RootGuard.reallyInside`'s answer, reached with
+ * fewer system calls: a path that is not itself a link has the real path of its directory plus
+ * its name, so one `realpath` per directory and an `lstat` per file decide it; a link is resolved
+ * by the guard as written.
+ */
+export class WorkspaceHasher {
+  private readonly guard: RootGuard;
+  private realRoots: string[] | null = null;
+  /** Each directory's real path (null: it cannot be resolved). */
+  private readonly realDirs = new Map<string, string | null>();
+
+  constructor(
+    roots: readonly string[],
+    private readonly maxFileSize: number,
+  ) {
+    this.guard = new RootGuard(roots);
+  }
+
+  /** The file's SHA-256 (hex), or null when `readWorkspaceFile` with a guard on the roots would not read it. */
+  sha256(path: string): string | null {
+    let fd: number | undefined;
+    try {
+      const link = lstatSync(path, { throwIfNoEntry: false });
+      if (link === undefined) return null;
+      let st: Stats | undefined = link;
+      if (link.isSymbolicLink()) {
+        if (!this.guard.reallyInside(path)) return null;
+        st = statSync(path, { throwIfNoEntry: false });
+      } else if (!this.reallyInside(path)) {
+        return null;
+      }
+      if (st === undefined || !st.isFile() || st.size > this.maxFileSize) return null;
+      fd = openSync(path, READ_FLAGS);
+      const opened = fstatSync(fd);
+      if (!opened.isFile() || opened.dev !== st.dev || opened.ino !== st.ino) return null;
+      const length = readBounded(fd, this.maxFileSize, opened.size);
+      return length === null ? null : hash('sha256', buffer.subarray(0, length));
+    } catch {
+      return null;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  /** `RootGuard.reallyInside` for a path known not to be a link. */
+  private reallyInside(path: string): boolean {
+    // The roots resolved as RootGuard resolves them.
+    this.realRoots ??= this.guard.roots.map((root) => {
+      try {
+        return realpathSync(root);
+      } catch {
+        return root;
+      }
+    });
+    const dir = dirname(path);
+    let realDir = this.realDirs.get(dir);
+    if (realDir === undefined) {
+      try {
+        realDir = realPathOf(dir);
+      } catch {
+        realDir = null;
+      }
+      this.realDirs.set(dir, realDir);
+    }
+    return realDir !== null && insideRoots(this.realRoots, join(realDir, basename(path)));
   }
 }
 
