@@ -235,7 +235,9 @@ function inputsStillHold(inputs: InputsRead, roots: readonly string[], real: rea
     if (!inside(p)) return false;
     let now: boolean;
     try {
-      now = insideRoots(real, realpathSync(p));
+      // The evaluator asks the JS realpathSync; realpath(3) gives the same path (or the same
+      // failure) in one call instead of an lstat per component.
+      now = insideRoots(real, realpathSync.native(p));
     } catch {
       now = true;
     }
