@@ -10,20 +10,25 @@
  * same bytes decode the same way, so equal hashes mean the same text.
  */
 import { hash } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { insideRoots, realPathOf, RootGuard } from '../engine/roots';
 
 /** As engine/files.ts opens: never blocks on a FIFO swapped in after the stat, never a controlling terminal. */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+/** Absent (Windows): every file takes the guarded way. */
+const NO_FOLLOW: number | undefined = constants.O_NOFOLLOW;
 
 let buffer = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
- * Hashes files of one workspace. Containment is `RootGuard.reallyInside`'s answer, reached with
- * fewer system calls: a path that is not itself a link has the real path of its directory plus
- * its name, so one `realpath` per directory and an `lstat` per file decide it; a link is resolved
- * by the guard as written.
+ * Hashes files of one workspace, for paths a scan has just listed as regular files. Containment
+ * is `RootGuard.reallyInside`'s answer, reached with fewer system calls: a path that is not
+ * itself a link has the real path of its directory plus its name, so one `realpath` per
+ * directory decides it, and opening with O_NOFOLLOW makes sure the name is not a link (a link
+ * fails to open and takes the guarded way the document store reads: guard, stat, open, fstat).
+ * The open comes before the type check here: for a listed path only a file swapped in since the
+ * scan can be something else, and it is not read (non-blocking, no controlling terminal).
  */
 export class WorkspaceHasher {
   private readonly guard: RootGuard;
@@ -40,23 +45,17 @@ export class WorkspaceHasher {
 
   /** The file's SHA-256 (hex), or null when `readWorkspaceFile` with a guard on the roots would not read it. */
   sha256(path: string): string | null {
+    if (NO_FOLLOW === undefined || !this.insideUnlessLink(path)) return this.guardedSha256(path);
     let fd: number | undefined;
     try {
-      const link = lstatSync(path, { throwIfNoEntry: false });
-      if (link === undefined) return null;
-      let st: Stats | undefined = link;
-      if (link.isSymbolicLink()) {
-        if (!this.guard.reallyInside(path)) return null;
-        st = statSync(path, { throwIfNoEntry: false });
-      } else if (!this.reallyInside(path)) {
-        return null;
+      try {
+        fd = openSync(path, READ_FLAGS | NO_FOLLOW);
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ELOOP' ? this.guardedSha256(path) : null;
       }
-      if (st === undefined || !st.isFile() || st.size > this.maxFileSize) return null;
-      fd = openSync(path, READ_FLAGS);
-      const opened = fstatSync(fd);
-      if (!opened.isFile() || opened.dev !== st.dev || opened.ino !== st.ino) return null;
-      const length = readBounded(fd, this.maxFileSize, opened.size);
-      return length === null ? null : hash('sha256', buffer.subarray(0, length));
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > this.maxFileSize) return null;
+      return this.hashOpened(fd, st.size);
     } catch {
       return null;
     } finally {
@@ -64,8 +63,31 @@ export class WorkspaceHasher {
     }
   }
 
-  /** `RootGuard.reallyInside` for a path known not to be a link. */
-  private reallyInside(path: string): boolean {
+  /** `readWorkspaceFile`'s steps, for a link or a path whose directory lies outside the roots. */
+  private guardedSha256(path: string): string | null {
+    let fd: number | undefined;
+    try {
+      if (!this.guard.reallyInside(path)) return null;
+      const st = statSync(path);
+      if (!st.isFile() || st.size > this.maxFileSize) return null;
+      fd = openSync(path, READ_FLAGS);
+      const opened = fstatSync(fd);
+      if (!opened.isFile() || opened.dev !== st.dev || opened.ino !== st.ino) return null;
+      return this.hashOpened(fd, opened.size);
+    } catch {
+      return null;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  private hashOpened(fd: number, size: number): string | null {
+    const length = readBounded(fd, this.maxFileSize, size);
+    return length === null ? null : hash('sha256', buffer.subarray(0, length));
+  }
+
+  /** `RootGuard.reallyInside` for `path` if it is not a link. */
+  private insideUnlessLink(path: string): boolean {
     // The roots resolved as RootGuard resolves them.
     this.realRoots ??= this.guard.roots.map((root) => {
       try {
