@@ -4,6 +4,8 @@
  * are in dist/cli-full.js, loaded on a miss, so a warm run does not pay for compiling them.
  */
 import * as path from 'node:path';
+import { ProjectConfigs } from '../engine/config/discover';
+import { effectiveSettings } from '../engine/config/effective';
 import { parseArgs, type CheckOptions } from './args';
 import { cacheKey, loadCached, projectFilesDigest, toolIdentity } from './cache';
 import type { CliIo } from './check';
@@ -29,7 +31,9 @@ export function cacheUseFor(options: CheckOptions, plan: CheckPlan, io: CliIo, i
 export async function answerFromCache(use: CacheUse, options: CheckOptions, plan: CheckPlan, io: CliIo): Promise<number | null> {
   const now = io.now ?? Date.now;
   const started = now();
-  const cached = await loadCached(use.dir, use.key, plan.roots, plan.settings);
+  // The scan the analysis ran: the project files' excludes add to the command line's.
+  const project = ProjectConfigs.load(plan.roots, { maxFileSize: plan.settings.maxFileSize, ...(plan.configFile !== undefined ? { explicit: plan.configFile } : {}) });
+  const cached = await loadCached(use.dir, use.key, plan.roots, effectiveSettings(plan.settings, project));
   if (!cached) return null;
   const report = { ...cached, data: { ...cached.data, stats: { ...cached.data.stats, ms: Math.max(0, Math.round(now() - started)) } } };
   if (io.env.MICROVM_NET_DEBUG === '1') io.stderr.write(`${TOOL_NAME}: debug: report from the cache in ${use.dir}\n`);
