@@ -10,10 +10,24 @@ const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
 const entries = [
-  { in: 'server/src/cli/main.ts', out: 'cli.js' },
+  // The CLI is two bundles: cli.js answers a warm `check --cache` alone and requires cli-full.js
+  // (the parser, the evaluator, the checks) for anything else (server/src/cli/main.ts).
+  { in: 'server/src/cli/main.ts', out: 'cli.js', split: { './fullRun': './cli-full.js' } },
+  { in: 'server/src/cli/fullRun.ts', out: 'cli-full.js' },
   { in: 'server/src/lsp/main.ts', out: 'server.js' },
   { in: 'client/src/extension.ts', out: 'client/extension.js', external: ['vscode'] },
 ];
+
+/** Resolves each listed import to another bundle of dist/, left for node to load at run time. */
+function separateBundles(map) {
+  const filter = new RegExp(`^(${Object.keys(map).map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'separate-bundles',
+    setup(b) {
+      b.onResolve({ filter }, (args) => ({ path: map[args.path], external: true }));
+    },
+  };
+}
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
@@ -30,6 +44,7 @@ for (const entry of entries) {
     sourcemap: true,
     minify,
     external: entry.external ?? [],
+    plugins: entry.split ? [separateBundles(entry.split)] : [],
     // web-tree-sitter locates itself with createRequire(import.meta.url), which a CJS bundle
     // does not have: give it the bundle's own URL.
     define: { 'import.meta.url': '__bundle_url' },

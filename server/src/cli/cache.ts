@@ -20,6 +20,7 @@ import { insideRoots, RootGuard } from '../engine/roots';
 import type { InputsRead } from '../engine/workspace/nixFileSystem';
 import type { Settings } from '../protocol/settings';
 import type { CheckReport } from './report';
+import { WorkspaceHasher } from './fileHash';
 import { TOOL_VERSION } from './meta';
 
 /** Entries larger than this are not read (a 10,000-file workspace's entry is a few MB). */
@@ -45,16 +46,33 @@ interface Entry {
   report: CheckReport;
 }
 
-/** The tool's version and a hash of the running bundle: a rebuilt tool never reads an old entry. */
+/** The bundles of a build (scripts/build.mjs): a warm run loads only the first, a miss both. */
+const BUNDLES = ['cli.js', 'cli-full.js'];
+
+/**
+ * The tool's version and a hash of its bundles, found beside this code (not through argv[1],
+ * which is bin/microvm-net.js when installed): a rebuilt tool never reads an old entry. Run from
+ * the sources (no bundles there), the version and this file identify it.
+ */
 export function toolIdentity(): string {
-  const script = process.argv[1];
-  let bundle = 'unknown';
-  try {
-    if (script) bundle = createHash('sha256').update(readFileSync(script)).digest('hex');
-  } catch {
-    // An unreadable entry script: the version alone identifies the tool.
+  const hash = createHash('sha256');
+  let found = 0;
+  for (const name of BUNDLES) {
+    try {
+      hash.update(`${name}\0`).update(readFileSync(path.join(__dirname, name)));
+      found++;
+    } catch {
+      hash.update(`${name}:absent\0`);
+    }
   }
-  return `${TOOL_VERSION}+${bundle}`;
+  if (found === 0) {
+    try {
+      hash.update(readFileSync(__filename));
+    } catch {
+      // Unreadable: the version alone identifies the tool.
+    }
+  }
+  return `${TOOL_VERSION}+${hash.digest('hex')}`;
 }
 
 /**
@@ -109,6 +127,7 @@ export async function loadCached(dir: string, key: string, roots: readonly strin
   if (scanned.length !== cached.length || scanned.some((p, i) => p !== cached[i][0])) return null;
   const devNull = new Set(scan.files.filter((f) => f.devNull).map((f) => f.path));
   const guard = new RootGuard(roots);
+  const hasher = new WorkspaceHasher(roots, settings.maxFileSize);
   for (const [file, sha] of cached) {
     if (devNull.has(file)) {
       if (sha !== 'devnull') return null;
@@ -116,8 +135,7 @@ export async function loadCached(dir: string, key: string, roots: readonly strin
     }
     if (sha === null || sha === 'devnull') return null;
     // Read as the document store reads it: a file that became a link out of the roots is not read.
-    const read = readWorkspaceFile(file, settings.maxFileSize, guard);
-    if (read.text === null || read.sha256 !== sha) return null;
+    if (hasher.sha256(file) !== sha) return null;
   }
   return inputsStillHold(entry.inputs, roots, realRoots(roots), settings, guard) ? entry.report : null;
 }
@@ -157,10 +175,12 @@ function readEntry(dir: string, key: string): Entry | null {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** No control characters but tab and newline: a report string reaches the terminal. */
-const cleanString = (v: unknown): v is string => typeof v === 'string' && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v);
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const cleanString = (v: unknown): v is string => typeof v === 'string' && !CONTROL.test(v);
 const pairsOf = <T>(v: unknown, second: (x: unknown) => x is T): v is [string, T][] =>
   Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && cleanString(p[0]) && second(p[1]));
-const shaOrNull = (x: unknown): x is string | null => x === null || (typeof x === 'string' && /^([0-9a-f]{64}|devnull)$/.test(x));
+const SHA = /^([0-9a-f]{64}|devnull)$/;
+const shaOrNull = (x: unknown): x is string | null => x === null || (typeof x === 'string' && SHA.test(x));
 const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
 const listingOrNull = (x: unknown): x is string[] | null => x === null || (Array.isArray(x) && x.every(cleanString));
 
@@ -193,9 +213,14 @@ function cleanJson(v: unknown, depth: number): boolean {
   if (v === null || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v === 'string') return cleanString(v);
-  if (Array.isArray(v)) return v.every((x) => cleanJson(x, depth + 1));
-  if (isObject(v)) return Object.entries(v).every(([k, x]) => cleanString(k) && k !== '__proto__' && cleanJson(x, depth + 1));
-  return false;
+  // Loops, not every()/entries(): a warm run walks the whole report, and callbacks and pairs cost it.
+  if (Array.isArray(v)) {
+    for (const x of v) if (!cleanJson(x, depth + 1)) return false;
+    return true;
+  }
+  if (!isObject(v)) return false;
+  for (const k of Object.keys(v)) if (!cleanString(k) || k === '__proto__' || !cleanJson(v[k], depth + 1)) return false;
+  return true;
 }
 
 // -- re-asking the evaluator's questions --------------------------------------------------------
@@ -217,7 +242,9 @@ function inputsStillHold(inputs: InputsRead, roots: readonly string[], real: rea
     if (!inside(p)) return false;
     let now: boolean;
     try {
-      now = insideRoots(real, realpathSync(p));
+      // The evaluator asks the JS realpathSync; realpath(3) gives the same path (or the same
+      // failure) in one call instead of an lstat per component.
+      now = insideRoots(real, realpathSync.native(p));
     } catch {
       now = true;
     }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { explanationText } from '../engine/explain';
 import type { CliDeps, CliIo } from './check';
-import { resolvePaths } from './check';
+import { resolvePaths } from './paths';
 import { mergeSettings } from '../protocol/settings';
 import { TOOL_NAME } from './meta';
 

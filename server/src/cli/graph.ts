@@ -10,7 +10,8 @@ import { formatMermaid } from '../engine/views/graphMermaid';
 import { buildNetworkGraph } from '../engine/views/networkGraph';
 import { DEFAULT_SETTINGS, mergeSettings } from '../protocol/settings';
 import type { GraphOptions } from './args';
-import { resolvePaths, type CliDeps, type CliIo } from './check';
+import type { CliDeps, CliIo } from './check';
+import { resolvePaths } from './paths';
 import { TOOL_NAME } from './meta';
 
 export async function runGraph(options: GraphOptions, io: CliIo, deps: CliDeps): Promise<number> {

@@ -99,6 +99,21 @@ describe('check --cache', () => {
     assert.match(info.out, /"code": ?"bridge-not-defined"/);
   });
 
+  test('a project file that excludes files: the warm run scans as the analysis did, and answers', async () => {
+    const { root, cache } = copy('bridge-not-defined');
+    mkdirSync(join(root, 'attic'));
+    writeFileSync(join(root, 'attic', 'old.nix'), '{ networking.bridges.br-vms.interfaces = [ ]; }\n');
+    writeFileSync(join(root, 'microvm-net.toml'), 'exclude = ["attic/"]\n');
+    const cold = await check(root, cache);
+    assert.equal(cold.analysed, true);
+    const warm = await check(root, cache);
+    assert.equal(warm.analysed, false);
+    assert.equal(warm.out, cold.out);
+    // A file added where the project file excludes it changes nothing the analysis reads.
+    writeFileSync(join(root, 'attic', 'newer.nix'), '{ }\n');
+    assert.equal((await check(root, cache)).analysed, false);
+  });
+
   test('a file added or removed, or a directory listing the evaluator read changing, is analysed again', async () => {
     const { root, cache } = copy('gen-readdir');
     await check(root, cache);
