@@ -115,6 +115,7 @@ test('the source check catches what it must', () => {
 const ENTRIES = [
   { in: 'server/src/cli/main.ts', out: 'cli.js' },
   { in: 'server/src/lsp/main.ts', out: 'server.js' },
+  { in: 'server/src/cli/fullRun.ts', out: 'cli-full.js' },
 ];
 
 let fresh: Promise<string> | undefined;
