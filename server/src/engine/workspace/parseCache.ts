@@ -1,16 +1,20 @@
 /**
  * Nix ASTs by path, each valid for the text it was parsed from. Open buffers keep their
- * tree-sitter tree so the next edit re-parses incrementally. Files the evaluator never converts
- * only need a syntax error count, which a bare parse gives without building an AST.
+ * tree-sitter tree so the next edit re-parses incrementally, and the values converted from it so
+ * the next conversion takes what tree-sitter reused (astReuse.ts). Files the evaluator never
+ * converts only need a syntax error count, which a bare parse gives without building an AST.
  */
-import { parseNixFile, toAst, withParseProblem, type ParsedNixFile } from '../nix/ast';
-import type { NixParser } from '../nix/parser';
+import { parseNixFile, toAst, toAstIncremental, withParseProblem, type ParsedNixFile } from '../nix/ast';
+import type { ReuseTable } from '../nix/astReuse';
+import type { NixParser, Tree } from '../nix/parser';
 import type { OpenBuffer } from './documentStore';
 
 export class ParseCache {
   private readonly asts = new Map<string, ParsedNixFile>();
   /** Syntax error counts of files not kept as ASTs, with the text they were counted on. */
   private readonly syntaxCounts = new Map<string, { text: string; count: number }>();
+  /** Per open buffer: the tree its last AST was converted from, and that conversion's values. */
+  private readonly converted = new Map<string, { tree: Tree; table: ReuseTable }>();
 
   constructor(
     private readonly parser: NixParser,
@@ -24,12 +28,22 @@ export class ParseCache {
     let parsed: ParsedNixFile;
     if (open && open.text === text) {
       const previous = open.tree && open.pendingEdits ? { tree: open.tree, edits: open.pendingEdits } : undefined;
+      const kept = this.converted.get(path);
+      // Addresses in the table are only meaningful while its tree lives: the old tree is deleted
+      // after the new parse, so an address met again is a subtree tree-sitter kept.
+      const table = previous && kept?.tree === previous.tree ? kept.table : undefined;
+      this.converted.delete(path);
       const tree = this.parser.parse(text, previous);
+      const aborted = this.parser.lastParseAborted;
       open.tree?.delete();
       open.tree = tree;
       open.pendingEdits = [];
-      parsed = withParseProblem(toAst(this.parser, path, text, tree), this.parser);
+      const result = toAstIncremental(this.parser, path, text, tree, aborted ? undefined : table);
+      this.parser.lastParseAborted = aborted;
+      if (result.table && !aborted) this.converted.set(path, { tree, table: result.table });
+      parsed = withParseProblem(result.parsed, this.parser);
     } else {
+      this.converted.delete(path);
       parsed = parseNixFile(this.parser, path, text);
     }
     this.asts.set(path, parsed);
@@ -67,6 +81,7 @@ export class ParseCache {
     }
   }
 
+  /** The AST of `path` is stale; what its tree's conversion recorded stays, tied to that tree. */
   forget(path: string): void {
     this.asts.delete(path);
   }
@@ -74,5 +89,6 @@ export class ParseCache {
   clear(): void {
     this.asts.clear();
     this.syntaxCounts.clear();
+    this.converted.clear();
   }
 }
