@@ -147,6 +147,8 @@ interface Frame {
   start: number;
   end: number;
   kids: Kid[];
+  /** Whether `build` (or `isGrammarGap`) looks at this node's anonymous tokens: see READS_TOKENS. */
+  readsTokens: boolean;
   /** Incremental conversion (astReuse.ts): the subtree's address, 0 when it is not recorded. */
   address: number;
   typeId: number;
@@ -155,6 +157,13 @@ interface Frame {
   /** The subtree holds an ERROR or MISSING node, whose reading depends on the ancestors. */
   tainted: boolean;
 }
+
+/**
+ * The nodes whose anonymous tokens (punctuation, keywords, operators) are read: string
+ * delimiters, the operator of a binary or unary expression, the commas of formals and the
+ * token count of a formal or an inherit (`isGrammarGap`). Other nodes' tokens are not kept.
+ */
+const READS_TOKENS = new Set(['string_expression', 'indented_string_expression', 'binary_expression', 'unary_expression', 'formals', 'formal', 'inherited_attrs']);
 
 const BINOPS = new Set(['+', '-', '*', '/', '++', '//', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '->']);
 
@@ -572,6 +581,9 @@ function collected(cx: Conversion): number {
  */
 function convert(text: string, tree: Tree, publicApi: boolean, reuse?: { previous?: ReuseTable }): Converted {
   const cx: Conversion = { text, chains: new Map(), pathBreaks: [], pathComments: [], errorSpans: [] };
+  // MISSING nodes count as errors: a tree without any has none, and tokens need no check. (Read
+  // before the walk: the runtime answers through the buffer a raw walk keeps its cursor in.)
+  const mayMiss = tree.rootNode.hasError;
   const cursor = tree.walk();
   const raw = publicApi ? undefined : rawNav(tree, cursor);
   const nav: Nav = raw ?? publicNav(cursor);
@@ -595,12 +607,13 @@ function convert(text: string, tree: Tree, publicApi: boolean, reuse?: { previou
       if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
       const parent = stack[stack.length - 1];
       if (!named && type !== 'ERROR' && parent) {
-        if (type === "''" || type === '->' || nav.missing()) {
+        const missing = mayMiss && nav.missing();
+        if (type === "''" || type === '->' || missing) {
           const start = nav.start();
           const end = nav.end();
-          if (start === end && nav.missing()) cx.errorSpans.push(start, end);
-          parent.kids.push({ type, field: null, named, start, end, val: undefined });
-        } else {
+          if (start === end && missing) cx.errorSpans.push(start, end);
+          if (parent.readsTokens) parent.kids.push({ type, field: null, named, start, end, val: undefined });
+        } else if (parent.readsTokens) {
           parent.kids.push({ type, field: null, named, start: -1, end: -1, val: undefined });
         }
         return false;
@@ -625,7 +638,7 @@ function convert(text: string, tree: Tree, publicApi: boolean, reuse?: { previou
           return false;
         }
       }
-      stack.push({ type, field, named, start, end, kids: [], address, typeId, mark: table ? collected(cx) : 0, tainted });
+      stack.push({ type, field, named, start, end, kids: [], readsTokens: READS_TOKENS.has(type), address, typeId, mark: table ? collected(cx) : 0, tainted });
       return true;
     };
     const leave = (): void => {
