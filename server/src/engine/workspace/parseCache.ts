@@ -15,6 +15,8 @@ export class ParseCache {
   private readonly syntaxCounts = new Map<string, { text: string; count: number }>();
   /** Per open buffer: the tree its last AST was converted from, and that conversion's values. */
   private readonly converted = new Map<string, { tree: Tree; table: ReuseTable }>();
+  /** How many subtrees the last conversion of an open buffer took from the one before. */
+  lastReused = 0;
 
   constructor(
     private readonly parser: NixParser,
@@ -41,6 +43,7 @@ export class ParseCache {
       const result = toAstIncremental(this.parser, path, text, tree, aborted ? undefined : table);
       this.parser.lastParseAborted = aborted;
       if (result.table && !aborted) this.converted.set(path, { tree, table: result.table });
+      this.lastReused = result.reused;
       parsed = withParseProblem(result.parsed, this.parser);
     } else {
       this.converted.delete(path);
@@ -81,9 +84,14 @@ export class ParseCache {
     }
   }
 
-  /** The AST of `path` is stale; what its tree's conversion recorded stays, tied to that tree. */
+  /**
+   * The AST of `path` is stale. What its tree's conversion recorded stays while the buffer still
+   * holds that tree (an edit: the next parse is incremental on it), and goes with the tree.
+   */
   forget(path: string): void {
     this.asts.delete(path);
+    const kept = this.converted.get(path);
+    if (kept && this.openBuffer(path)?.tree !== kept.tree) this.converted.delete(path);
   }
 
   clear(): void {
