@@ -27,11 +27,11 @@ class Reader {
   blanks(): boolean {
     const t = this.text;
     for (;;) {
-      const c = t[this.i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.i++;
-      else if (c === '#') {
-        while (this.i < t.length && t[this.i] !== '\n' && t[this.i] !== '\r') this.i++;
-      } else if (c === '/' && t[this.i + 1] === '*') {
+      const c = t.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else if (c === 35 /* # */) {
+        while (this.i < t.length && t.charCodeAt(this.i) !== 10 && t.charCodeAt(this.i) !== 13) this.i++;
+      } else if (c === 47 /* / */ && t.charCodeAt(this.i + 1) === 42 /* * */) {
         const end = t.indexOf('*/', this.i + 2);
         if (end < 0) return false;
         this.i = end + 2;
@@ -60,13 +60,13 @@ class Reader {
     const t = this.text;
     if (t[this.i] !== '"') return false;
     for (let i = this.i + 1; i < t.length; i++) {
-      const c = t[i];
-      if (c === '"') {
+      const c = t.charCodeAt(i);
+      if (c === 34 /* " */) {
         this.i = i + 1;
         return true;
       }
-      if (c === '$') return false;
-      if (c === '\\') i++;
+      if (c === 36 /* $ */) return false;
+      if (c === 92 /* \ */) i++;
     }
     return false;
   }
