@@ -28,7 +28,8 @@ import {
   type OperatorChain,
 } from './astRepairs';
 import { doubleQuotedParts, indentedParts, mergedParts, sameParts, unescapeNixString, type StringSegment } from './astStrings';
-import { rawCursorApi, type NixParser } from './parser';
+import { rawCursorApi, type NixParser, type RawCursorApi } from './parser';
+import { shiftedValue, subtreeAddress, type ReuseTable } from './astReuse';
 
 interface Span {
   start: number;
@@ -146,7 +147,23 @@ interface Frame {
   start: number;
   end: number;
   kids: Kid[];
+  /** Whether `build` (or `isGrammarGap`) looks at this node's anonymous tokens: see READS_TOKENS. */
+  readsTokens: boolean;
+  /** Incremental conversion (astReuse.ts): the subtree's address, 0 when it is not recorded. */
+  address: number;
+  typeId: number;
+  /** What the conversion had collected when the frame began (see `collected`). */
+  mark: number;
+  /** The subtree holds an ERROR or MISSING node, whose reading depends on the ancestors. */
+  tainted: boolean;
 }
+
+/**
+ * The nodes whose anonymous tokens (punctuation, keywords, operators) are read: string
+ * delimiters, the operator of a binary or unary expression, the commas of formals and the
+ * token count of a formal or an inherit (`isGrammarGap`). Other nodes' tokens are not kept.
+ */
+const READS_TOKENS = new Set(['string_expression', 'indented_string_expression', 'binary_expression', 'unary_expression', 'formals', 'formal', 'inherited_attrs']);
 
 const BINOPS = new Set(['+', '-', '*', '/', '++', '//', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '->']);
 
@@ -502,7 +519,7 @@ type CursorWords = { [i: number]: number };
  * every step is one direct WASM call. `done()` copies the final state back into `cursor` so the
  * public object stays consistent for `delete()`.
  */
-function rawNav(tree: Tree, cursor: TreeCursor): (Nav & { done(): void }) | undefined {
+function rawNav(tree: Tree, cursor: TreeCursor): (Nav & { done(): void; address(length: number): number }) | undefined {
   const api = rawCursorApi();
   const treePtr = (tree as unknown as CursorWords)[0];
   if (!api || typeof treePtr !== 'number' || treePtr === 0) return undefined;
@@ -520,6 +537,7 @@ function rawNav(tree: Tree, cursor: TreeCursor): (Nav & { done(): void }) | unde
     firstChild: () => firstChild(treePtr) === 1,
     nextSibling: () => nextSibling(treePtr) === 1,
     parent: () => parent(treePtr) === 1,
+    address: (length: number) => subtreeAddress(api as RawCursorApi, treePtr, length),
     done: () => {
       const h = api.HEAP32;
       for (let i = 0; i < 4; i++) words[i] = h[base + i];
@@ -545,14 +563,33 @@ interface Converted {
   pathBreaks: number[];
   pathComments: number[];
   errorSpans: number[];
+  /** Values of this tree's subtrees for the next incremental conversion (when asked for). */
+  table?: ReuseTable;
+  /** How many subtrees were taken from the previous conversion instead of walked. */
+  reused: number;
 }
 
-/** One walk over the tree: our AST, and what the repairs need to know. */
-function convert(text: string, tree: Tree, publicApi: boolean): Converted {
+/** Grows whenever the conversion collects anything beyond the tree (a subtree that does is not reused). */
+function collected(cx: Conversion): number {
+  return cx.pathBreaks.length + cx.pathComments.length + cx.errorSpans.length + cx.chains.size;
+}
+
+/**
+ * One walk over the tree: our AST, and what the repairs need to know. With `reuse`, subtrees
+ * converted for the previous tree are taken from `reuse.previous`, and the values of this tree's
+ * subtrees are recorded for the next conversion (astReuse.ts).
+ */
+function convert(text: string, tree: Tree, publicApi: boolean, reuse?: { previous?: ReuseTable }): Converted {
   const cx: Conversion = { text, chains: new Map(), pathBreaks: [], pathComments: [], errorSpans: [] };
+  // MISSING nodes count as errors: a tree without any has none, and tokens need no check. (Read
+  // before the walk: the runtime answers through the buffer a raw walk keeps its cursor in.)
+  const mayMiss = tree.rootNode.hasError;
   const cursor = tree.walk();
   const raw = publicApi ? undefined : rawNav(tree, cursor);
   const nav: Nav = raw ?? publicNav(cursor);
+  const table: ReuseTable | undefined = reuse && raw ? new Map() : undefined;
+  const previous = table ? reuse?.previous : undefined;
+  let reused = 0;
   const language = tree.language;
   const types = language.types;
   const fields = language.fields;
@@ -570,23 +607,38 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
       if (named === undefined) named = namedById[typeId] = language.nodeTypeIsNamed(typeId);
       const parent = stack[stack.length - 1];
       if (!named && type !== 'ERROR' && parent) {
-        if (type === "''" || type === '->' || nav.missing()) {
+        const missing = mayMiss && nav.missing();
+        if (type === "''" || type === '->' || missing) {
           const start = nav.start();
           const end = nav.end();
-          if (start === end && nav.missing()) cx.errorSpans.push(start, end);
-          parent.kids.push({ type, field: null, named, start, end, val: undefined });
-        } else {
+          if (start === end && missing) cx.errorSpans.push(start, end);
+          if (parent.readsTokens) parent.kids.push({ type, field: null, named, start, end, val: undefined });
+        } else if (parent.readsTokens) {
           parent.kids.push({ type, field: null, named, start: -1, end: -1, val: undefined });
         }
         return false;
       }
       const start = nav.start();
       const end = nav.end();
+      let tainted = false;
       if (type === 'ERROR' || (start === end && nav.missing())) {
+        tainted = true;
         if (!isGrammarGap({ type, start, end, missing: type !== 'ERROR' }, stack, text)) cx.errorSpans.push(start, end);
       }
       const fieldId = nav.fieldId();
-      stack.push({ type, field: fieldId ? fields[fieldId] ?? null : null, named, start, end, kids: [] });
+      const field = fieldId ? fields[fieldId] ?? null : null;
+      const address = table && !tainted && parent && type !== 'comment' ? raw!.address(end - start) : 0;
+      if (address !== 0 && previous) {
+        const known = previous.get(address);
+        if (known && known.typeId === typeId && known.length === end - start) {
+          const val = shiftedValue(known.val, start - known.start);
+          table!.set(address, { typeId, start, length: end - start, val });
+          parent.kids.push({ type, field, named, start, end, val });
+          reused++;
+          return false;
+        }
+      }
+      stack.push({ type, field, named, start, end, kids: [], readsTokens: READS_TOKENS.has(type), address, typeId, mark: table ? collected(cx) : 0, tainted });
       return true;
     };
     const leave = (): void => {
@@ -595,9 +647,15 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
       if (f.type === 'comment') {
         // `./a /* c */++`: the grammar goes on with the path after the comment, Nix does not.
         if (parent?.type === 'path_expression' || parent?.type === 'hpath_expression') cx.pathComments.push(f.start, f.end);
+        if (f.tainted && parent) parent.tainted = true;
         return;
       }
       const val = f.type === 'ERROR' && stack.length > 0 ? errorNode(f.start, f.end) : build(f, cx);
+      if (table) {
+        const tainted = f.tainted || collected(cx) !== f.mark;
+        if (tainted && parent) parent.tainted = true;
+        if (!tainted && f.address !== 0) table.set(f.address, { typeId: f.typeId, start: f.start, length: f.end - f.start, val });
+      }
       if (parent) parent.kids.push({ type: f.type, field: f.field, named: f.named, start: f.start, end: f.end, val });
       else result = val;
     };
@@ -626,7 +684,7 @@ function convert(text: string, tree: Tree, publicApi: boolean): Converted {
     cursor.delete();
   }
   const root = isNode(result) ? result : errorNode(0, text.length);
-  return { root, pathBreaks: cx.pathBreaks, pathComments: cx.pathComments, errorSpans: cx.errorSpans };
+  return { root, pathBreaks: cx.pathBreaks, pathComments: cx.pathComments, errorSpans: cx.errorSpans, table, reused };
 }
 
 function parsedFile(file: string, text: string, converted: Converted): ParsedNixFile {
@@ -644,8 +702,31 @@ function parsedFile(file: string, text: string, converted: Converted): ParsedNix
  * (a second tree, deleted here) and offsets are mapped back, so the AST is what Nix reads.
  */
 export function toAst(parser: NixParser, file: string, text: string, tree: Tree, opts: { publicApi?: boolean } = {}): ParsedNixFile {
-  const publicApi = opts.publicApi === true;
-  let converted = convert(text, tree, publicApi);
+  return convertFile(parser, file, text, tree, opts.publicApi === true).parsed;
+}
+
+/** An AST, and what converting the next tree of the same buffer can take from this one. */
+export interface IncrementalAst {
+  parsed: ParsedNixFile;
+  /** Undefined when nothing can be carried over (repaired paths, an aborted parse). */
+  table?: ReuseTable;
+  /** How many subtrees came from `previous` instead of a walk of the tree. */
+  reused: number;
+}
+
+/**
+ * `toAst` for a buffer that is edited: `tree` is an incremental re-parse of the tree `previous`
+ * was returned for (still alive: tree-sitter's reused subtrees are recognised by address), and
+ * whatever tree-sitter reused is taken from `previous`, moved to its new offsets (astReuse.ts).
+ * The result is the AST `toAst` builds, node for node.
+ */
+export function toAstIncremental(parser: NixParser, file: string, text: string, tree: Tree, previous?: ReuseTable): IncrementalAst {
+  return convertFile(parser, file, text, tree, false, { previous });
+}
+
+function convertFile(parser: NixParser, file: string, text: string, tree: Tree, publicApi: boolean, reuse?: { previous?: ReuseTable }): IncrementalAst {
+  let converted = convert(text, tree, publicApi, reuse);
+  const { table, reused } = converted;
   let current = text;
   let toOriginal: ((offset: number) => number) | undefined;
   const aborted = parser.lastParseAborted;
@@ -668,7 +749,9 @@ export function toAst(parser: NixParser, file: string, text: string, tree: Tree,
     remapOffsets(converted.root, toOriginal);
     converted.errorSpans = converted.errorSpans.map(toOriginal);
   }
-  return parsedFile(file, text, converted);
+  // A repaired AST is not this tree's: its values are not recorded (the next edit converts anew).
+  const keep = converted.table === table && !parser.lastParseAborted;
+  return { parsed: parsedFile(file, text, converted), table: keep ? table : undefined, reused };
 }
 
 /** Parses, converts and frees the tree. */

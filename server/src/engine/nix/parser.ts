@@ -80,6 +80,8 @@ export interface RawCursorApi {
   firstChild(tree: number): number;
   nextSibling(tree: number): number;
   parent(tree: number): number;
+  /** Writes the cursor's node (id = address of its subtree slot first) over the transfer buffer. */
+  currentNode(tree: number): void;
 }
 
 type RawModule = Record<string, unknown> & { HEAP32?: Int32Array };
@@ -99,6 +101,7 @@ export function rawCursorApi(): RawCursorApi | undefined {
       '_ts_tree_cursor_goto_first_child_wasm',
       '_ts_tree_cursor_goto_next_sibling_wasm',
       '_ts_tree_cursor_goto_parent_wasm',
+      '_ts_tree_cursor_current_node_wasm',
     ];
     if (!m.HEAP32 || names.some((n) => typeof m[n] !== 'function')) {
       rawApi = null;
@@ -118,6 +121,7 @@ export function rawCursorApi(): RawCursorApi | undefined {
         firstChild: f('_ts_tree_cursor_goto_first_child_wasm'),
         nextSibling: f('_ts_tree_cursor_goto_next_sibling_wasm'),
         parent: f('_ts_tree_cursor_goto_parent_wasm'),
+        currentNode: f('_ts_tree_cursor_current_node_wasm'),
       };
     }
   }

@@ -1,16 +1,22 @@
 /**
  * Nix ASTs by path, each valid for the text it was parsed from. Open buffers keep their
- * tree-sitter tree so the next edit re-parses incrementally. Files the evaluator never converts
- * only need a syntax error count, which a bare parse gives without building an AST.
+ * tree-sitter tree so the next edit re-parses incrementally, and the values converted from it so
+ * the next conversion takes what tree-sitter reused (astReuse.ts). Files the evaluator never
+ * converts only need a syntax error count, which a bare parse gives without building an AST.
  */
-import { parseNixFile, toAst, withParseProblem, type ParsedNixFile } from '../nix/ast';
-import type { NixParser } from '../nix/parser';
+import { parseNixFile, toAst, toAstIncremental, withParseProblem, type ParsedNixFile } from '../nix/ast';
+import type { ReuseTable } from '../nix/astReuse';
+import type { NixParser, Tree } from '../nix/parser';
 import type { OpenBuffer } from './documentStore';
 
 export class ParseCache {
   private readonly asts = new Map<string, ParsedNixFile>();
   /** Syntax error counts of files not kept as ASTs, with the text they were counted on. */
   private readonly syntaxCounts = new Map<string, { text: string; count: number }>();
+  /** Per open buffer: the tree its last AST was converted from, and that conversion's values. */
+  private readonly converted = new Map<string, { tree: Tree; table: ReuseTable }>();
+  /** How many subtrees the last conversion of an open buffer took from the one before. */
+  lastReused = 0;
 
   constructor(
     private readonly parser: NixParser,
@@ -24,12 +30,23 @@ export class ParseCache {
     let parsed: ParsedNixFile;
     if (open && open.text === text) {
       const previous = open.tree && open.pendingEdits ? { tree: open.tree, edits: open.pendingEdits } : undefined;
+      const kept = this.converted.get(path);
+      // Addresses in the table are only meaningful while its tree lives: the old tree is deleted
+      // after the new parse, so an address met again is a subtree tree-sitter kept.
+      const table = previous && kept?.tree === previous.tree ? kept.table : undefined;
+      this.converted.delete(path);
       const tree = this.parser.parse(text, previous);
+      const aborted = this.parser.lastParseAborted;
       open.tree?.delete();
       open.tree = tree;
       open.pendingEdits = [];
-      parsed = withParseProblem(toAst(this.parser, path, text, tree), this.parser);
+      const result = toAstIncremental(this.parser, path, text, tree, aborted ? undefined : table);
+      this.parser.lastParseAborted = aborted;
+      if (result.table && !aborted) this.converted.set(path, { tree, table: result.table });
+      this.lastReused = result.reused;
+      parsed = withParseProblem(result.parsed, this.parser);
     } else {
+      this.converted.delete(path);
       parsed = parseNixFile(this.parser, path, text);
     }
     this.asts.set(path, parsed);
@@ -67,12 +84,19 @@ export class ParseCache {
     }
   }
 
+  /**
+   * The AST of `path` is stale. What its tree's conversion recorded stays while the buffer still
+   * holds that tree (an edit: the next parse is incremental on it), and goes with the tree.
+   */
   forget(path: string): void {
     this.asts.delete(path);
+    const kept = this.converted.get(path);
+    if (kept && this.openBuffer(path)?.tree !== kept.tree) this.converted.delete(path);
   }
 
   clear(): void {
     this.asts.clear();
     this.syntaxCounts.clear();
+    this.converted.clear();
   }
 }

@@ -3,6 +3,8 @@
  * or a module function) that nothing imports; and whether a root is a whole system.
  */
 import { asFunction, attrs, ready } from '../eval/helpers';
+import { canonPath } from '../eval/ops';
+import { literalAttrKeys } from './literalAttrKeys';
 import { OPTION_LIKE_KEYS, type Configuration, type ModuleWorld } from '../modules';
 import type { Value } from '../value';
 
@@ -25,6 +27,16 @@ function hasOptionLikeKeys(v: Value): boolean {
 
 export function looksLikeModule(world: ModuleWorld, file: string): boolean {
   const ev = world.evaluator;
+  // Most files nothing imports are data: one literal attribute set, whose names decide without
+  // parsing, converting and evaluating it (literalAttrKeys.ts). The decision still depends on the
+  // file, as an evaluation would have recorded.
+  const path = canonPath(file);
+  const text = ev.fs.isDirectory(path) ? undefined : ev.fs.readFile(path);
+  const keys = text === undefined ? undefined : literalAttrKeys(text);
+  if (keys && !keys.some((k) => OPTION_LIKE_KEYS.has(k))) {
+    ev.onFileUse?.(path);
+    return false;
+  }
   const v = ev.evalFile(file);
   if (v.kind === 'attrs') return hasOptionLikeKeys(v);
   if (v.kind !== 'function' || !v.formals) return false;
