@@ -180,11 +180,16 @@ export function forLexer(text: string): string {
 }
 
 /**
- * Wall-clock budget for one parse: generous (typical files parse at well under 1 µs per
+ * Time budget for one parse (wall clock and CPU): generous (typical files parse at well under 1 µs per
  * character) but finite, because a parse cannot be interrupted any other way.
  */
 export function parseBudgetMs(length: number): number {
   return 1000 + length * 0.02;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const now = process.cpuUsage(start);
+  return (now.user + now.system) / 1000;
 }
 
 export class NixParser {
@@ -212,9 +217,14 @@ export class NixParser {
       old = previous.tree;
     }
     const lexed = forLexer(text);
-    const deadline = performance.now() + parseBudgetMs(text.length);
+    const budget = parseBudgetMs(text.length);
+    const deadline = performance.now() + budget;
+    const cpuAtStart = process.cpuUsage();
     this.lastParseAborted = false;
-    const tree = this.parser.parse(lexed, old, { progressCallback: () => performance.now() > deadline });
+    // Over budget in wall time and in CPU time: a process the machine's load keeps waiting is
+    // not parsing, and a small file must not be given up because other work ran.
+    const overBudget = (): boolean => performance.now() > deadline && cpuMsSince(cpuAtStart) > budget;
+    const tree = this.parser.parse(lexed, old, { progressCallback: overBudget });
     if (tree) return tree;
     // Over budget (tree-sitter-nix is superlinear on some inputs, e.g. long `1+1+…` runs with no
     // spaces): give up on this text and hand back the tree of an empty file of the same length,
