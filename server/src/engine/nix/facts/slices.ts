@@ -1,32 +1,11 @@
 /** What fact extraction emits, per top-level configuration and for the whole workspace. */
-import type {
-  AddressAssignment,
-  BridgeDeclaration,
-  CreatedLink,
-  GuestNetwork,
-  HostFacts,
-  HostServices,
-  InterfaceDeclaration,
-  ScriptAttachment,
-  UnitDefinition,
-} from '../../model';
-import type { NixFacts, NixMicrovmInterface } from './extraction';
+import type { NixFacts } from './extraction';
 
 /** What one top-level configuration (with its nested guests) emitted. */
-export interface Slice {
-  hosts: HostFacts[];
-  interfaces: NixMicrovmInterface[];
-  units: UnitDefinition[];
-  bridges: BridgeDeclaration[];
-  scripts: ScriptAttachment[];
-  addresses: AddressAssignment[];
-  links: CreatedLink[];
-  interfaceDeclarations: InterfaceDeclaration[];
-  guestNetworks: GuestNetwork[];
-  hostServices: HostServices[];
+export type Slice = Omit<NixFacts, 'problems' | 'gaps'> & {
   /** Calls of `problem()` while emitting (problems make a slice non-reusable: their order is global). */
   problemCalls: number;
-}
+};
 
 export function emptySlice(): Slice {
   return { ...noHostFacts(), problemCalls: 0 };
