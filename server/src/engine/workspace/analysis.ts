@@ -10,7 +10,7 @@ import type { ProjectConfigs } from '../config/discover';
 import { classifyFile } from '../files';
 import { SuppressionCache, suppressionOf } from '../suppressions/comments';
 import { refineHelperBridges } from '../bridgeHelper';
-import { runChecks } from '../checks';
+import { HostFindingsCache, runChecks } from '../checks';
 import type { Diagnostic, Outcome, UnitDefinition, WorkspaceFacts } from '../model';
 import { loadUnitFiles, type UnitFileInput } from '../networkd';
 import type { Evaluator } from '../nix/eval';
@@ -40,6 +40,7 @@ export class Analysis {
   private nixFacts: IncrementalNixFacts | null = null;
   private readonly unitFiles = new UnitFileCache();
   private readonly outcomes = new OutcomeCache();
+  private readonly hostFindings = new HostFindingsCache();
   private readonly assumptions = new AssumptionStage();
   private readonly suppressions = new SuppressionCache();
   private readonly literals: LiteralsFound = new Map();
@@ -59,7 +60,8 @@ export class Analysis {
     seen.suppressions = this.suppressions.comments(texts.map((t) => ({ ...t, syntax: classifyFile(t.file) === 'nix' ? 'nix' : 'unit' })));
     const facts = this.assumptions.apply(seen, project.assumptions, project.files.flatMap((c) => c.problems));
     const outcomes = refineHelperBridges(this.outcomes.resolve(facts, this.unitFiles.loaded), facts);
-    const { diagnostics, suppressed } = diagnose(facts, outcomes, settings, project);
+    const findings = runChecks({ facts, outcomes, worldInputs: (host) => this.outcomes.worldInputs(host) }, this.hostFindings);
+    const { diagnostics, suppressed } = diagnose(facts, findings, settings, project);
     return {
       facts,
       outcomes,
@@ -137,19 +139,19 @@ function workspaceFacts(
 }
 
 /**
- * The checks' diagnostics by file: those a suppression comment silences set apart, then the
+ * The checks' findings by file: those a suppression comment silences set apart, then the
  * severity overrides applied (the user's settings over the project file's).
  */
 function diagnose(
   facts: WorkspaceFacts,
-  outcomes: Outcome[],
+  findings: readonly Diagnostic[],
   settings: Settings,
   project: ProjectConfigs,
 ): { diagnostics: Map<string, Diagnostic[]>; suppressed: SuppressedDiagnostic[] } {
   const diagnostics = new Map<string, Diagnostic[]>();
   const suppressed: SuppressedDiagnostic[] = [];
   const comments = facts.suppressions ?? [];
-  for (const d of runChecks({ facts, outcomes })) {
+  for (const d of findings) {
     const severity = settings.severity[d.code] ?? project.severity(d.location.file, d.code);
     if (severity === 'off') continue;
     const comment = comments.length ? suppressionOf(d, comments) : undefined;
