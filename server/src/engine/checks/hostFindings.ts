@@ -12,11 +12,14 @@
  * outcomes, its services, each of its guests' network and NIC count, and the unit files that may
  * be a guest's. A rule reading anything else belongs in the check's `run`, not in `perHost`.
  */
-import type { Diagnostic, HostFacts, HostServices } from '../model';
+import type { Diagnostic, HostFacts, HostServices, MicrovmInterface } from '../model';
 import { sidesOf, type Check, type CheckContext, type HostScope } from './context';
 
+/** A machine's inputs, in segments (no copies of the long ones), each compared element by element. */
+type Inputs = readonly (readonly unknown[])[];
+
 interface HostEntry {
-  inputs: readonly unknown[];
+  inputs: Inputs;
   findings: Map<Check, Diagnostic[]>;
 }
 
@@ -25,9 +28,9 @@ export class HostFindingsCache {
   private last = new Map<string | null, HostEntry>();
 
   /** The entry of `host` when its inputs are the same objects as now. */
-  reusable(host: string | null, inputs: readonly unknown[]): HostEntry | undefined {
+  reusable(host: string | null, inputs: Inputs): HostEntry | undefined {
     const entry = this.last.get(host);
-    return entry && sameObjects(entry.inputs, inputs) ? entry : undefined;
+    return entry && entry.inputs.length === inputs.length && entry.inputs.every((segment, i) => sameObjects(segment, inputs[i])) ? entry : undefined;
   }
 
   replace(next: Map<string | null, HostEntry>): void {
@@ -36,12 +39,13 @@ export class HostFindingsCache {
 }
 
 function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** The machines of the workspace in the order their first interface (or outcome) appears. */
+/** The machines of the workspace in the order their first interface (or outcome) appears, then the other hosts. */
 export function hostScopes(ctx: CheckContext): HostScope[] {
   const hostsByName = new Map<string, HostFacts[]>();
   for (const h of ctx.facts.hosts) {
@@ -57,6 +61,8 @@ export function hostScopes(ctx: CheckContext): HostScope[] {
   };
   for (const iface of ctx.facts.interfaces) scopeOf(iface.host).interfaces.push(iface);
   for (const o of ctx.outcomes) scopeOf(o.interface.host).outcomes.push(o);
+  // Hosts without MicroVMs too: a host's own units are judged (a Wi-Fi bridge port).
+  for (const name of hostsByName.keys()) scopeOf(name);
   return [...scopes.values()];
 }
 
@@ -99,22 +105,21 @@ export function perHostFindings(checks: readonly Check[], ctx: CheckContext, cac
 }
 
 /** Everything a machine's `perHost` findings may read, as a list of objects (see the top of this file). */
-function machineInputs(ctx: CheckContext, worldInputs: (host: string | null) => readonly unknown[]): (scope: HostScope) => unknown[] {
+function machineInputs(ctx: CheckContext, worldInputs: (host: string | null) => readonly unknown[]): (scope: HostScope) => Inputs {
   const sides = sidesOf(ctx);
   const guestFiles = sides.possibleGuestFiles();
   const services = new Map<string, HostServices>();
   for (const s of ctx.facts.hostServices ?? []) if (!services.has(s.host)) services.set(s.host, s);
   return (scope) => {
-    const inputs: unknown[] = [...worldInputs(scope.host), 'hosts', ...scope.hosts, 'interfaces', ...scope.interfaces, 'outcomes', ...scope.outcomes];
-    inputs.push('services', scope.host === null ? null : services.get(scope.host) ?? null);
-    inputs.push('guests');
+    const guestInputs: unknown[] = [scope.host === null ? null : services.get(scope.host) ?? null];
     const guests = new Set<string>();
-    for (const iface of [...scope.interfaces, ...scope.outcomes.map((o) => o.interface)]) {
-      if (guests.has(iface.guest)) continue;
+    const guestsOf = (iface: MicrovmInterface) => {
+      if (guests.has(iface.guest)) return;
       guests.add(iface.guest);
-      inputs.push(iface.guest, sides.guestOf(iface), sides.nicCount(iface.guest));
-    }
-    inputs.push('guest files', ...guestFiles);
-    return inputs;
+      guestInputs.push(iface.guest, sides.guestOf(iface), sides.nicCount(iface.guest));
+    };
+    scope.interfaces.forEach(guestsOf);
+    for (const o of scope.outcomes) guestsOf(o.interface);
+    return [worldInputs(scope.host), scope.hosts, scope.interfaces, scope.outcomes, guestInputs, guestFiles];
   };
 }
