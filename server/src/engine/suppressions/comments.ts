@@ -56,14 +56,35 @@ export function suppressionOf(d: Diagnostic, comments: readonly SuppressionComme
 /** Parsed comments per file, kept while the file's text is the same string. */
 export class SuppressionCache {
   private byFile = new Map<string, { text: string; comments: SuppressionComment[] }>();
+  private all: SuppressionComment[] = [];
 
-  comments(sources: readonly { file: string; text: string; syntax: CommentSyntax }[]): SuppressionComment[] {
-    const next = new Map<string, { text: string; comments: SuppressionComment[] }>();
+  /**
+   * The comments of every source, in source order. An edit changes one text of thousands: the
+   * other files are recognised by their text (the same string) and the set by its size, so
+   * nothing is allocated per file unless the set of files changed.
+   */
+  comments(sources: readonly { file: string; text: string }[], syntaxOf: (file: string) => CommentSyntax): SuppressionComment[] {
+    let changed = false;
+    let sameFiles = sources.length === this.byFile.size;
     for (const s of sources) {
       const last = this.byFile.get(s.file);
-      next.set(s.file, last && last.text === s.text ? last : { text: s.text, comments: parseSuppressions(s.file, s.text, s.syntax) });
+      if (last && last.text === s.text) continue;
+      if (!last) sameFiles = false;
+      if (!sameFiles) continue;
+      const comments = parseSuppressions(s.file, s.text, syntaxOf(s.file));
+      // Replacing an existing key keeps its place: the order stays the sources' order.
+      this.byFile.set(s.file, { text: s.text, comments });
+      if (comments.length || last!.comments.length) changed = true;
     }
-    this.byFile = next;
-    return [...next.values()].flatMap((e) => e.comments);
+    if (!sameFiles) {
+      const next = new Map<string, { text: string; comments: SuppressionComment[] }>();
+      for (const s of sources) {
+        const last = this.byFile.get(s.file);
+        next.set(s.file, last && last.text === s.text ? last : { text: s.text, comments: parseSuppressions(s.file, s.text, syntaxOf(s.file)) });
+      }
+      this.byFile = next;
+    }
+    if (changed || !sameFiles) this.all = [...this.byFile.values()].flatMap((e) => e.comments);
+    return this.all;
   }
 }
