@@ -36,6 +36,9 @@ const EDITS: [RegExp, string][] = [
   [/Kind=bridge/, 'Kind=tap'],
   [/Name=enp1s0/, 'Name=vm-*'],
   [/MTUBytes=9000/, 'MTUBytes=1500\n[Network]\nConfigureWithoutCarrier=no\nAddress=10.1.0.1/24'],
+  // An interface written where no configuration reads it (an unplaced literal), and taken away.
+  [/system\.stateVersion = "24\.11";/, 'draft = { type = "tap"; id = "vm-draft"; mac = "02:00:00:00:ee:01"; };\n  system.stateVersion = "24.11";'],
+  [/id = "vm-\$\{name\}";\n/, '\n'],
   // A suppression comment.
   [/networking\.useDHCP = false;/, 'networking.useDHCP = false; # microvm-net: ignore tap-without-bridge -- test'],
 ];

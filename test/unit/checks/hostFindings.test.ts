@@ -96,6 +96,12 @@ function workspace(): string {
     'hosts/beta/default.nix': host('beta'),
     // The same MAC as alpha's a1 on another machine: no duplicate.
     'hosts/beta/vms.nix': vms([['b1', 'vm-b1', '02:00:00:00:01:01']]),
+    // Nothing imports it: an interface written here is reported as unplaced.
+    'notes/draft.nix': `{ ... }:
+{
+  draft = [ ];
+}
+`,
     // A guest no host runs.
     'guests/lonely.nix': `{ ... }:
 {
@@ -232,6 +238,23 @@ test('renaming a host changes the outcome of a guest no host runs (it names ever
     snap = await s.edit('hosts/alpha/vms.nix', 'id = "vm-a1"', 'id = "xa-a1"');
     snap = await s.edit('hosts/alpha/vms.nix', 'id = "vm-a2"', 'id = "xa-a2"');
     assert.match(all(snap, 'bridge-no-carrier')[0]?.message ?? '', /on `gamma`/);
+  } finally {
+    s.live.dispose();
+  }
+});
+
+test('an interface written into a file nothing imports is reported, and goes again, as a fresh analysis says', async () => {
+  const s = await Session.start();
+  try {
+    const unplaced = (snap: AnalysisSnapshot) => snap.facts.interfaces.filter((i) => i.unplaced !== undefined && i.location.file.endsWith('notes/draft.nix'));
+    assert.equal(unplaced(await s.compared('at the start')).length, 0);
+    let snap = await s.edit('notes/draft.nix', 'draft = [ ];', 'draft = [ { type = "tap"; id = "vm-draft"; mac = "02:00:00:00:0d:01"; } ];');
+    assert.equal(unplaced(snap).length, 1);
+    // An edit elsewhere keeps it (the file is not read again, its literal is remembered).
+    snap = await s.edit('hosts/beta/vms.nix', 'id = "vm-b1"', 'id = "vm-b2"');
+    assert.equal(unplaced(snap).length, 1);
+    snap = await s.edit('notes/draft.nix', 'id = "vm-draft"; ', '');
+    assert.equal(unplaced(snap).length, 0, 'no id, no interface literal');
   } finally {
     s.live.dispose();
   }

@@ -15,7 +15,7 @@ import type { Diagnostic, HostFacts, UnitDefinition, WorkspaceFacts } from '../m
 import { loadUnitFiles, type UnitFileInput } from '../networkd';
 import type { Evaluator } from '../nix/eval';
 import { IncrementalNixFacts, type NixFacts } from '../nix/facts';
-import type { LiteralsFound } from '../nix/facts/unplaced';
+import { LiteralsFound } from '../nix/facts/unplaced';
 import type { AnalysisSnapshot, SuppressedDiagnostic } from '../service';
 import type { DocumentStore } from './documentStore';
 import { countSyntaxErrors, listFiles, reportsWithProblems, type FileListing } from './fileListing';
@@ -43,7 +43,7 @@ export class Analysis {
   private readonly hostFindings = new HostFindingsCache();
   private readonly assumptions = new AssumptionStage();
   private readonly suppressions = new SuppressionCache();
-  private readonly literals: LiteralsFound = new Map();
+  private readonly literals = new LiteralsFound();
   private readonly texts = new TextsRead();
   private readonly etcUnits = new WeakMap<HostFacts, UnitDefinition[]>();
   private lastPlacement: { fileUnits: readonly UnitDefinition[]; hosts: readonly string[]; placement: Placement } | null = null;
@@ -81,6 +81,9 @@ export class Analysis {
 
   /** The last extraction brought up to date when only Nix texts changed, else a full one. */
   private extractNixFacts(changes: PendingChanges, nixFiles: string[]): NixFacts {
+    // Which texts the interface literals must be looked for in again (nix/facts/unplaced.ts).
+    if (changes.structural) this.literals.anyChanged();
+    else this.literals.textsChanged([...changes.changedNix, ...changes.changedOther]);
     if (this.nixFacts && !changes.structural) {
       // A unit file the evaluation read as text is as much a Nix input as a Nix file.
       const inputs = new Set([...changes.changedNix, ...changes.changedOther]);
