@@ -6,7 +6,9 @@
  * shared module) must move to the other host when an edit of the first host takes its taps away;
  * per-machine duplicates (MACs, ids) appear and go with edits of one host and never involve the
  * other host's identical values; a guest no host runs names every MicroVM host, so adding a host
- * changes its outcome; and a shared module's edit reaches both hosts.
+ * changes its outcome; a shared module's edit reaches both hosts; an interface written into a file
+ * nothing imports is found without reading every text again; and a suppression comment added to
+ * one file (only that file's comments are read again) sets its finding apart and gives it back.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -255,6 +257,22 @@ test('an interface written into a file nothing imports is reported, and goes aga
     assert.equal(unplaced(snap).length, 1);
     snap = await s.edit('notes/draft.nix', 'id = "vm-draft"; ', '');
     assert.equal(unplaced(snap).length, 0, 'no id, no interface literal');
+  } finally {
+    s.live.dispose();
+  }
+});
+
+test('a suppression comment written, then taken away, in one host file moves its finding to suppressed and back', async () => {
+  const s = await Session.start();
+  try {
+    await s.edit('hosts/alpha/vms.nix', '02:00:00:00:01:02', '02:00:00:00:01:01');
+    const line = '    microvm.interfaces = [ { type = "tap"; id = "vm-a1"';
+    let snap = await s.edit('hosts/alpha/vms.nix', line, `    # microvm-net: ignore duplicate-mac -- a test\n${line}`);
+    assert.equal(all(snap, 'duplicate-mac').length, 1);
+    assert.equal((snap.suppressed ?? []).filter((d) => d.code === 'duplicate-mac').length, 1);
+    snap = await s.edit('hosts/alpha/vms.nix', '    # microvm-net: ignore duplicate-mac -- a test\n', '');
+    assert.equal(all(snap, 'duplicate-mac').length, 2);
+    assert.equal((snap.suppressed ?? []).length, 0);
   } finally {
     s.live.dispose();
   }

@@ -57,13 +57,23 @@ export function suppressionOf(d: Diagnostic, comments: readonly SuppressionComme
 export class SuppressionCache {
   private byFile = new Map<string, { text: string; comments: SuppressionComment[] }>();
   private all: SuppressionComment[] = [];
+  private lastSources: readonly { file: string; text: string }[] | null = null;
 
   /**
    * The comments of every source, in source order. An edit changes one text of thousands: the
    * other files are recognised by their text (the same string) and the set by its size, so
    * nothing is allocated per file unless the set of files changed.
    */
-  comments(sources: readonly { file: string; text: string }[], syntaxOf: (file: string) => CommentSyntax): SuppressionComment[] {
+  comments(
+    sources: readonly { file: string; text: string }[],
+    syntaxOf: (file: string) => CommentSyntax,
+    /** `sources` is `from` with only the `replaced` entries' texts changed: only they are looked at. */
+    patch?: { from: readonly { file: string; text: string }[]; replaced: readonly { file: string; text: string }[] },
+  ): SuppressionComment[] {
+    const fromLast = !!patch && patch.from === this.lastSources;
+    this.lastSources = sources;
+    const patched = fromLast ? this.patched(patch.replaced, syntaxOf) : null;
+    if (patched) return patched;
     let changed = false;
     let sameFiles = sources.length === this.byFile.size;
     for (const s of sources) {
@@ -85,6 +95,21 @@ export class SuppressionCache {
       this.byFile = next;
     }
     if (changed || !sameFiles) this.all = [...this.byFile.values()].flatMap((e) => e.comments);
+    return this.all;
+  }
+
+  /** The comments after `replaced` changed, or null when one of them is not a known file (then every source is looked at). */
+  private patched(replaced: readonly { file: string; text: string }[], syntaxOf: (file: string) => CommentSyntax): SuppressionComment[] | null {
+    if (replaced.some((s) => !this.byFile.has(s.file))) return null;
+    let changed = false;
+    for (const { file, text } of replaced) {
+      const last = this.byFile.get(file)!;
+      if (last.text === text) continue;
+      const comments = parseSuppressions(file, text, syntaxOf(file));
+      this.byFile.set(file, { text, comments });
+      if (comments.length || last.comments.length) changed = true;
+    }
+    if (changed) this.all = [...this.byFile.values()].flatMap((e) => e.comments);
     return this.all;
   }
 }

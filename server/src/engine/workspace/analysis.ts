@@ -60,7 +60,7 @@ export class Analysis {
     this.listing = listing;
     const texts = this.texts.of(store, listing, changes);
     const seen = this.workspaceFacts(listing, nix, this.unitFiles.load(listing.unitInputs), texts);
-    seen.suppressions = this.suppressions.comments(texts, (file) => (classifyFile(file) === 'nix' ? 'nix' : 'unit'));
+    seen.suppressions = this.suppressions.comments(texts, (file) => (classifyFile(file) === 'nix' ? 'nix' : 'unit'), this.texts.patch ?? undefined);
     const facts = this.assumptions.apply(seen, project.assumptions, project.files.flatMap((c) => c.problems));
     const outcomes = refineHelperBridges(this.outcomes.resolve(facts, this.unitFiles.loaded), facts);
     const findings = runChecks({ facts, outcomes, worldInputs: (host) => this.outcomes.worldInputs(host) }, this.hostFindings);
@@ -154,11 +154,14 @@ export class Analysis {
  */
 class TextsRead {
   private last: { nixFiles: readonly string[]; unitInputs: readonly UnitFileInput[]; texts: MentionSource[]; at: Map<string, number> } | null = null;
+  /** The last `of` as the list before it with some entries replaced (null: built anew). */
+  patch: { from: MentionSource[]; replaced: MentionSource[] } | null = null;
 
   of(store: DocumentStore, listing: FileListing, changes: PendingChanges): MentionSource[] {
     const last = this.last;
     if (last && last.nixFiles === listing.nixFiles && last.unitInputs === listing.unitInputs && !changes.structural && changes.changedOther.size === 0) {
       const texts = last.texts.slice();
+      const replaced: MentionSource[] = [];
       let complete = true;
       for (const file of changes.changedNix) {
         const at = last.at.get(file);
@@ -169,8 +172,10 @@ class TextsRead {
           break;
         }
         texts[at] = { file, text };
+        replaced.push(texts[at]);
       }
       if (complete) {
+        this.patch = { from: last.texts, replaced };
         this.last = { ...last, texts };
         return texts;
       }
@@ -184,6 +189,7 @@ class TextsRead {
       texts.push({ file, text });
     }
     for (const unit of listing.unitInputs) if (unit.text !== null) texts.push({ file: unit.path, text: unit.text });
+    this.patch = null;
     this.last = { nixFiles: listing.nixFiles, unitInputs: listing.unitInputs, texts, at };
     return texts;
   }
