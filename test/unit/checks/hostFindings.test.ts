@@ -5,7 +5,7 @@
  * get wrong: a finding two hosts share and only the first reports (bridge-no-carrier on a unit of a
  * shared module) must move to the other host when an edit of the first host takes its taps away;
  * per-machine duplicates (MACs, ids) appear and go with edits of one host and never involve the
- * other host's identical values; a guest no host runs names every MicroVM host, so adding a host
+ * other host's identical values; a guest no host runs names every MicroVM host, so renaming a host
  * changes its outcome; a shared module's edit reaches both hosts; an interface written into a file
  * nothing imports is found without reading every text again; and a suppression comment added to
  * one file (only that file's comments are read again) sets its finding apart and gives it back.
