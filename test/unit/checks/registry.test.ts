@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKS } from '../../../server/src/engine/checks';
+import { CHECKS, findingsOf } from '../../../server/src/engine/checks';
 import { DIAGNOSTIC_DEFINITIONS, DIAGNOSTICS, definitionOf } from '../../../server/src/engine/checks/codes';
 import { FIXABLE_CODES } from '../../../server/src/engine/fixes';
 import { createLanguageService } from '../../../server/src/engine/workspace';
@@ -115,10 +115,10 @@ test('on every fixture and example, each check emits only codes it declares, all
     try {
       await service.scan();
       const { facts, outcomes } = service.analyze();
-      const findings = CHECKS.flatMap((check) => check.run({ facts, outcomes }));
+      const findings = CHECKS.flatMap((check) => findingsOf(check, { facts, outcomes }));
       for (const check of CHECKS) {
         const declared = new Set(check.codes.map((d) => d.code));
-        for (const d of [...check.run({ facts, outcomes }), ...(check.review?.({ facts, outcomes }, findings) ?? [])]) {
+        for (const d of [...findingsOf(check, { facts, outcomes }), ...(check.review?.({ facts, outcomes }, findings) ?? [])]) {
           if (!definitionOf(d.code)) problems.push(`${c.name}: ${d.code} is not in the registry`);
           else if (!declared.has(d.code)) problems.push(`${c.name}: ${d.code} is emitted by a check that does not declare it`);
           else if (d.severity !== definitionOf(d.code)!.severity && d.severity !== definitionOf(d.code)!.otherSeverity?.severity) {

@@ -5,7 +5,7 @@
  * only, and only where every way a port could join the bridge is known to be a tap.
  */
 import { closedHost, mayExistWithoutConfiguration } from '../hostLinks';
-import type { Diagnostic, HostFacts, MicrovmInterface, Outcome, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
+import type { Diagnostic, HostFacts, Outcome, UnitDefinition, UnitSetting, WorkspaceFacts } from '../model';
 import { readMatch, resolveNetworkd, matchPattern } from '../networkd';
 import { known, knownText } from '../pattern';
 import { worldFor, type World } from '../world';
@@ -96,31 +96,15 @@ function bridgeDiagnostics(host: HostFacts, world: World, facts: WorkspaceFacts,
 
 export const bridgeCarrierCheck: Check = {
   codes: [bridgeNoCarrier],
-  run({ facts, outcomes }) {
-    const worlds = new Map<string, World>();
-    const out: Diagnostic[] = [];
-    const seen = new Set<string>();
-    // Grouped once: per host, a search over every interface and outcome is hosts × taps.
-    const firstInterface = new Map<string, MicrovmInterface>();
-    for (const i of facts.interfaces) if (i.host !== null && !firstInterface.has(i.host)) firstInterface.set(i.host, i);
-    const outcomesByHost = new Map<string, Outcome[]>();
-    for (const o of outcomes) {
-      if (o.interface.host === null) continue;
-      const list = outcomesByHost.get(o.interface.host);
-      if (list) list.push(o);
-      else outcomesByHost.set(o.interface.host, [o]);
-    }
-    for (const host of facts.hosts) {
-      const iface = firstInterface.get(host.name);
-      if (!iface) continue;
-      const lookup = worldFor(iface, facts, worlds);
-      if (!lookup.world) continue;
-      for (const d of bridgeDiagnostics(host, lookup.world, facts, outcomesByHost.get(host.name) ?? [])) {
-        const key = `${d.location.file}:${d.location.range.start.line}:${d.location.range.start.character}`;
-        if (!seen.has(key)) out.push(d);
-        seen.add(key);
-      }
-    }
-    return out;
+  run: () => [],
+  perHost({ facts }, { hosts, interfaces, outcomes }) {
+    const iface = interfaces[0];
+    if (!iface || iface.host === null) return [];
+    const lookup = worldFor(iface, facts, new Map<string, World>());
+    if (!lookup.world) return [];
+    const world = lookup.world;
+    return hosts.flatMap((host) => bridgeDiagnostics(host, world, facts, outcomes));
   },
+  // A bridge unit shared by several hosts is reported once, for the first.
+  sameFinding: (d) => `${d.location.file}:${d.location.range.start.line}:${d.location.range.start.character}`,
 };

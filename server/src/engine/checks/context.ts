@@ -1,4 +1,4 @@
-import type { Diagnostic, MicrovmInterface, Outcome, RelatedInfo, Severity, WorkspaceFacts } from '../model';
+import type { Diagnostic, HostFacts, MicrovmInterface, Outcome, RelatedInfo, Severity, WorkspaceFacts } from '../model';
 import { visibleText, type Location } from '../text';
 import { TapSides } from '../sides';
 import type { DiagnosticDefinition } from './codes';
@@ -8,6 +8,21 @@ export interface CheckContext {
   outcomes: Outcome[];
   /** Both sides of every interface, built by the first check that asks and shared by the others. */
   sides?: TapSides;
+  /**
+   * What each host's world is made of, as objects compared by identity (the outcome cache's
+   * fingerprints): given, per-host findings whose inputs are the same objects as in the last
+   * analysis are reused (checks/hostFindings.ts).
+   */
+  worldInputs?: (host: string | null) => readonly unknown[];
+}
+
+/** One machine's share of the workspace: the interfaces (and their outcomes) of one host name, or of none. */
+export interface HostScope {
+  host: string | null;
+  /** Every host of that name, in facts order (the first is the one `hostRunning` finds). */
+  hosts: HostFacts[];
+  interfaces: MicrovmInterface[];
+  outcomes: Outcome[];
 }
 
 export function sidesOf(ctx: CheckContext): TapSides {
@@ -18,7 +33,16 @@ export function sidesOf(ctx: CheckContext): TapSides {
 /** One diagnostic family: the registry entries of the codes it may emit, and the rule. */
 export interface Check {
   codes: readonly DiagnosticDefinition[];
+  /** The findings that need the whole workspace (all of them, for a check without `perHost`). */
   run(ctx: CheckContext): Diagnostic[];
+  /**
+   * The findings about one machine's taps, a function of that host's world, its interfaces and
+   * outcomes, the host facts of its name, its services and its guests' networks (and NIC counts)
+   * only: an edit elsewhere reuses them (checks/hostFindings.ts lists the inputs compared).
+   */
+  perHost?(ctx: CheckContext, scope: HostScope): Diagnostic[];
+  /** Findings of different hosts with the same key are one (the first host's is kept). */
+  sameFinding?(d: Diagnostic): string | undefined;
   /** A rule about the other checks' findings (an unused suppression): runs after every `run`. */
   review?(ctx: CheckContext, findings: readonly Diagnostic[]): Diagnostic[];
 }

@@ -11,8 +11,10 @@ const { duplicateInterfaceId } = DIAGNOSTICS;
 
 export const duplicateIdCheck: Check = {
   codes: [duplicateInterfaceId],
-  run({ facts }) {
-    return findDuplicates(facts.interfaces, (i) => knownText(i.id.value)).map(({ iface, others, sameVm }) => {
+  run: () => [],
+  // Duplicates are per machine (duplicates.ts), so a machine's interfaces are all the rule reads.
+  perHost(_ctx, { interfaces }) {
+    return findDuplicates(interfaces, (i) => knownText(i.id.value)).map(({ iface, others, sameVm }) => {
       const where = sameVm
         ? 'twice in the same VM (microvm.nix rejects this)'
         : `also by ${others.map((o) => `VM \`${o.vm ?? o.guest}\``).join(', ')} on the same host`;

@@ -121,6 +121,9 @@ function gateways(p: Pair, all: readonly Pair[], sides: TapSides): Diagnostic[] 
   return out;
 }
 
+/** The address setting a duplicate finding is about: a guest's setting is reported once, whatever hosts run the guest. */
+const duplicateKeys = new WeakMap<Diagnostic, string>();
+
 function duplicates(all: readonly Pair[]): Diagnostic[] {
   const groups = new Map<string, Pair[]>();
   for (const p of all) {
@@ -148,7 +151,9 @@ function duplicates(all: readonly Pair[]): Diagnostic[] {
           ...(host ? [{ location: host.setting.valueLocation, message: `the bridge's own address` }] : []),
         ];
         const message = `${tapLabel(p.outcome.interface)} and ${whom} use the same address ${addressText(a.prefix)} on the bridge \`${p.outcome.bridge}\``;
-        out.push(diagnostic(duplicateGuestAddress, message, at, { related }));
+        const finding = diagnostic(duplicateGuestAddress, message, at, { related });
+        duplicateKeys.set(finding, key);
+        out.push(finding);
       }
     }
   }
@@ -173,9 +178,10 @@ function dhcpWithoutServer(p: Pair, sides: TapSides): Diagnostic[] {
 
 export const guestAddressesCheck: Check = {
   codes: [guestAddressOutsideSubnet, guestGatewayUnreachable, duplicateGuestAddress, guestDhcpNoServer],
-  run(ctx) {
+  run: () => [],
+  perHost(ctx, { outcomes }) {
     const sides = sidesOf(ctx);
-    const all = pairs(ctx.outcomes, sides);
+    const all = pairs(outcomes, sides);
     return [
       ...all.flatMap((p) => (p.outcome.status === 'bridged' ? outsideSubnet(p) : [])),
       ...all.flatMap((p) => gateways(p, all, sides)),
@@ -183,4 +189,5 @@ export const guestAddressesCheck: Check = {
       ...all.flatMap((p) => (p.outcome.status === 'bridged' ? dhcpWithoutServer(p, sides) : [])),
     ];
   },
+  sameFinding: (d) => duplicateKeys.get(d),
 };

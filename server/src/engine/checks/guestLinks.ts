@@ -26,13 +26,19 @@ function nicMessage(o: Outcome, g: GuestNetwork): string {
   return `nothing in the guest configures the NIC of ${tapLabel(iface)}${mac}: ${networkd}; no networking.interfaces entry names it, and neither dhcpcd nor NetworkManager runs`;
 }
 
+/** One NIC definition of one guest, whatever hosts run it. */
+function nicKey(o: Outcome): string {
+  const iface = o.interface;
+  return `${iface.guest}\u0000${iface.location.file}:${iface.location.range.start.line}:${iface.location.range.start.character}`;
+}
+
 function unconfigured(outcomes: readonly Outcome[], sides: ReturnType<typeof sidesOf>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const o of outcomes) {
     const iface = o.interface;
     if (iface.type === null || iface.conditional || iface.unplaced || iface.unevaluated) continue;
-    const key = `${iface.guest}\u0000${iface.location.file}:${iface.location.range.start.line}:${iface.location.range.start.character}`;
+    const key = nicKey(o);
     if (seen.has(key)) continue;
     seen.add(key);
     const g = sides.guestOf(iface);
@@ -85,7 +91,11 @@ function vethCaptures(outcomes: readonly Outcome[], guests: readonly GuestNetwor
 export const guestLinksCheck: Check = {
   codes: [guestNicUnconfigured, guestVethCaptured],
   run(ctx) {
-    const sides = sidesOf(ctx);
-    return [...unconfigured(ctx.outcomes, sides), ...vethCaptures(ctx.outcomes, ctx.facts.guestNetworks ?? [])];
+    return vethCaptures(ctx.outcomes, ctx.facts.guestNetworks ?? []);
   },
+  perHost(ctx, { outcomes }) {
+    return unconfigured(outcomes, sidesOf(ctx));
+  },
+  // A guest several hosts run has one NIC per definition: reported once, for the first host.
+  sameFinding: (d) => (d.code === guestNicUnconfigured.code && d.outcome ? nicKey(d.outcome) : undefined),
 };

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../model';
 import { bridgeCarrierCheck } from './bridgeCarrier';
 import { bridgeHelperCheck } from './bridgeHelper';
 import type { Check, CheckContext } from './context';
+import { perHostFindings, type HostFindingsCache } from './hostFindings';
 import { duplicateIdCheck } from './duplicateId';
 import { guestAddressesCheck } from './guestAddresses';
 import { guestLinksCheck } from './guestLinks';
@@ -48,10 +49,18 @@ export const CHECKS: readonly Check[] = [
   suppressionCheck,
 ];
 
-export function runChecks(ctx: CheckContext): Diagnostic[] {
-  const findings = CHECKS.flatMap((check) => check.run(ctx));
+/** Every check's findings, then the reviews of them; `cache` carries per-host findings from the last analysis. */
+export function runChecks(ctx: CheckContext, cache?: HostFindingsCache): Diagnostic[] {
+  const perHost = perHostFindings(CHECKS, ctx, cache);
+  const findings = CHECKS.flatMap((check) => [...check.run(ctx), ...(perHost.get(check) ?? [])]);
   return [...findings, ...CHECKS.flatMap((check) => check.review?.(ctx, findings) ?? [])];
 }
 
-export type { Check, CheckContext } from './context';
+/** One check's findings over the whole workspace (its `run` and its `perHost` rules on every machine). */
+export function findingsOf(check: Check, ctx: CheckContext): Diagnostic[] {
+  return [...check.run(ctx), ...(perHostFindings([check], ctx).get(check) ?? [])];
+}
+
+export type { Check, CheckContext, HostScope } from './context';
+export { HostFindingsCache } from './hostFindings';
 export { DIAGNOSTIC_DEFINITIONS, DIAGNOSTICS, definitionOf, type DiagnosticCode, type DiagnosticDefinition } from './codes';

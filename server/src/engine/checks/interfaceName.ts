@@ -48,7 +48,6 @@ const nameDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] => {
 
 export const interfaceNameCheck: Check = {
   codes: [interfaceNameTooLong, interfaceNameInvalid],
-  run({ facts }) {
-    return facts.interfaces.flatMap(nameDiagnostics);
-  },
+  run: () => [],
+  perHost: (_ctx, { interfaces }) => interfaces.flatMap(nameDiagnostics),
 };

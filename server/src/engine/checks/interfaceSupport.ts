@@ -81,7 +81,7 @@ function dedupe(ifaces: MicrovmInterface[]): MicrovmInterface[] {
 
 export const interfaceSupportCheck: Check = {
   codes: [bridgeTypeUnsupported, interfaceTypeUnsupported, forwardPortsNeedUser, tapVhostIgnored],
-  run({ facts }) {
-    return [...facts.interfaces.flatMap(typeDiagnostics), ...forwardPortsDiagnostics(facts.interfaces)];
-  },
+  // A VM run by several hosts shares one settings object: its forwardPorts finding is the workspace's.
+  run: ({ facts }) => forwardPortsDiagnostics(facts.interfaces),
+  perHost: (_ctx, { interfaces }) => interfaces.flatMap(typeDiagnostics),
 };

@@ -14,9 +14,11 @@ const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 export const macCheck: Check = {
   codes: [macInvalid, macMulticast, macNotLocal, duplicateMac],
-  run({ facts }) {
+  run: () => [],
+  // Duplicates are per machine (duplicates.ts), so a machine's interfaces are all the rule reads.
+  perHost(_ctx, { interfaces }) {
     const out: Diagnostic[] = [];
-    for (const iface of facts.interfaces) {
+    for (const iface of interfaces) {
       if (!iface.mac) continue;
       const mac = knownText(iface.mac.value);
       if (mac === undefined) continue;
@@ -42,7 +44,7 @@ export const macCheck: Check = {
       const mac = i.mac ? knownText(i.mac.value) : undefined;
       return mac !== undefined && MAC.test(mac) ? mac.toLowerCase() : undefined;
     };
-    for (const { iface, others } of findDuplicates(facts.interfaces, validMac)) {
+    for (const { iface, others } of findDuplicates(interfaces, validMac)) {
       const mac = knownText(iface.mac!.value)!;
       out.push(
         diagnostic(duplicateMac, `MAC address \`${mac}\` of ${tapLabel(iface)} is also used by ${others.map(tapLabel).join(', ')}`, iface.mac!.location, {

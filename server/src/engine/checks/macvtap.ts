@@ -35,10 +35,10 @@ function certainMacvtaps(interfaces: readonly MicrovmInterface[]): Macvtap[] {
   return out;
 }
 
-function missingSettings(facts: WorkspaceFacts, outcomes: readonly Outcome[]): Diagnostic[] {
+function missingSettings(interfaces: readonly MicrovmInterface[], outcomes: readonly Outcome[]): Diagnostic[] {
   const outcomeOf = new Map(outcomes.map((o) => [o.interface, o]));
   const out: Diagnostic[] = [];
-  for (const iface of facts.interfaces) {
+  for (const iface of interfaces) {
     if (iface.type !== 'macvtap' || iface.conditional || iface.unplaced !== undefined || !iface.macvtap) continue;
     const outcome = outcomeOf.get(iface);
     const extras = outcome ? { outcome } : {};
@@ -110,8 +110,10 @@ function passthruDiagnostics(macvtaps: Macvtap[]): Diagnostic[] {
 
 export const macvtapCheck: Check = {
   codes: [macvtapLinkMissing, macvtapModeMissing, macvtapLinkUndefined, macvtapLinkIsBridgePort, macvtapPassthruConflict],
-  run({ facts, outcomes }) {
+  // Whether a link is defined anywhere reads every text of the workspace (certainlyAbsent): not per host.
+  run({ facts }) {
     const macvtaps = certainMacvtaps(facts.interfaces);
-    return [...missingSettings(facts, outcomes), ...linkDiagnostics(macvtaps, facts), ...passthruDiagnostics(macvtaps)];
+    return [...linkDiagnostics(macvtaps, facts), ...passthruDiagnostics(macvtaps)];
   },
+  perHost: (_ctx, { interfaces, outcomes }) => missingSettings(interfaces, outcomes),
 };

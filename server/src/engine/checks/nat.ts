@@ -117,8 +117,9 @@ function natFinding(o: Outcome, sides: TapSides): Diagnostic[] {
 
 export const natCheck: Check = {
   codes: [natMissing],
-  run(ctx) {
+  run: () => [],
+  perHost(ctx, { outcomes }) {
     const sides = sidesOf(ctx);
-    return ctx.outcomes.flatMap((o) => natFinding(o, sides));
+    return outcomes.flatMap((o) => natFinding(o, sides));
   },
 };

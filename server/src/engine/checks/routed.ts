@@ -88,8 +88,9 @@ function duplicateIndexes(outcomes: readonly Outcome[], sides: TapSides): Diagno
 
 export const routedCheck: Check = {
   codes: [routedNoHostRoute, duplicateVmIndex],
-  run(ctx) {
+  run: () => [],
+  perHost(ctx, { outcomes }) {
     const sides = sidesOf(ctx);
-    return [...ctx.outcomes.flatMap((o) => noHostRoute(o, sides)), ...duplicateIndexes(ctx.outcomes, sides)];
+    return [...outcomes.flatMap((o) => noHostRoute(o, sides)), ...duplicateIndexes(outcomes, sides)];
   },
 };

@@ -85,10 +85,11 @@ function commandConflicts(iface: MicrovmInterface, facts: WorkspaceFacts, multiQ
 
 export const tapDevicesCheck: Check = {
   codes: [tapPrecreatedConflict],
-  run({ facts }) {
+  run: () => [],
+  perHost({ facts }, { interfaces }) {
     const worlds = new Map<string, World>();
     const out: Diagnostic[] = [];
-    for (const iface of facts.interfaces) {
+    for (const iface of interfaces) {
       if (iface.type !== 'tap' || iface.conditional || iface.unplaced !== undefined || iface.host === null) continue;
       const id = knownText(iface.id.value);
       // An unread module may mask the netdev or stop the service: only a closed host says.

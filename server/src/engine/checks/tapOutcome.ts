@@ -52,7 +52,8 @@ function diagnose(outcome: Outcome, bridging: (outcome: Outcome) => RelatedInfo[
 
 export const tapOutcomeCheck: Check = {
   codes: [tapWithoutBridge, tapShadowed, bridgeNotDefined],
-  run({ outcomes, facts }) {
+  run: () => [],
+  perHost({ facts }, { outcomes }) {
     // Only units certainly on the tap's own host: another configuration's units, or files that
     // are merely possible there, are no hint for this tap. Computed once per world, when needed.
     const worlds = new Map<string, World>();

@@ -24,7 +24,6 @@ const assertionDiagnostics = perObject((iface: MicrovmInterface): Diagnostic[] =
 
 export const upstreamAssertionsCheck: Check = {
   codes: [bridgeOnNonBridgeInterface],
-  run({ facts }) {
-    return facts.interfaces.flatMap(assertionDiagnostics);
-  },
+  run: () => [],
+  perHost: (_ctx, { interfaces }) => interfaces.flatMap(assertionDiagnostics),
 };

@@ -6,8 +6,8 @@
 import type { Diagnostic, UnitDefinition, UnitSetting } from '../model';
 import { describeMatch, matchPattern, readMatch, type LinkFacts } from '../networkd';
 import { HOLE, knownText, pattern } from '../pattern';
-import { HostScopes } from '../hostScopes';
 import { servicesOf } from '../sides/hostSide';
+import { worldOfHost } from '../world';
 import { unitMatches } from '../sides';
 import { DIAGNOSTICS } from './codes';
 import { type Check, diagnostic } from './context';
@@ -41,10 +41,12 @@ function wirelessSetting(unit: UnitDefinition): UnitSetting | null {
 
 export const wirelessCheck: Check = {
   codes: [wirelessBridgePort],
-  run({ facts }) {
+  run: () => [],
+  perHost({ facts }, { hosts }) {
     const out: Diagnostic[] = [];
     const seen = new Set<UnitDefinition>();
-    for (const world of new HostScopes(facts).all()) {
+    // Every host of a name has the first one's world (world.ts); no host, no finding.
+    for (const world of hosts.slice(0, 1).map((h) => worldOfHost(h, facts, new Map()))) {
       const host = world.host;
       const services = host ? servicesOf(facts, host.name) : null;
       if (!host || host.gaps.length || !services || services.open || services.hostapd !== false) continue;
@@ -57,9 +59,27 @@ export const wirelessCheck: Check = {
         if (!setting || unitMatches(unit, WIRELESS_LINK) !== 'yes') continue;
         seen.add(unit);
         const message = `\`${unit.name}\` (${describeMatch(unit)}) puts a Wi-Fi device into the bridge \`${bridgeName}\` on host \`${host.name}\`, which runs no hostapd: a Wi-Fi client link does not carry frames of other MAC addresses, so the bridge's taps get no connectivity through it (route or NAT the VMs over Wi-Fi instead)`;
-        out.push(diagnostic(wirelessBridgePort, message, setting.valueLocation, { related: [{ location: bridge!.valueLocation, message: `Bridge=${bridgeName}` }] }));
+        const finding = diagnostic(wirelessBridgePort, message, setting.valueLocation, { related: [{ location: bridge!.valueLocation, message: `Bridge=${bridgeName}` }] });
+        unitOfFinding.set(finding, unit);
+        out.push(finding);
       }
     }
     return out;
   },
+  // A unit in several hosts' worlds (a file, a unit of no host) is reported for the first.
+  sameFinding: (d) => {
+    const unit = unitOfFinding.get(d);
+    return unit ? unitKey(unit) : undefined;
+  },
 };
+
+const unitOfFinding = new WeakMap<Diagnostic, UnitDefinition>();
+const unitKeys = new WeakMap<UnitDefinition, string>();
+let unitsKeyed = 0;
+
+/** A unit object's key: findings of the same unit object are one. */
+function unitKey(unit: UnitDefinition): string {
+  let key = unitKeys.get(unit);
+  if (!key) unitKeys.set(unit, (key = `unit ${++unitsKeyed}`));
+  return key;
+}

@@ -13,6 +13,18 @@ export { staticFamily, type BridgeSide } from './hostSide';
 export { guestNetworkdUnits, nicLink, VETH_LINK, type NicConfig } from './guestSide';
 export { addressingOf, chooseUnit, unitMatches, type Addressing, type GatewayEntry } from './unitReading';
 
+/** One NIC definition of one guest, whatever hosts run it; memoised per interface object (facts an edit did not touch are the same objects). */
+function definitionKey(iface: MicrovmInterface): string {
+  let key = definitionKeys.get(iface);
+  if (key === undefined) {
+    key = `${iface.guest}\u0000${iface.location.file}:${iface.location.range.start.line}:${iface.location.range.start.character}`;
+    definitionKeys.set(iface, key);
+  }
+  return key;
+}
+
+const definitionKeys = new WeakMap<MicrovmInterface, string>();
+
 export class TapSides {
   private readonly guests = new Map<string, GuestNetwork>();
   private readonly nics = new Map<string, number>();
@@ -29,7 +41,7 @@ export class TapSides {
     for (const g of facts.guestNetworks ?? []) this.guests.set(g.guest, g);
     const seen = new Set<string>();
     for (const iface of facts.interfaces) {
-      const key = `${iface.guest}\u0000${iface.location.file}:${iface.location.range.start.line}:${iface.location.range.start.character}`;
+      const key = definitionKey(iface);
       if (seen.has(key)) continue;
       seen.add(key);
       this.nics.set(iface.guest, (this.nics.get(iface.guest) ?? 0) + 1);

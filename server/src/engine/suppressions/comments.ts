@@ -56,14 +56,60 @@ export function suppressionOf(d: Diagnostic, comments: readonly SuppressionComme
 /** Parsed comments per file, kept while the file's text is the same string. */
 export class SuppressionCache {
   private byFile = new Map<string, { text: string; comments: SuppressionComment[] }>();
+  private all: SuppressionComment[] = [];
+  private lastSources: readonly { file: string; text: string }[] | null = null;
 
-  comments(sources: readonly { file: string; text: string; syntax: CommentSyntax }[]): SuppressionComment[] {
-    const next = new Map<string, { text: string; comments: SuppressionComment[] }>();
+  /**
+   * The comments of every source, in source order. An edit changes one text of thousands: the
+   * other files are recognised by their text (the same string) and the set by its size, so
+   * nothing is allocated per file unless the set of files changed.
+   */
+  comments(
+    sources: readonly { file: string; text: string }[],
+    syntaxOf: (file: string) => CommentSyntax,
+    /** `sources` is `from` with only the `replaced` entries' texts changed: only they are looked at. */
+    patch?: { from: readonly { file: string; text: string }[]; replaced: readonly { file: string; text: string }[] },
+  ): SuppressionComment[] {
+    const fromLast = !!patch && patch.from === this.lastSources;
+    this.lastSources = sources;
+    const patched = fromLast ? this.patched(patch.replaced, syntaxOf) : null;
+    if (patched) return patched;
+    let changed = false;
+    let sameFiles = sources.length === this.byFile.size;
     for (const s of sources) {
       const last = this.byFile.get(s.file);
-      next.set(s.file, last && last.text === s.text ? last : { text: s.text, comments: parseSuppressions(s.file, s.text, s.syntax) });
+      if (last && last.text === s.text) continue;
+      if (!last) sameFiles = false;
+      if (!sameFiles) continue;
+      const comments = parseSuppressions(s.file, s.text, syntaxOf(s.file));
+      // Replacing an existing key keeps its place: the order stays the sources' order.
+      this.byFile.set(s.file, { text: s.text, comments });
+      if (comments.length || last!.comments.length) changed = true;
     }
-    this.byFile = next;
-    return [...next.values()].flatMap((e) => e.comments);
+    if (!sameFiles) {
+      const next = new Map<string, { text: string; comments: SuppressionComment[] }>();
+      for (const s of sources) {
+        const last = this.byFile.get(s.file);
+        next.set(s.file, last && last.text === s.text ? last : { text: s.text, comments: parseSuppressions(s.file, s.text, syntaxOf(s.file)) });
+      }
+      this.byFile = next;
+    }
+    if (changed || !sameFiles) this.all = [...this.byFile.values()].flatMap((e) => e.comments);
+    return this.all;
+  }
+
+  /** The comments after `replaced` changed, or null when one of them is not a known file (then every source is looked at). */
+  private patched(replaced: readonly { file: string; text: string }[], syntaxOf: (file: string) => CommentSyntax): SuppressionComment[] | null {
+    if (replaced.some((s) => !this.byFile.has(s.file))) return null;
+    let changed = false;
+    for (const { file, text } of replaced) {
+      const last = this.byFile.get(file)!;
+      if (last.text === text) continue;
+      const comments = parseSuppressions(file, text, syntaxOf(file));
+      this.byFile.set(file, { text, comments });
+      if (comments.length || last.comments.length) changed = true;
+    }
+    if (changed) this.all = [...this.byFile.values()].flatMap((e) => e.comments);
+    return this.all;
   }
 }

@@ -13,6 +13,16 @@ type Fingerprint = unknown[];
 
 export class OutcomeCache {
   private last: { fingerprints: Map<string | null, Fingerprint>; byInterface: Map<MicrovmInterface, Outcome> } | null = null;
+  private lastFingerprintOf: ((hostName: string | null) => Fingerprint) | null = null;
+
+  /**
+   * What each host's world was made of in the last `resolve` (checks reuse per-host findings on
+   * it: checks/hostFindings.ts). Valid for the facts of that call only.
+   */
+  worldInputs(hostName: string | null): readonly unknown[] {
+    if (!this.lastFingerprintOf) throw new Error('worldInputs before resolve');
+    return this.lastFingerprintOf(hostName);
+  }
 
   /**
    * Outcomes of every interface in `facts`, re-resolved only where the host's world may differ.
@@ -21,6 +31,7 @@ export class OutcomeCache {
    */
   resolve(facts: WorkspaceFacts, loadedUnits: readonly UnitDefinition[]): Outcome[] {
     const fingerprintOf = fingerprints(facts, loadedUnits);
+    this.lastFingerprintOf = fingerprintOf;
     const last = this.last;
     const same = (a: Fingerprint | undefined, b: Fingerprint) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
     const reusable = new Map<string | null, boolean>();
