@@ -471,7 +471,6 @@ class Extraction {
 
   /** See IncrementalNixFacts.update. */
   update(changed: Set<string>): NixFacts | undefined {
-    this.fileUsage = null;
     if (this.exhausted.size > 0 || this.world.crossConfigurationReads > 0 || this.runs.size > 0) return undefined;
     if (this.problems.length > 0) return undefined;
     for (const f of changed) if (this.flakeClosure.has(f) || posix.basename(f) === 'flake.nix') return undefined;
@@ -498,6 +497,7 @@ class Extraction {
     let renamed = false;
     for (const top of affected) {
       const old = new Set(this.owned.get(top) ?? []);
+      this.countFiles(top, -1);
       this.allConfigs.splice(0, this.allConfigs.length, ...this.allConfigs.filter((c) => !old.has(c)));
       for (const c of old) {
         this.nestedMemo.delete(c);
@@ -522,6 +522,7 @@ class Extraction {
         }),
       );
       if (renamed) return undefined;
+      this.countFiles(top, 1);
       this.emitOwn(top);
       this.emitGuestRuns(top);
       this.topClosure.set(top, this.importClosure(deps));
@@ -752,8 +753,17 @@ class Extraction {
     return guestPart(cfg, guestKey, file, this.ev, (file, message) => this.problem('interfaces-not-evaluated', file, message));
   }
 
-  /** How many top configurations use each file (for each top's own directory), per run. */
+  /** How many top configurations use each file (for each top's own directory), kept through updates. */
   private fileUsage: Map<string, number> | null = null;
+
+  private countFiles(top: TopConfig, delta: 1 | -1): void {
+    if (!this.fileUsage) return;
+    for (const f of top.cfg.files) {
+      const n = (this.fileUsage.get(f) ?? 0) + delta;
+      if (n > 0) this.fileUsage.set(f, n);
+      else this.fileUsage.delete(f);
+    }
+  }
 
   /** The directory of the first module file only this configuration uses, unless it is a root. */
   private ownDirectory(top: TopConfig): string | null {
