@@ -97,10 +97,9 @@ const ENTRIES_PER_TURN = 2000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A directory waiting to be walked: its path, its path relative to the root, where the excludes stand in it. */
+/** A directory waiting to be walked, and where the excludes stand in it (its path relative to the root, matched so far). */
 interface PendingDir {
   path: string;
-  rel: string;
   excludes: WalkState;
 }
 
@@ -121,14 +120,14 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   let sinceTurn = 0;
 
   for (const root of options.roots) {
-    const stack: PendingDir[] = [{ path: root, rel: '', excludes: excludeWalk.root }];
+    const stack: PendingDir[] = [{ path: root, excludes: excludeWalk.root }];
     while (stack.length > 0) {
       if (sinceTurn >= ENTRIES_PER_TURN) {
         sinceTurn = 0;
         await nextTurn();
       }
       if (options.isCancelled?.()) return { files, truncated, skipped };
-      const { path: dir, rel: dirRel, excludes } = stack.pop()!;
+      const { path: dir, excludes } = stack.pop()!;
       sinceTurn++;
       const realDir = safeRealpath(dir);
       if (realDir === null || visitedDirs.has(realDir)) continue;
@@ -144,7 +143,6 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const pathPrefix = childPrefix(dir);
       const realPrefix = childPrefix(realDir);
-      const relPrefix = dirRel === '' ? '' : `${dirRel}/`;
       const subdirs: PendingDir[] = [];
       for (const entry of entries) {
         const name = entry.name;
@@ -195,7 +193,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
           if (unitKind === 'network' || unitKind === 'netdev' || unitKind === 'dropin') {
             skipped.push({ file: path, kind: 'file-skipped', message: DIRECTORY_UNIT });
           }
-          subdirs.push({ path, rel: relPrefix + name, excludes: excludeWalk.enter(excludes, name) });
+          subdirs.push({ path, excludes: excludeWalk.enter(excludes, name) });
           continue;
         }
         if (!isFile) {
