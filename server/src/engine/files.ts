@@ -89,11 +89,13 @@ const LOOPING_SYMLINK = 'broken or looping symlink: not followed';
 const OUTSIDE_SYMLINK = 'symlink points outside the workspace: not followed';
 
 /**
- * Entries handled between two turns of the event loop. Directories are read synchronously (a
- * readdir through the thread pool costs more than the read itself on a warm cache); the
- * language server still hears a cancellation and keeps answering while a large tree is walked.
+ * Directories are read synchronously (a readdir through the thread pool costs more than the
+ * read itself on a warm cache), so the walk gives the event loop a turn after this many entries
+ * or this long, whichever comes first: the language server hears a cancellation and keeps
+ * answering while a large tree is walked, on a loaded machine too.
  */
-const ENTRIES_PER_TURN = 2000;
+const ENTRIES_PER_TURN = 500;
+const MS_PER_TURN = 5;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -118,13 +120,15 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   let truncated = 0;
   let visited = 0;
   let sinceTurn = 0;
+  let turnStarted = performance.now();
 
   for (const root of options.roots) {
     const stack: PendingDir[] = [{ path: root, excludes: excludeWalk.root }];
     while (stack.length > 0) {
-      if (sinceTurn >= ENTRIES_PER_TURN) {
-        sinceTurn = 0;
+      if (sinceTurn >= ENTRIES_PER_TURN || performance.now() - turnStarted >= MS_PER_TURN) {
         await nextTurn();
+        sinceTurn = 0;
+        turnStarted = performance.now();
       }
       if (options.isCancelled?.()) return { files, truncated, skipped };
       const { path: dir, excludes } = stack.pop()!;
