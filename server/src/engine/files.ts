@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { compileExcludeWalk, type WalkState } from './glob';
 import type { FileProblem } from './model';
 import { insideRoots, type RootGuard } from './roots';
@@ -99,13 +99,20 @@ const MS_PER_TURN = 5;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A directory waiting to be walked, and where the excludes stand in it (its path relative to the root, matched so far). */
+/**
+ * A directory waiting to be walked: its path, the prefix that makes its entries' paths, and where
+ * the excludes stand in it (its path relative to the root, matched so far).
+ */
 interface PendingDir {
   path: string;
+  prefix: string;
   excludes: WalkState;
 }
 
-/** `join(dir, name)` for every name of a directory entry (one segment, never `.` or `..`), with one join per directory. */
+/**
+ * What `join(dir, name)` puts before `name`, for an entry name (one segment, never `.` or `..`).
+ * A path made this way is normalised already, so below a root it is the path plus a separator.
+ */
 function childPrefix(dir: string): string {
   return join(dir, '_').slice(0, -1);
 }
@@ -123,7 +130,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   let turnStarted = performance.now();
 
   for (const root of options.roots) {
-    const stack: PendingDir[] = [{ path: root, excludes: excludeWalk.root }];
+    const stack: PendingDir[] = [{ path: root, prefix: childPrefix(root), excludes: excludeWalk.root }];
     while (stack.length > 0) {
       if (sinceTurn >= ENTRIES_PER_TURN || performance.now() - turnStarted >= MS_PER_TURN) {
         await nextTurn();
@@ -131,7 +138,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
         turnStarted = performance.now();
       }
       if (options.isCancelled?.()) return { files, truncated, skipped };
-      const { path: dir, excludes } = stack.pop()!;
+      const { path: dir, prefix: pathPrefix, excludes } = stack.pop()!;
       sinceTurn++;
       const realDir = safeRealpath(dir);
       if (realDir === null || visitedDirs.has(realDir)) continue;
@@ -145,8 +152,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
       }
       sinceTurn += entries.length;
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const pathPrefix = childPrefix(dir);
-      const realPrefix = childPrefix(realDir);
+      const realPrefix = realDir.endsWith(sep) ? realDir : realDir + sep;
       const subdirs: PendingDir[] = [];
       for (const entry of entries) {
         const name = entry.name;
@@ -197,7 +203,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
           if (unitKind === 'network' || unitKind === 'netdev' || unitKind === 'dropin') {
             skipped.push({ file: path, kind: 'file-skipped', message: DIRECTORY_UNIT });
           }
-          subdirs.push({ path, excludes: excludeWalk.enter(excludes, name) });
+          subdirs.push({ path, prefix: path + sep, excludes: excludeWalk.enter(excludes, name) });
           continue;
         }
         if (!isFile) {

@@ -67,6 +67,8 @@ export interface WalkState {
   readonly tests: readonly number[];
   /** Positions at a `**`, which stay where they are whatever the name. */
   readonly globstars: readonly number[];
+  /** Every position follows from the `**` ones: a name no test takes leads to this same state. */
+  readonly settled: boolean;
 }
 
 type NameTest = (name: string) => boolean;
@@ -97,11 +99,23 @@ export function compileExcludeWalk(globs: readonly string[]): ExcludeWalk {
     }
     return false;
   };
+  const fromStars = (stars: readonly number[], seen: Set<number>, plain: number[], into: number[]): boolean => {
+    let all = false;
+    for (let k = 0; k < stars.length; k += 2) all = reach(stars[k], stars[k + 1], seen, plain, into) || all;
+    return all;
+  };
   const state = (fill: (seen: Set<number>, plain: number[], stars: number[]) => boolean): WalkState => {
     const plain: number[] = [];
     const stars: number[] = [];
     const all = fill(new Set(), plain, stars);
-    return all ? EXCLUDES_ALL : { excludesAll: false, tests: plain, globstars: stars };
+    if (all) return EXCLUDES_ALL;
+    const again = new Set<number>();
+    fromStars(stars, again, [], []);
+    return { excludesAll: false, tests: plain, globstars: stars, settled: again.size === (plain.length + stars.length) / 2 };
+  };
+  const taken = (at: WalkState, name: string): boolean => {
+    for (let k = 0; k < at.tests.length; k += 2) if (tests[at.tests[k]][at.tests[k + 1]]!(name)) return true;
+    return false;
   };
   const root = state((seen, plain, stars) => compiled.map((_, g) => reach(g, 0, seen, plain, stars)).some(Boolean));
   return {
@@ -118,9 +132,9 @@ export function compileExcludeWalk(globs: readonly string[]): ExcludeWalk {
     },
     enter(at, name) {
       if (at.excludesAll) return at;
+      if (at.settled && !taken(at, name)) return at;
       return state((seen, plain, stars) => {
-        let all = false;
-        for (let k = 0; k < at.globstars.length; k += 2) all = reach(at.globstars[k], at.globstars[k + 1], seen, plain, stars) || all;
+        let all = fromStars(at.globstars, seen, plain, stars);
         for (let k = 0; k < at.tests.length; k += 2) {
           const g = at.tests[k];
           const i = at.tests[k + 1];
@@ -132,7 +146,7 @@ export function compileExcludeWalk(globs: readonly string[]): ExcludeWalk {
   };
 }
 
-const EXCLUDES_ALL: WalkState = { excludesAll: true, tests: [], globstars: [] };
+const EXCLUDES_ALL: WalkState = { excludesAll: true, tests: [], globstars: [], settled: true };
 
 /**
  * One segment's test, with the shapes exclude lists are made of answered by string compares:
