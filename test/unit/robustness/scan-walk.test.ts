@@ -15,7 +15,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { compileExcludeWalk, compileGlobs, type ExcludeWalk, type PathMatcher } from '../../../server/src/engine/glob';
+import picomatch from 'picomatch';
+import { compileExcludeWalk, compileGlobs, globProblem, type ExcludeWalk, type PathMatcher } from '../../../server/src/engine/glob';
 import { scanRoots } from '../../../server/src/engine/files';
 import { Rng } from '../../fuzz/rng';
 import { canSwitchUser, NOBODY, readableTempDir } from './hostile/asNobody';
@@ -143,6 +144,22 @@ test('a large walk lets the event loop turn: a cancellation set by another callb
   assert.ok(whole.files.length > 2_100);
   assert.ok(partial.files.length < whole.files.length, `${partial.files.length} of ${whole.files.length} files: the walk never let the callback run`);
   assert.deepEqual(partial.files, whole.files.slice(0, partial.files.length), 'what a cancelled scan returns is a prefix');
+});
+
+test('picomatch accepts every glob of names, dots, dashes, slashes and stars (those skip its parse)', () => {
+  const rng = new Rng(0x91a1, 0);
+  const parts = ['a', 'Z', '0', '_', '.', '-', '/', '*', '**', 'node_modules', '.git', '..', './', '/**', '**/'];
+  const options = { strictBrackets: true, dot: true, maxLength: 2048 } as picomatch.PicomatchOptions;
+  for (let i = 0; i < 5_000; i++) {
+    let glob = '';
+    for (let k = rng.int(8) + 1; k > 0; k--) glob += rng.pick(parts);
+    assert.match(glob, /^[\w.\-/*]*$/);
+    for (const form of [glob, `**/${glob}`, `${glob}**`, `**/${glob}/**`]) {
+      const state = picomatch.parse(form, options as { maxLength?: number });
+      assert.doesNotThrow(() => new RegExp(state.output), form);
+    }
+    assert.equal(globProblem(glob), null, glob);
+  }
 });
 
 test('the exclude walk agrees with compileGlobs on every prefix of random paths', () => {
