@@ -5,10 +5,10 @@
  * walked once, so link loops end. Only regular files are ever opened: a FIFO would block the
  * read forever and a device node may never end, so both are reported and skipped.
  */
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, dirname, join, relative, sep } from 'node:path';
-import { compileGlobs } from './glob';
+import { basename, dirname, join, sep } from 'node:path';
+import { compileExcludeWalk, type WalkState } from './glob';
 import type { FileProblem } from './model';
 import { insideRoots, type RootGuard } from './roots';
 
@@ -88,8 +88,38 @@ const DIRECTORY_UNIT = 'is a directory, not a unit file: skipped (systemd-networ
 const LOOPING_SYMLINK = 'broken or looping symlink: not followed';
 const OUTSIDE_SYMLINK = 'symlink points outside the workspace: not followed';
 
+/**
+ * Directories are read synchronously (a readdir through the thread pool costs more than the
+ * read itself on a warm cache), so the walk gives the event loop a turn after this many entries
+ * or this long, whichever comes first: the language server hears a cancellation and keeps
+ * answering while a large tree is walked, on a loaded machine too. (Date.now, not performance.now:
+ * the first use of `performance` loads a module, which costs a warm CLI run more than the clock.)
+ */
+const ENTRIES_PER_TURN = 500;
+const MS_PER_TURN = 5;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A directory waiting to be walked: its path, the prefix that makes its entries' paths, and where
+ * the excludes stand in it (its path relative to the root, matched so far).
+ */
+interface PendingDir {
+  path: string;
+  prefix: string;
+  excludes: WalkState;
+}
+
+/**
+ * What `join(dir, name)` puts before `name`, for an entry name (one segment, never `.` or `..`).
+ * A path made this way is normalised already, so below a root it is the path plus a separator.
+ */
+function childPrefix(dir: string): string {
+  return join(dir, '_').slice(0, -1);
+}
+
 export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
-  const excluded = compileGlobs(options.exclude);
+  const excludeWalk = compileExcludeWalk(options.exclude);
   const realRoots = options.roots.map((r) => safeRealpath(r) ?? r);
   const visitedDirs = new Set<string>();
   const seenFiles = new Set<string>();
@@ -97,28 +127,38 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
   const skipped: SkippedFile[] = [];
   let truncated = 0;
   let visited = 0;
+  let sinceTurn = 0;
+  let turnStarted = Date.now();
 
-  for (const [rootIndex, root] of options.roots.entries()) {
-    const stack = [root];
+  for (const root of options.roots) {
+    const stack: PendingDir[] = [{ path: root, prefix: childPrefix(root), excludes: excludeWalk.root }];
     while (stack.length > 0) {
+      if (sinceTurn >= ENTRIES_PER_TURN || Date.now() - turnStarted >= MS_PER_TURN) {
+        await nextTurn();
+        sinceTurn = 0;
+        turnStarted = Date.now();
+      }
       if (options.isCancelled?.()) return { files, truncated, skipped };
-      const dir = stack.pop()!;
+      const { path: dir, prefix: pathPrefix, excludes } = stack.pop()!;
+      sinceTurn++;
       const realDir = safeRealpath(dir);
       if (realDir === null || visitedDirs.has(realDir)) continue;
       visitedDirs.add(realDir);
-      let entries: import('node:fs').Dirent[];
+      let entries: Dirent[];
       try {
-        entries = await fsp.readdir(dir, { withFileTypes: true });
+        entries = readdirSync(dir, { withFileTypes: true });
       } catch (err) {
         skipped.push({ file: dir, kind: 'file-unreadable', message: `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
         continue;
       }
+      sinceTurn += entries.length;
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: string[] = [];
+      const realPrefix = realDir.endsWith(sep) ? realDir : realDir + sep;
+      const subdirs: PendingDir[] = [];
       for (const entry of entries) {
-        const path = join(dir, entry.name);
-        const rel = relative(root, path).split(sep).join('/');
-        if (excluded(rel)) continue;
+        const name = entry.name;
+        if (excludeWalk.excludes(excludes, name)) continue;
+        const path = pathPrefix + name;
         visited++;
         if (visited % 500 === 0) options.onProgress?.(visited, files.length);
         let isDir = entry.isDirectory();
@@ -126,11 +166,11 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
         let special = specialKind(entry);
         let devNull = false;
         // A plain entry's real path is its real directory plus its name: no syscall needed.
-        let realPath = join(realDir, entry.name);
+        let realPath = realPrefix + name;
         if (entry.isSymbolicLink()) {
           let target: string | null = null;
           try {
-            target = await fsp.readlink(path);
+            target = readlinkSync(path);
           } catch {
             target = null;
           }
@@ -164,7 +204,7 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
           if (unitKind === 'network' || unitKind === 'netdev' || unitKind === 'dropin') {
             skipped.push({ file: path, kind: 'file-skipped', message: DIRECTORY_UNIT });
           }
-          subdirs.push(path);
+          subdirs.push({ path, prefix: path + sep, excludes: excludeWalk.enter(excludes, name) });
           continue;
         }
         if (!isFile) {
@@ -187,7 +227,6 @@ export async function scanRoots(options: ScanOptions): Promise<ScanResult> {
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
     }
     options.onProgress?.(visited, files.length);
-    void rootIndex;
   }
   return { files, truncated, skipped };
 }

@@ -37,16 +37,145 @@ type Segment = Atom[] | 'globstar';
 
 /** Compiles every glob; throws GlobError on the first bad one. */
 export function compileGlobs(globs: readonly string[]): PathMatcher {
-  // `dir/**` excludes what is inside `dir`, not a file named `dir`: the last `**` stands for
-  // one segment, and the prefix rule covers the rest.
-  const compiled = globs
-    .filter((g) => g.trim() !== '')
-    .flatMap(compileGlob)
-    .map((g) => (g[g.length - 1] === 'globstar' ? [...g.slice(0, -1), [{ kind: 'star' } as Atom]] : g));
+  const compiled = compiledExcludes(globs);
   return (path) => {
     const segments = path.split('/');
     return compiled.some((glob) => matchesSegments(glob, segments, true));
   };
+}
+
+/**
+ * The exclude globs as the scan asks them, one directory level at a time: a state holds where
+ * each glob stands after the segments of a directory's relative path, so an entry costs one
+ * test per live glob position against its own name, not a match of its whole path. The scan
+ * never enters an excluded directory, so "some leading part of the path matches" (the prefix
+ * rule of `compileGlobs`) comes down to "this entry's name completes a glob".
+ */
+export interface ExcludeWalk {
+  /** Where the globs stand in a root directory: nothing consumed. */
+  readonly root: WalkState;
+  /** Whether the entry `name` of a directory in `state` is excluded (what `compileGlobs` says of its path). */
+  excludes(state: WalkState, name: string): boolean;
+  /** The state inside the directory `name` of a directory in `state`; only for a name `excludes` let through. */
+  enter(state: WalkState, name: string): WalkState;
+}
+
+/** Glob positions (glob index, segment index) reached so far; opaque outside this module. */
+export interface WalkState {
+  readonly excludesAll: boolean;
+  /** Positions at a plain segment: [glob, segment, glob, segment, ...]. */
+  readonly tests: readonly number[];
+  /** Positions at a `**`, which stay where they are whatever the name. */
+  readonly globstars: readonly number[];
+  /** Every position follows from the `**` ones: a name no test takes leads to this same state. */
+  readonly settled: boolean;
+}
+
+type NameTest = (name: string) => boolean;
+
+/** Compiles every glob for a walk; throws GlobError on the first bad one, as `compileGlobs` does. */
+export function compileExcludeWalk(globs: readonly string[]): ExcludeWalk {
+  const compiled = compiledExcludes(globs);
+  const tests: (NameTest | null)[][] = compiled.map((glob) => glob.map((segment) => (segment === 'globstar' ? null : nameTest(segment))));
+  // From segment i on, only `**` remain: reaching i completes the glob.
+  const completes = compiled.map((glob) => {
+    const out: boolean[] = new Array(glob.length + 1).fill(true);
+    for (let i = glob.length - 1; i >= 0; i--) out[i] = out[i + 1] && glob[i] === 'globstar';
+    return out;
+  });
+  /** Adds (g, i) and every position a run of `**` lets it skip to; true when one completes the glob. */
+  const reach = (g: number, i: number, seen: Set<number>, plain: number[], stars: number[]): boolean => {
+    const glob = compiled[g];
+    for (; i <= glob.length; i++) {
+      if (i === glob.length) return true;
+      const key = g * (MAX_GLOB_LENGTH + 2) + i;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      if (glob[i] !== 'globstar') {
+        plain.push(g, i);
+        return false;
+      }
+      stars.push(g, i);
+    }
+    return false;
+  };
+  const fromStars = (stars: readonly number[], seen: Set<number>, plain: number[], into: number[]): boolean => {
+    let all = false;
+    for (let k = 0; k < stars.length; k += 2) all = reach(stars[k], stars[k + 1], seen, plain, into) || all;
+    return all;
+  };
+  const state = (fill: (seen: Set<number>, plain: number[], stars: number[]) => boolean): WalkState => {
+    const plain: number[] = [];
+    const stars: number[] = [];
+    const all = fill(new Set(), plain, stars);
+    if (all) return EXCLUDES_ALL;
+    const again = new Set<number>();
+    fromStars(stars, again, [], []);
+    return { excludesAll: false, tests: plain, globstars: stars, settled: again.size === (plain.length + stars.length) / 2 };
+  };
+  const taken = (at: WalkState, name: string): boolean => {
+    for (let k = 0; k < at.tests.length; k += 2) if (tests[at.tests[k]][at.tests[k + 1]]!(name)) return true;
+    return false;
+  };
+  const root = state((seen, plain, stars) => compiled.map((_, g) => reach(g, 0, seen, plain, stars)).some(Boolean));
+  return {
+    root,
+    excludes(at, name) {
+      if (at.excludesAll) return true;
+      const positions = at.tests;
+      for (let k = 0; k < positions.length; k += 2) {
+        const g = positions[k];
+        const i = positions[k + 1];
+        if (completes[g][i + 1] && tests[g][i]!(name)) return true;
+      }
+      return false;
+    },
+    enter(at, name) {
+      if (at.excludesAll) return at;
+      if (at.settled && !taken(at, name)) return at;
+      return state((seen, plain, stars) => {
+        let all = fromStars(at.globstars, seen, plain, stars);
+        for (let k = 0; k < at.tests.length; k += 2) {
+          const g = at.tests[k];
+          const i = at.tests[k + 1];
+          if (tests[g][i]!(name)) all = reach(g, i + 1, seen, plain, stars) || all;
+        }
+        return all;
+      });
+    },
+  };
+}
+
+const EXCLUDES_ALL: WalkState = { excludesAll: true, tests: [], globstars: [], settled: true };
+
+/**
+ * One segment's test, with the shapes exclude lists are made of answered by string compares:
+ * a literal name (`.git`), a literal with one star (`result*`, `*.nix`), a lone star.
+ */
+function nameTest(atoms: Atom[]): NameTest {
+  const stars = atoms.filter((a) => a.kind === 'star').length;
+  const literal = atoms.every((a) => a.kind === 'char' || a.kind === 'star');
+  if (!literal || stars > 1) return (name) => matchesSegment(atoms, name);
+  const star = atoms.findIndex((a) => a.kind === 'star');
+  const text = (part: Atom[]) => part.map((a) => (a as { char: string }).char).join('');
+  if (star === -1) {
+    const whole = text(atoms);
+    return (name) => name === whole;
+  }
+  const head = text(atoms.slice(0, star));
+  const tail = text(atoms.slice(star + 1));
+  const least = head.length + tail.length;
+  // Both ends are whole code points, so a long enough name keeps them apart and the star takes the rest.
+  return (name) => name.length >= least && name.startsWith(head) && name.endsWith(tail);
+}
+
+function compiledExcludes(globs: readonly string[]): Segment[][] {
+  // `dir/**` excludes what is inside `dir`, not a file named `dir`: the last `**` stands for
+  // one segment, and the prefix rule covers the rest.
+  return globs
+    .filter((g) => g.trim() !== '')
+    .flatMap(compileGlob)
+    .map((g) => (g[g.length - 1] === 'globstar' ? [...g.slice(0, -1), [{ kind: 'star' } as Atom]] : g));
 }
 
 /** Why a glob is refused, or null when it is fine. */
@@ -65,6 +194,13 @@ export function globMatchesExactly(glob: string, path: string): boolean {
   return compileGlob(glob).some((g) => matchesSegments(g, path.split('/'), false));
 }
 
+/**
+ * Names, dots, dashes, slashes and stars only: nothing picomatch could refuse (no bracket, brace
+ * or paren to balance, no escape; a test holds it to that), so such globs (the default excludes)
+ * skip its parse, which costs a warm CLI run more than the whole exclude matching.
+ */
+const PLAIN_GLOB = /^[\w.\-/*]*$/;
+
 function compileGlob(raw: string): Segment[][] {
   if (raw.length > MAX_GLOB_LENGTH) throw new GlobError(raw, `longer than ${MAX_GLOB_LENGTH} characters`);
   // picomatch gives these a meaning our matcher does not: refused rather than matched differently.
@@ -77,6 +213,7 @@ function compileGlob(raw: string): Segment[][] {
   if (g.endsWith('/')) g += '**';
   // Our own reading first (its messages name the glob's own text), then picomatch's verdict.
   const compiled = expandBraces(raw, g).map((alternative) => alternative.split('/').map((s) => parseSegment(raw, s)));
+  if (PLAIN_GLOB.test(g)) return compiled;
   try {
     // The typings list only maxLength, but parse takes every picomatch option.
     const options: picomatch.PicomatchOptions = { strictBrackets: true, dot: true, maxLength: MAX_GLOB_LENGTH * 2 };
@@ -196,9 +333,12 @@ function atomMatches(atom: Atom, char: string): boolean {
   return false;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Two-pointer wildcard match of one segment: every star retried at most once per name position. */
 function matchesSegment(atoms: Atom[], name: string): boolean {
-  const chars = [...name];
+  // Indexing the string is indexing its code points unless it holds a surrogate pair.
+  const chars: ArrayLike<string> = SURROGATE.test(name) ? [...name] : name;
   let a = 0;
   let c = 0;
   let starAt = -1;
