@@ -15,7 +15,7 @@ import { Evaluator } from './nix/eval';
 import { NixParser } from './nix/parser';
 import type { AnalysisSnapshot, LanguageService, ScanProgress, ScanReport } from './service';
 import type { Position, Range } from './text';
-import { applyContentChanges, type ContentChange } from './textEdits';
+import { applyContentChanges, type ContentChange, type OffsetEdit } from './textEdits';
 import { WorkspaceViews } from './views';
 import { inlayHints } from './inlayHints';
 import { bridgeNameAt, renameBridge, type RenameEnv } from './rename';
@@ -253,7 +253,7 @@ export class WorkspaceService implements LanguageService {
       this.views = new WorkspaceViews(snapshot, {
         textOf: (path) => this.store.textOf(path),
         parseNix: (file, text) => this.parses.parse(file, text),
-        syntaxErrorsOf: (file, text) => this.parses.syntaxErrorsOf(file, text),
+        addsSyntaxErrors: (file, before, edits, after) => this.addsSyntaxErrors(file, before, edits, after, (f, t) => this.parses.syntaxErrorsOf(f, t)),
         settings: this.effective(),
         roots: this.roots,
         guard: this.store.guard,
@@ -284,13 +284,20 @@ export class WorkspaceService implements LanguageService {
     this.staleViews = new WorkspaceViews(snapshot, {
       textOf,
       parseNix,
-      syntaxErrorsOf: (file, text) => (this.sinceSnapshot.textAtSnapshot(file) === undefined ? this.parses.syntaxErrorsOf(file, text) : parseNix(file, text).syntaxErrors),
+      addsSyntaxErrors: (file, before, edits, after) =>
+        this.addsSyntaxErrors(file, before, edits, after, (f, t) => (this.sinceSnapshot.textAtSnapshot(f) === undefined ? this.parses.syntaxErrorsOf(f, t) : parseNix(f, t).syntaxErrors)),
       settings: this.settings,
       roots: this.roots,
       guard: this.store.guard,
       sha256Of: (path) => this.store.diskSha256Of(path),
     });
     return this.staleViews;
+  }
+
+  /** A fix's check: `after` parsed incrementally from `before`'s tree; only a text with errors is counted. */
+  private addsSyntaxErrors(file: string, before: string, edits: readonly OffsetEdit[], after: string, count: (file: string, text: string) => number): boolean {
+    if (this.parses.previewAddsErrors(file, before, edits, after) === false) return false;
+    return this.parses.syntaxErrorsOf(`${file}#microvm-net-fix-preview`, after) > count(file, before);
   }
 
   /** `hover`, answered from the last complete snapshot when only editor edits are pending. */

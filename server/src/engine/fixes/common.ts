@@ -18,8 +18,8 @@ import { applyOffsetEdits, BRIDGE_MARK, finishText, hasBridgeSlot, PLACEHOLDER_D
 export interface FixEnv {
   textOf: (path: string) => string | null;
   parseNix: (file: string, text: string) => ParsedNixFile;
-  /** Syntax errors of Nix text: what a fix's result is checked with (it must add none); no AST is built. */
-  syntaxErrorsOf: (file: string, text: string) => number;
+  /** Whether `after` — Nix text `before` with `edits` applied — has more syntax errors: a fix must add none. */
+  addsSyntaxErrors: (file: string, before: string, edits: readonly OffsetEdit[], after: string) => boolean;
   settings: Settings;
   roots: readonly string[];
   /** Containment with symlinks followed: a fix never edits or creates a file a link leads out of the roots. */
@@ -301,8 +301,7 @@ export function makeFix(
       } catch {
         return null;
       }
-      const before = t.env.syntaxErrorsOf(f.file, f.text);
-      if (t.env.syntaxErrorsOf(f.file + '#microvm-net-fix-preview', after) > before) return null;
+      if (t.env.addsSyntaxErrors(f.file, f.text, concrete, after)) return null;
     }
     const lines = new LineIndex(f.text);
     const textEdits: TextEdit[] = filled.map((e) => ({ range: lines.rangeAt(e.start, e.end), newText: e.newText }));

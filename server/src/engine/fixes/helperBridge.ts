@@ -36,7 +36,7 @@ export function helperBridgeFixes(snapshot: AnalysisSnapshot, code: string, outc
     if (!body) continue;
     const result = insertPath(parsed, body.attrs, ['networking', 'bridges', bridge, 'interfaces'], () => '[ ]');
     if ('conflict' in result) continue;
-    if (env.syntaxErrorsOf(`${file}#microvm-net-fix-preview`, applyOffsetEdits(text, [result.edit])) > parsed.syntaxErrors) continue;
+    if (env.addsSyntaxErrors(file, text, [result.edit], applyOffsetEdits(text, [result.edit]))) continue;
     const lines = new LineIndex(text);
     const name = file.slice(file.lastIndexOf('/') + 1);
     return [

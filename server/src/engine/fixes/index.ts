@@ -30,6 +30,7 @@ import type { Diagnostic, Outcome } from '../model';
 import type { RootGuard } from '../roots';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { comparePositions, type Range } from '../text';
+import type { OffsetEdit } from '../textEdits';
 import { addNameFixes } from './addName';
 import { intendedBridge, tapId, worldOf, type Candidate, type FixKind, type FixTarget, type IntendedBridge } from './common';
 import { createUnitFixes } from './createUnit';
@@ -49,8 +50,8 @@ export interface FixContext {
   textOf: (path: string) => string | null;
   /** Parses Nix text with the workspace's parser (cached per file and text). */
   parseNix: (file: string, text: string) => ParsedNixFile;
-  /** Syntax errors of Nix text: what a fix's result is checked with (it must add none); no AST is built. */
-  syntaxErrorsOf: (file: string, text: string) => number;
+  /** Whether `after` — Nix text `before` with `edits` applied — has more syntax errors: a fix must add none. */
+  addsSyntaxErrors: (file: string, before: string, edits: readonly OffsetEdit[], after: string) => boolean;
   settings: Settings;
   /** Workspace roots: fixes never create or edit files outside them. */
   roots: readonly string[];

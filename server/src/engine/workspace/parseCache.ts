@@ -6,7 +6,9 @@
  */
 import { parseNixFile, toAst, toAstIncremental, withParseProblem, type ParsedNixFile } from '../nix/ast';
 import type { ReuseTable } from '../nix/astReuse';
-import type { NixParser, Tree } from '../nix/parser';
+import { editFromUtf16, type NixParser, type Tree } from '../nix/parser';
+import { LineIndex, type Position } from '../text';
+import type { OffsetEdit } from '../textEdits';
 import type { OpenBuffer } from './documentStore';
 
 export class ParseCache {
@@ -94,9 +96,71 @@ export class ParseCache {
     if (kept && this.openBuffer(path)?.tree !== kept.tree) this.converted.delete(path);
   }
 
+  /** Trees of texts fixes are checked against (a few files), for incremental re-parses. */
+  private readonly previewBases = new Map<string, { text: string; tree: Tree; lines: LineIndex }>();
+
+  /**
+   * `false` when `after` — `before` with `edits` applied — parses without error (so a fix adds
+   * none); undefined when it does not, and the errors must be counted. `before`'s tree is kept
+   * and re-parsed incrementally for each fix: a full parse of a large file per fix candidate was
+   * most of the cost of a code action.
+   */
+  previewAddsErrors(path: string, before: string, edits: readonly OffsetEdit[], after: string): false | undefined {
+    const base = this.previewBase(path, before);
+    const copy = base.tree.copy();
+    try {
+      const treeEdits = [...edits]
+        .sort((a, b) => b.start - a.start)
+        .map((e) => {
+          const start = base.lines.positionAt(e.start);
+          return editFromUtf16({
+            startOffset: e.start,
+            oldEndOffset: e.end,
+            newEndOffset: e.start + e.newText.length,
+            start,
+            oldEnd: base.lines.positionAt(e.end),
+            newEnd: endAfterInsert(start, e.newText),
+          });
+        });
+      const tree = this.parser.parse(after, { tree: copy, edits: treeEdits });
+      try {
+        const clean = !this.parser.lastParseAborted && !tree.rootNode.hasError && !(after.includes('|>') && after.includes('<|'));
+        return clean ? false : undefined;
+      } finally {
+        tree.delete();
+      }
+    } finally {
+      copy.delete();
+    }
+  }
+
+  private previewBase(path: string, text: string): { text: string; tree: Tree; lines: LineIndex } {
+    const cached = this.previewBases.get(path);
+    if (cached && cached.text === text) return cached;
+    cached?.tree.delete();
+    this.previewBases.delete(path);
+    for (const [key, old] of this.previewBases) {
+      if (this.previewBases.size < 4) break;
+      old.tree.delete();
+      this.previewBases.delete(key);
+    }
+    const base = { text, tree: this.parser.parse(text), lines: new LineIndex(text) };
+    this.previewBases.set(path, base);
+    return base;
+  }
+
   clear(): void {
     this.asts.clear();
     this.syntaxCounts.clear();
     this.converted.clear();
+    for (const base of this.previewBases.values()) base.tree.delete();
+    this.previewBases.clear();
   }
+}
+
+/** Where text inserted at `start` ends (UTF-16 columns, as the parser's edits count them). */
+function endAfterInsert(start: Position, text: string): Position {
+  const lines = text.split(/\r\n|\r|\n/);
+  if (lines.length === 1) return { line: start.line, character: start.character + text.length };
+  return { line: start.line + lines.length - 1, character: lines[lines.length - 1].length };
 }
