@@ -44,7 +44,15 @@ export function pathTokens(text: string): PathToken[] {
   while (i < n) {
     const mode = stack[stack.length - 1];
     if (mode.kind !== 'code') {
-      i = stepInString(text, i, stack);
+      // Plain string characters in one run; `stepInString` takes the ones that may end or escape.
+      i = mode.kind === 'string' ? skipPlain(text, i, STRING_SPECIAL) : skipPlain(text, i, INDENTED_SPECIAL);
+      if (i < n) i = stepInString(text, i, stack);
+      continue;
+    }
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 10 || code === 9 || code === 13) {
+      // Blanks: nothing to read, and `builtins.readDir ./x` keeps its identifier across them.
+      i++;
       continue;
     }
     const c = text[i];
@@ -135,6 +143,22 @@ export function pathTokens(text: string): PathToken[] {
     i++;
   }
   return out;
+}
+
+/** Characters that may end or escape inside a `"…"` string, or an `''…''` string (by char code). */
+const STRING_SPECIAL = charClass('"\\$');
+const INDENTED_SPECIAL = charClass("'$");
+
+/** The first index at or after `start` whose character is special (or the end). */
+function skipPlain(text: string, start: number, special: Uint8Array): number {
+  let i = start;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && special[c] === 1) return i;
+    i++;
+  }
+  return i;
 }
 
 /** `PATH_CHAR* (/ PATH_CHAR+)+ /?`, or a path segment ending in `/` (before `${`). */
