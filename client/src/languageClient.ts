@@ -15,12 +15,12 @@ import { revealEditsMiddleware } from './revealEdits';
 export const CLIENT_ID = 'microvmNet';
 
 /**
- * The server's V8 heap limit, from bench/README.md (issue 19): live heap after GC is ~235 MB on the
- * 10,000-file bench workspace and ~352 MB on the 20,000-file one (the default microvmNet.maxFiles),
+ * The server's V8 heap limit, from bench/README.md (issue 19): live heap after GC is ~187 MB on the
+ * 10,000-file bench workspace and ~356 MB on the 20,000-file one (the default microvmNet.maxFiles),
  * after the cold analysis and after edits alike, since fact extraction keeps one host's module
- * instances at a time. 1024 MB is nearly three times the largest, and keeps V8 from letting garbage
+ * instances at a time. 1024 MB is nearly three times the larger, and keeps V8 from letting garbage
  * grow towards its default limit (4 GB on a 24 GB machine) during long editing sessions: 10,000
- * edits peaked at 603 MB RSS with it, 652 MB with 1536.
+ * edits peaked at 538 MB RSS with it (652 MB with 1536 on an earlier build of the same round).
  */
 export const SERVER_HEAP_LIMIT = '--max-old-space-size=1024';
 
