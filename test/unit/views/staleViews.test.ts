@@ -20,16 +20,21 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Counts the analyses the service runs from now on. */
-function countAnalyses(service: WorkspaceService): () => number {
-  const analysis = (service as unknown as { analysis: { run: (...a: unknown[]) => unknown } }).analysis;
-  const run = analysis.run.bind(analysis);
+/** Counts the calls of `target[method]` from now on. */
+function countCalls(target: object, method: string): () => number {
+  const t = target as Record<string, (...a: unknown[]) => unknown>;
+  const original = t[method].bind(target);
   let count = 0;
-  analysis.run = (...a: unknown[]) => {
+  t[method] = (...a: unknown[]) => {
     count++;
-    return run(...a);
+    return original(...a);
   };
   return () => count;
+}
+
+/** Counts the analyses the service runs from now on. */
+function countAnalyses(service: WorkspaceService): () => number {
+  return countCalls((service as unknown as { analysis: object }).analysis, 'run');
 }
 
 async function opened(): Promise<{ service: WorkspaceService; file: string; text: string; id: Position }> {
@@ -94,15 +99,9 @@ test('quick fixes asked again while edits are pending are built once: no parse o
   const first = service.quickFixes(file, movedWhole);
   assert.ok(first.length > 0, 'the fixture offers fixes');
   // Building a fix parses the file with the fix applied (it must not add syntax errors).
-  const parser = (service as unknown as { parser: { parse: (...a: unknown[]) => unknown } }).parser;
-  const parse = parser.parse.bind(parser);
-  let parses = 0;
-  parser.parse = (...a: unknown[]) => {
-    parses++;
-    return parse(...a);
-  };
+  const parses = countCalls((service as unknown as { parser: object }).parser, 'parse');
   const second = service.quickFixes(file, movedWhole);
-  assert.equal(parses, 0);
+  assert.equal(parses(), 0);
   assert.deepEqual(second, first);
   service.dispose();
 });
