@@ -30,16 +30,27 @@ export class TapTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
     this.changed.fire();
   }
 
+  /** Ids by tree path: a VM with two taps is a node under each, and VS Code wants ids unique. */
+  private readonly ids = new WeakMap<Node, string>();
+
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node) return node.children;
+    if (node) return this.withIds(node.children, this.ids.get(node) ?? '');
     const graph = await (this.graph ??= this.fetch());
     this.shown = graph;
-    return graph ? networkTree(graph) : [];
+    return graph ? this.withIds(networkTree(graph), '') : [];
   }
 
-  getTreeItem({ node, children }: Node): vscode.TreeItem {
+  private withIds(nodes: Node[], parent: string): Node[] {
+    for (const n of nodes) this.ids.set(n, `${parent}/${n.node.id}`);
+    return nodes;
+  }
+
+  getTreeItem(treeNode: Node): vscode.TreeItem {
+    const { node, children } = treeNode;
     const expandable = children.length === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded;
     const item = new vscode.TreeItem(node.label, node.kind === 'tap' && children.length ? vscode.TreeItemCollapsibleState.Collapsed : expandable);
+    // A stable id keeps a row's place and expansion across refreshes (one after each analysis).
+    item.id = this.ids.get(treeNode);
     item.contextValue = node.kind === 'tap' ? `tap.${protocol().statusCategory(node.status ?? 'unknown')}` : node.kind;
     item.tooltip = tooltip(node);
     if (node.location) item.command = reveal(node.location, `Open the definition of ${node.label}`);
