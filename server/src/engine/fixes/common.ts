@@ -17,10 +17,12 @@ import { applyOffsetEdits, BRIDGE_MARK, finishText, hasBridgeSlot, PLACEHOLDER_D
 
 export interface FixEnv {
   textOf: (path: string) => string | null;
+  /** Parses Nix text with the workspace's parser (cached per file and text). */
   parseNix: (file: string, text: string) => ParsedNixFile;
   /** Whether `after` — Nix text `before` with `edits` applied — has more syntax errors: a fix must add none. */
   addsSyntaxErrors: (file: string, before: string, edits: readonly OffsetEdit[], after: string) => boolean;
   settings: Settings;
+  /** Workspace roots: fixes never create or edit files outside them. */
   roots: readonly string[];
   /** Containment with symlinks followed: a fix never edits or creates a file a link leads out of the roots. */
   guard: RootGuard;

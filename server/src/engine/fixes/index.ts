@@ -23,16 +23,12 @@
  * Names are validated before any builder runs: a tap id or an intended bridge that is not a
  * valid interface name is never written; the diagnostic gets one disabled Fix saying why.
  */
-import type { Settings } from '../../protocol/settings';
-import type { ParsedNixFile } from '../nix/ast';
 import { DIAGNOSTIC_DEFINITIONS, DIAGNOSTICS } from '../checks/codes';
 import type { Diagnostic, Outcome } from '../model';
-import type { RootGuard } from '../roots';
 import type { AnalysisSnapshot, Fix } from '../service';
 import { comparePositions, type Range } from '../text';
-import type { OffsetEdit } from '../textEdits';
 import { addNameFixes } from './addName';
-import { intendedBridge, tapId, worldOf, type Candidate, type FixKind, type FixTarget, type IntendedBridge } from './common';
+import { intendedBridge, tapId, worldOf, type Candidate, type FixEnv, type FixKind, type FixTarget, type IntendedBridge } from './common';
 import { createUnitFixes } from './createUnit';
 import { defineBridgeFixes } from './defineBridge';
 import { guestUnitFixes } from './guestUnit';
@@ -46,20 +42,8 @@ import { tapUpFixes } from './tapUp';
 
 export { applyWorkspaceEdit, applyTextEdits, expandSnippet } from './edits';
 
-export interface FixContext {
-  textOf: (path: string) => string | null;
-  /** Parses Nix text with the workspace's parser (cached per file and text). */
-  parseNix: (file: string, text: string) => ParsedNixFile;
-  /** Whether `after` — Nix text `before` with `edits` applied — has more syntax errors: a fix must add none. */
-  addsSyntaxErrors: (file: string, before: string, edits: readonly OffsetEdit[], after: string) => boolean;
-  settings: Settings;
-  /** Workspace roots: fixes never create or edit files outside them. */
-  roots: readonly string[];
-  /** The same roots with symlinks followed. */
-  guard: RootGuard;
-  /** SHA-256 of the disk bytes behind a file's current text (undefined for an editor buffer). */
-  sha256Of: (path: string) => string | undefined;
-}
+/** What fixes read of the workspace (one shape for the fix builders and the views that call them). */
+export type FixContext = FixEnv;
 
 export const FIXABLE_CODES: ReadonlySet<string> = new Set(DIAGNOSTIC_DEFINITIONS.filter((d) => d.fixable).map((d) => d.code));
 
