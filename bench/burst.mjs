@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { LspClient } from './lspClient.mjs';
+import { editSite, LspClient, stats } from './lspClient.mjs';
 
 const args = process.argv.slice(2);
 const opt = (flag, dflt) => {
@@ -27,38 +27,13 @@ const every = Number(opt('--every', '20'));
 const gapMs = Number(opt('--gap-ms', '0'));
 const nodeArgs = opt('--node-args', '').split(' ').filter(Boolean);
 
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1], n: s.length };
-}
-
-function editSite(text) {
-  const at = text.indexOf('id = "vm-');
-  const offset = at + 'id = "v'.length;
-  const before = text.slice(0, offset);
-  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
 const pause = (ms) => new Promise((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
 
 async function main() {
   const client = new LspClient(ws, root, nodeArgs);
-  const rootUri = pathToFileURL(ws).href;
   const uri = pathToFileURL(file).href;
   const t0 = performance.now();
-  await client.request('initialize', {
-    processId: process.pid,
-    rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-    capabilities: {
-      textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown', 'plaintext'] } },
-      workspace: { workspaceFolders: true, configuration: false },
-    },
-  });
-  const firstSummary = client.waitFor((m) => m.method === 'microvmNet/analysisSummary' && m.params && m.params.scanning === false && m.params.total > 0);
-  client.notify('initialized', {});
-  await firstSummary;
+  await client.start();
   const coldMs = performance.now() - t0;
   const rssAfterCold = client.rssMB();
   const text = readFileSync(file, 'utf8');

@@ -9,17 +9,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './generate.mjs';
 
 const WORDS = 'alpha bravo cedar delta ember fjord gale harbor iris jade kite lumen maple nova onyx pine quartz raven sable tide umber vale willow xenon yarrow zephyr'.split(' ');
 const SERVICES = ['nginx', 'postgresql', 'redis', 'grafana', 'prometheus', 'loki', 'gitea', 'jellyfin', 'nextcloud', 'vaultwarden', 'mosquitto', 'minio', 'syncthing', 'unbound', 'chrony', 'fail2ban', 'borgbackup'];

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
 export class LspClient {
   /** `root`: the checkout whose dist/server.js runs; `nodeArgs`: flags for node before it. */
@@ -59,6 +60,23 @@ export class LspClient {
   notify(method, params) {
     this.send({ jsonrpc: '2.0', method, params });
   }
+  /** `initialize` + `initialized`, resolved when the first analysis with taps is announced. */
+  async start() {
+    const rootUri = pathToFileURL(this.ws).href;
+    await this.request('initialize', {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: [{ uri: rootUri, name: 'bench' }],
+      capabilities: {
+        textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown', 'plaintext'] } },
+        workspace: { workspaceFolders: true, configuration: false },
+      },
+    });
+    // The first analysis is done when a summary reports taps (the one right after the scan has none yet).
+    const firstSummary = this.waitFor((m) => m.method === 'microvmNet/analysisSummary' && m.params && m.params.scanning === false && m.params.total > 0);
+    this.notify('initialized', {});
+    await firstSummary;
+  }
   waitFor(pred, timeoutMs = 600_000) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -106,3 +124,18 @@ export class LspClient {
   }
 }
 
+
+/** Median, p95 and max of a list of times. */
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1], n: s.length };
+}
+
+/** The edit site of the benches: the `m` of the first `id = "vm-` (toggled to `x` and back). */
+export function editSite(text) {
+  const at = text.indexOf('id = "vm-');
+  const offset = at + 'id = "v'.length;
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
+}

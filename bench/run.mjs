@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { generate } from './generate.mjs';
-import { LspClient } from './lspClient.mjs';
+import { editSite, LspClient, stats } from './lspClient.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '..');
@@ -96,39 +96,11 @@ function cliRun(ws) {
 
 // -- LSP over stdio ---------------------------------------------------------------------------
 
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1], n: s.length };
-}
-
-function editSite(text) {
-  const at = text.indexOf('id = "vm-');
-  const offset = at + 'id = "v'.length;
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  const character = offset - (before.lastIndexOf('\n') + 1);
-  return { line, character };
-}
-
 async function lspRun(ws, file, n) {
   const client = new LspClient(ws, root);
-  const rootUri = pathToFileURL(ws).href;
   const uri = pathToFileURL(file).href;
   const t0 = performance.now();
-  await client.request('initialize', {
-    processId: process.pid,
-    rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-    capabilities: {
-      textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown', 'plaintext'] } },
-      workspace: { workspaceFolders: true, configuration: false },
-    },
-  });
-  // The first analysis is done when a summary reports taps (the one right after the scan has none yet).
-  const firstSummary = client.waitFor((m) => m.method === 'microvmNet/analysisSummary' && m.params && m.params.scanning === false && m.params.total > 0);
-  client.notify('initialized', {});
-  await firstSummary;
+  await client.start();
   const coldMs = performance.now() - t0;
   const text = readFileSync(file, 'utf8');
   const site = editSite(text);
