@@ -158,7 +158,6 @@ export class WorkspaceViews {
     const iface = o.interface;
     const id = displayPattern(iface.id.value);
     const lines: string[] = [];
-    const bridge = o.bridge ? ` \`${o.bridge}\`` : '';
     lines.push(`**${iface.type ?? 'interface'} \`${id}\`** — ${statusPhrase(o)}`);
     if (o.via) {
       const where = o.via.location ? ` (${link(o.via.location)})` : '';

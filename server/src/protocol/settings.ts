@@ -59,12 +59,6 @@ export const DEFAULT_SETTINGS: Settings = {
   inlayHints: true,
 };
 
-const severityEnum: JsonSchema = {
-  type: 'string',
-  enum: SEVERITY_OVERRIDES,
-  enumDescriptions: ['Report as an error.', 'Report as a warning.', 'Report as information.', 'Report as a hint.', 'Do not report.'],
-};
-
 /**
  * `severity` offers each code of the registry as a key (the settings UI completes them and flags
  * a misspelled one); the server also says which keys and values it ignores (severityProblems).

@@ -33,7 +33,7 @@ import { force, knownString, ready } from '../eval/helpers';
 import { evaluateFlake } from '../flake';
 import { Configuration, ModuleWorld, type Gap, type ModuleSource, type SystemCall } from '../modules';
 import type { Value } from '../value';
-import { fileStart, rangeWithin, sameSet, samePosition } from './common';
+import { fileStart, sameSet } from './common';
 import { createdLinks, interfaceDeclarations } from './hostNetworking';
 import { addScriptFacts } from './scriptFacts';
 import { hostScriptFacts } from './services';

@@ -23,7 +23,7 @@ import { known, knownText } from '../../pattern';
 import { apply, attrs, fn, force, getAttr, knownString, list, ready, unknown } from '../eval/helpers';
 import { opaque } from '../outside';
 import { lazyAttrs, lazyThunk, type ModuleWorld, type SystemCall } from '../modules';
-import type { AttrsValue, Binding, Thunk, Value } from '../value';
+import type { Binding, Thunk, Value } from '../value';
 import { entries, exists, fileStart, fsPath, importFile, notAPath } from './files';
 
 /** The names blueprint calls a published module with, when they are all the module's formals. */

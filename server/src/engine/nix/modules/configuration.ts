@@ -16,7 +16,7 @@
  */
 import { known, type StrPattern } from '../../pattern';
 import type { Location } from '../../text';
-import { asFunction, attrs, force, knownString, path as pathValue, ready, unknown, wrapperType } from '../eval/helpers';
+import { asFunction, attrs, force, knownString, path as pathValue, ready, unknown } from '../eval/helpers';
 import type { AttrsValue, Binding, ListValue, Thunk, Value } from '../value';
 import {
   childDefs,

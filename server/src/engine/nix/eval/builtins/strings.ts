@@ -2,7 +2,7 @@
  * String builtins over string patterns: a pattern with holes keeps its known prefix/suffix
  * through `substring` and `concatStringsSep`; regex builtins need fully known text.
  */
-import { HOLE, concatPatternList, concatPatterns, known, knownText, literalPrefix, pattern, type StrPart, type StrPattern } from '../../../pattern';
+import { HOLE, concatPatternList, known, knownText, literalPrefix, pattern, type StrPart, type StrPattern } from '../../../pattern';
 import { unknown, type Value } from '../../value';
 import { NULL, attrs, fn, fn2, fn3, force, int, list, str, unknownString } from '../helpers';
 import { toStringPattern } from '../ops';
